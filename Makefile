@@ -1,0 +1,36 @@
+# Tandem — the two commands in the README are `make demo` and `make test`.
+# Every target installs what it needs first (scripts/install-deps.sh is idempotent).
+SWIFT       ?= swift
+CONFIG      ?= debug
+BUILD_FLAGS ?= -c $(CONFIG)
+BIN          = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path 2>/dev/null)/tandem
+
+.PHONY: all deps build release test demo bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release
+
+# Unit, golden and kernel tests. Kernel tests create their own `tandem-*` namespaces and
+# skip with one line where namespaces cannot be made.
+test: deps
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests
+	$(SWIFT) test $(BUILD_FLAGS) --skip-build
+	@bash scripts/cli-tests.sh "$(BIN)"
+
+demo: build
+	@bash scripts/demo.sh "$(BIN)"
+
+bench: deps
+	$(SWIFT) build -c release
+	@bash bench/run.sh "$$($(SWIFT) build -c release --show-bin-path)"
+
+clean:
+	rm -rf .build

@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+// Tandem: a pfSense-style HA firewall for Debian on nftables.
+// Dependencies are deliberate: CI builds from scratch on 2 cores, so every package here
+// must earn its build time (see README "Dependencies").
+import PackageDescription
+
+let package = Package(
+    name: "Tandem",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tandem", targets: ["tandem"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // One system-library module per C library (STYLE.md §5). Only TandemConfig imports
+        // CLibXML2 and only TandemNetlink imports the netfilter ones.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl",
+                       providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl",
+                       providers: [.apt(["libnftnl-dev"])]),
+        .systemLibrary(name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
+                       providers: [.apt(["libnetfilter-conntrack-dev"])]),
+
+        // Pure core.
+        .target(name: "TandemAddress"),
+        .target(name: "TandemConfig", dependencies: ["TandemAddress", "CLibXML2"]),
+        .target(name: "TandemRuleset", dependencies: ["TandemAddress"]),
+        .target(name: "TandemCompiler", dependencies: ["TandemConfig", "TandemRuleset"]),
+        .target(name: "TandemCARP", dependencies: [
+            "TandemAddress",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "TandemStateSync", dependencies: [
+            "TandemAddress",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // Adapters.
+        .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemRuleset", "CMnl", "CNftnl", "CNetfilterConntrack"]),
+        .target(name: "TandemDaemon", dependencies: [
+            "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "tandem", dependencies: [
+            "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TandemAddressTests", dependencies: ["TandemAddress"]),
+        .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemRulesetTests", dependencies: ["TandemRuleset"]),
+        .testTarget(name: "TandemCompilerTests", dependencies: ["TandemCompiler", "TandemConfig", "TandemRuleset"],
+                    resources: [.copy("Goldens")]),
+        .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP"]),
+        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync"]),
+        .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// TandemCompiler: Config → Plan (ruleset IR, addresses, CARP groups, sync plan). Pure.

@@ -1,0 +1,1 @@
+// TandemDaemon: the node daemon: services wired in a ServiceGroup, control socket, status.

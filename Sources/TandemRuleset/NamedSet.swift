@@ -1,0 +1,66 @@
+import TandemAddress
+
+/// A named set or map (`set NAME { type …; flags …; elements = { … } }`). Aliases become
+/// sets; interface dispatch becomes a verdict map.
+public struct NamedSet: Sendable, Hashable {
+    public var name: String
+    public var keyType: SetKeyType
+    /// nil for a set; `.verdict` for a verdict map (`map NAME { type K : verdict }`).
+    public var dataType: SetDataType?
+    public var flags: SetFlags
+    /// Sorted and, for interval sets, merged and non-overlapping: the compiler normalises,
+    /// the renderer and committer emit as given.
+    public var elements: [SetElement]
+    public var comment: String?
+
+    public init(name: String, keyType: SetKeyType, dataType: SetDataType? = nil, flags: SetFlags = [],
+                elements: [SetElement] = [], comment: String? = nil) {
+        self.name = name
+        self.keyType = keyType
+        self.dataType = dataType
+        self.flags = flags
+        self.elements = elements
+        self.comment = comment
+    }
+}
+
+public enum SetKeyType: String, Sendable, Hashable {
+    case ipv4Address = "ipv4_addr"
+    case ipv6Address = "ipv6_addr"
+    case inetService = "inet_service"
+    case inetProto = "inet_proto"
+    case ifname = "ifname"
+    case mark = "mark"
+}
+
+public enum SetDataType: String, Sendable, Hashable {
+    case verdict
+}
+
+public struct SetFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Elements are ranges/prefixes (NFT_SET_INTERVAL).
+    public static let interval = SetFlags(rawValue: 1 << 0)
+    /// Contents never change after creation (NFT_SET_CONSTANT).
+    public static let constant = SetFlags(rawValue: 1 << 1)
+}
+
+/// One value of a set key.
+public enum SetValue: Sendable, Hashable, Comparable {
+    case ipv4(IPv4Address)
+    case ipv6(IPv6Address)
+    case port(UInt16)
+    case proto(UInt8)
+    case ifname(String)
+    case mark(UInt32)
+}
+
+public enum SetElement: Sendable, Hashable {
+    case single(SetValue)
+    /// Inclusive range; the renderer prints it as a prefix where it is one.
+    case interval(SetValue, SetValue)
+    /// A verdict-map entry.
+    case mapping(SetValue, Verdict)
+}
