@@ -23,7 +23,6 @@ release: deps
 test: deps
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
-	@bash scripts/cli-tests.sh "$(BIN)"
 
 demo: build
 	@bash scripts/demo.sh "$(BIN)"

@@ -54,6 +54,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Used by tests only: throwaway network namespaces for kernel tests.
+        .target(name: "TandemTestSupport"),
+
         .testTarget(name: "TandemAddressTests", dependencies: ["TandemAddress"]),
         .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"],
                     resources: [.copy("Fixtures")]),
@@ -62,7 +65,7 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP"]),
         .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync"]),
-        .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset"]),
+        .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
