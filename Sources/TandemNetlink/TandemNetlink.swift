@@ -1,2 +1,0 @@
-// TandemNetlink: the only Swift module that imports the C netlink libraries (libmnl,
-// libnftnl, libnetfilter_conntrack). nftables batches, rtnetlink, conntrack.
