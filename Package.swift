@@ -43,7 +43,7 @@ let package = Package(
         ]),
 
         // Adapters.
-        .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemRuleset", "CMnl", "CNftnl", "CNetfilterConntrack"]),
+        .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemRuleset", "TandemStateSync", "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
             .product(name: "Logging", package: "swift-log"),
