@@ -1,0 +1,54 @@
+/// Why a received advertisement was dropped: one case per rung of the receive ladder
+/// (STYLE.md §13, OpenBSD `carps_badttl`, `carps_badlen`, `carps_badver`, `carps_badsum`,
+/// `carps_badvhid`, `carps_badauth`), in the order they are checked.
+public enum CarpRejection: String, Error, CaseIterable, Sendable, Hashable, Codable, CodingKeyRepresentable,
+                           CustomStringConvertible {
+    /// TTL / hop limit other than 255: the packet crossed a router (carp.md §1.1).
+    case badTTL
+    /// Not exactly 36 CARP bytes.
+    case badLength
+    /// Version other than 2.
+    case badVersion
+    /// Type other than 1 (advertisement).
+    case badType
+    /// Internet checksum over the 36 bytes does not verify (carp.md §3).
+    case badChecksum
+    /// No vhid of that number on the receiving interface.
+    case unknownVHID
+    /// Digest mismatch: wrong password, wrong address set, or forged (carp.md §2).
+    case badHMAC
+    /// Our own advertisement echoed back by a switch or a loop (carp.md §13 item 6).
+    case ownAdvertisement
+
+    public var description: String {
+        switch self {
+        case .badTTL: "TTL/hop limit not 255"
+        case .badLength: "wrong length"
+        case .badVersion: "wrong version"
+        case .badType: "wrong type"
+        case .badChecksum: "bad checksum"
+        case .unknownVHID: "unknown vhid"
+        case .badHMAC: "bad HMAC"
+        case .ownAdvertisement: "own advertisement echoed back"
+        }
+    }
+}
+
+/// Packet counters of a node, readable by `tandem status`.
+public struct CarpCounters: Sendable, Hashable, Codable {
+    public var received: UInt64 = 0
+    public var accepted: UInt64 = 0
+    public var rejected: [CarpRejection: UInt64] = [:]
+
+    public init() {}
+
+    public subscript(reason: CarpRejection) -> UInt64 { rejected[reason, default: 0] }
+
+    public mutating func count(_ verdict: Result<CarpAdvertisement, CarpRejection>) {
+        received += 1
+        switch verdict {
+        case .success: accepted += 1
+        case .failure(let reason): rejected[reason, default: 0] += 1
+        }
+    }
+}
