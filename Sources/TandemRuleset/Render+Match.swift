@@ -1,0 +1,43 @@
+import TandemAddress
+
+extension Match {
+    /// nft syntax for one match (after `Rule.canonicalized`, so dependencies are explicit).
+    public func render() -> String {
+        switch self {
+        case .iifname(let operand, let negated):
+            return "iifname \(RenderText.op(negated))\(RenderText.name(operand))"
+        case .oifname(let operand, let negated):
+            return "oifname \(RenderText.op(negated))\(RenderText.name(operand))"
+        case .nfproto(let family):
+            return "meta nfproto \(family.rawValue)"
+        case .l4proto(let list, let negated):
+            let names = list.map(Protocols.name)
+            let value = names.count == 1 ? names[0] : "{ \(names.joined(separator: ", ")) }"
+            return "meta l4proto \(RenderText.op(negated))\(value)"
+        case .address(let direction, let family, let operand, let negated):
+            let proto = family == .ipv4 ? "ip" : "ip6"
+            let field = direction == .source ? "saddr" : "daddr"
+            return "\(proto) \(field) \(RenderText.op(negated))\(RenderText.address(operand))"
+        case .port(let direction, let operand, let negated):
+            let field = direction == .source ? "sport" : "dport"
+            return "th \(field) \(RenderText.op(negated))\(RenderText.port(operand))"
+        case .icmpType(let family, let types):
+            let keyword = family == .ipv4 ? "icmp" : "icmpv6"
+            let names = types.map { ICMPTypes.name($0, family: family) }
+            let value = names.count == 1 ? names[0] : "{ \(names.joined(separator: ", ")) }"
+            return "\(keyword) type \(value)"
+        case .ctState(let states):
+            let ordered = CtState.allCases.filter(states.contains).map(\.rawValue)
+            return "ct state \(ordered.joined(separator: ","))"
+        case .ctStatus(let statuses):
+            let ordered = CtStatus.allCases.filter(statuses.contains).map(\.rawValue)
+            return "ct status \(ordered.joined(separator: ","))"
+        case .ctMark(let value, let mask):
+            return "ct mark \(RenderText.masked(value, mask))"
+        case .metaMark(let value, let mask):
+            return "meta mark \(RenderText.masked(value, mask))"
+        case .fibDaddrLocal(let negated):
+            return "fib daddr type \(RenderText.op(negated))local"
+        }
+    }
+}
