@@ -1,0 +1,116 @@
+import TandemAddress
+
+/// Identifies a vhid: vhids are unique per layer-2 segment, so the same number may appear
+/// on two interfaces (pfsense-config.md §9).
+public struct CarpGroupID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var interface: String
+    public var vhid: UInt8
+
+    public init(interface: String, vhid: UInt8) {
+        self.interface = interface
+        self.vhid = vhid
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.interface, a.vhid) < (b.interface, b.vhid) }
+    public var description: String { "\(vhid)@\(interface)" }
+}
+
+/// Node-wide inputs: what the daemon feeds the node.
+public enum CarpNodeEvent: Sendable, Hashable {
+    /// A packet read from a CARP socket; it goes through the receive ladder first.
+    case packet(ReceivedCarpPacket)
+    /// An interface's link changed. Its vhids go to INIT/BACKUP, and every down interface
+    /// that carries a vhid demotes the whole node by 240 (FreeBSD `ifdown_demotion_factor`),
+    /// so the peer takes over the other vhids too instead of splitting roles.
+    case link(interface: String, up: Bool)
+    /// A wake-up of one vhid is due.
+    case wakeUp(CarpGroupID)
+    /// Persistent maintenance mode on or off for every vhid.
+    case setMaintenance(Bool)
+    /// An extra demotion from another part of the node, by source name (e.g. state sync
+    /// during a bulk update, carp.md §8). 0 removes it.
+    case setDemotion(source: String, value: Int)
+    /// The node's own interface addresses (not VIPs), to drop echoes of our advertisements.
+    case setOwnAddresses(Set<IPAddress>)
+    /// Bow out of every vhid (SIGTERM).
+    case shutdown
+}
+
+/// All vhids of a node, with the shared parts FreeBSD keeps globally: the demotion, the
+/// packet counters and the receive ladder. Pure, like `CarpMachine`.
+public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    public private(set) var machines: [CarpGroupID: CarpMachine<Instant>] = [:]
+    public private(set) var counters = CarpCounters()
+    public private(set) var ownAddresses: Set<IPAddress> = []
+    public private(set) var downInterfaces: Set<String> = []
+    public private(set) var demotionSources: [String: Int] = [:]
+    public private(set) var maintenance: Bool
+
+    /// `initialCounter` gives each vhid's first counter; the daemon passes random values
+    /// (FreeBSD `arc4random`), tests fixed ones.
+    public init(groups: [CarpGroupConfig], maintenance: Bool = false,
+                initialCounter: (CarpGroupID) -> UInt64 = { _ in .random(in: .min ... .max) }) {
+        self.maintenance = maintenance
+        for config in groups {
+            let id = CarpGroupID(interface: config.interface, vhid: config.vhid)
+            machines[id] = CarpMachine(config: config, initialCounter: initialCounter(id), maintenance: maintenance)
+        }
+    }
+
+    /// Link-down demotion plus every other source (FreeBSD `V_carp_demotion`).
+    public var demotion: Int {
+        let interfaces = Set(machines.keys.map(\.interface))
+        let linkDemotion = downInterfaces.intersection(interfaces).count * CarpTiming.linkDownDemotion
+        return demotionSources.values.reduce(linkDemotion, +)
+    }
+
+    public mutating func handle(_ event: CarpNodeEvent, at now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
+        switch event {
+        case .packet(let packet):
+            return receive(packet, now: now)
+        case .link(let interface, let up):
+            if up { downInterfaces.remove(interface) } else { downInterfaces.insert(interface) }
+            // Demote first so a master on another interface already advertises the worse skew.
+            var out = applyDemotion(now: now)
+            for id in machines.keys.sorted() where id.interface == interface {
+                out += dispatch(.linkChanged(up: up), to: id, now: now)
+            }
+            return out
+        case .wakeUp(let id):
+            return dispatch(.wakeUp, to: id, now: now)
+        case .setMaintenance(let on):
+            maintenance = on
+            return broadcast(.setMaintenance(on), now: now)
+        case .setDemotion(let source, let value):
+            demotionSources[source] = value == 0 ? nil : value
+            return applyDemotion(now: now)
+        case .setOwnAddresses(let addresses):
+            ownAddresses = addresses
+            return []
+        case .shutdown:
+            return broadcast(.shutdown, now: now)
+        }
+    }
+
+    private mutating func receive(_ packet: ReceivedCarpPacket, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
+        let verdict = CarpReceiveValidation.validate(packet, ownAddresses: ownAddresses) { vhid in
+            machines[CarpGroupID(interface: packet.interface, vhid: vhid)]?.receiveContext
+        }
+        counters.count(verdict)
+        guard case .success(let ad) = verdict else { return [] }
+        return dispatch(.advertisementReceived(ad), to: CarpGroupID(interface: packet.interface, vhid: ad.vhid), now: now)
+    }
+
+    private mutating func applyDemotion(now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
+        broadcast(.setDemotion(demotion), now: now)
+    }
+
+    private mutating func broadcast(_ event: CarpEvent, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
+        machines.keys.sorted().flatMap { dispatch(event, to: $0, now: now) }
+    }
+
+    private mutating func dispatch(_ event: CarpEvent, to id: CarpGroupID, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
+        guard machines[id] != nil else { return [] }
+        return machines[id]!.handle(event, at: now).map { (id, $0) }
+    }
+}
