@@ -1,0 +1,108 @@
+import Foundation
+import TandemAddress
+
+/// Builds the typed `Config` from a document tree. Values that cannot be typed are left nil
+/// and recorded in `issues` at their position; nothing throws, so the validator can report
+/// every problem at once.
+struct ConfigExtractor {
+    let root: XMLElement
+    var issues: [ConfigDiagnostic] = []
+    /// Internal interface names, known before rules are read so that `<network>lan</network>`
+    /// and `<network>lanip</network>` can be told from alias names.
+    var interfaceNames: Set<String> = []
+
+    init(root: XMLElement) {
+        self.root = root
+    }
+
+    mutating func extract(flavor: ConfigFlavor) -> Config {
+        var config = Config(flavor: flavor)
+        config.version = version()
+        config.interfaces = interfaces()
+        interfaceNames = Set(config.interfaces.map(\.name))
+        config.system = system()
+        (config.gateways, config.defaultGatewayV4, config.defaultGatewayV6) = gateways()
+        config.staticRoutes = staticRoutes()
+        config.aliases = aliases()
+        config.filterRules = filterRules()
+        config.outboundNAT = outboundNAT()
+        config.portForwards = portForwards()
+        config.virtualIPs = virtualIPs()
+        config.carpMaintenanceMode = ItemReader(root, path: "").flag("virtualip_carp_maintenancemode")
+        config.hasync = hasync()
+        config.dhcpd = dhcpScopes()
+        config.unbound = unbound()
+        config.revision = revision()
+        config.issues = issues
+        return config
+    }
+
+    /// Only the root's direct `<version>` child counts: nested elements share the name
+    /// (pfsense-config.md §14).
+    mutating func version() -> ConfigVersion? {
+        guard let element = root.child("version") else { return nil }
+        let text = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let v = ConfigVersion(text) else {
+            issues.append(ConfigDiagnostic(.error, path: "version", position: element.position,
+                                           message: "'\(text)' is not a dotted version number"))
+            return nil
+        }
+        return v
+    }
+
+    func revision() -> ChangeStamp? {
+        guard let element = root.child("revision") else { return nil }
+        let r = ItemReader(element, path: "revision")
+        return ChangeStamp(time: r.nonEmpty("time").flatMap(Double.init), username: r.raw("username"),
+                           description: r.raw("description"))
+    }
+
+    /// Classifies a `<network>` value of a rule endpoint (`util.inc` special nets).
+    func specialNetwork(_ text: String) -> EndpointAddress {
+        if text == "(self)" { return .thisFirewall }
+        if interfaceNames.contains(text) { return .interfaceNetwork(text) }
+        if text.hasSuffix("ip"), interfaceNames.contains(String(text.dropLast(2))) {
+            return .interfaceAddress(String(text.dropLast(2)))
+        }
+        if let n = IPNetwork(text) { return .network(n) }
+        return .alias(text)
+    }
+
+    /// A rule's `source` or `destination`.
+    func endpoint(_ r: ItemReader, _ field: String) -> RuleEndpoint {
+        var e = RuleEndpoint()
+        e.negated = r.flag(field + "/not")
+        if r.has(field + "/any") {
+            e.address = .any
+        } else if let n = r.nonEmpty(field + "/network") {
+            e.address = specialNetwork(n)
+        } else if let a = r.nonEmpty(field + "/address") {
+            e.address = IPNetwork(a).map(EndpointAddress.network) ?? .alias(a)
+        }
+        return e
+    }
+
+    mutating func endpointWithPort(_ r: ItemReader, _ field: String) -> RuleEndpoint {
+        var e = endpoint(r, field)
+        e.port = r.port(field + "/port", &issues)
+        return e
+    }
+}
+
+extension Config {
+    /// Extracts the typed config from a document tree whose root is `<pfsense>` or
+    /// `<opnsense>`.
+    public init(document: XMLDocument) throws(XMLParseError) {
+        guard let flavor = ConfigFlavor(rawValue: document.root.name) else {
+            throw XMLParseError(position: document.root.position,
+                                message: "root element is <\(document.root.name)>, expected <pfsense> or <opnsense>")
+        }
+        var extractor = ConfigExtractor(root: document.root)
+        self = extractor.extract(flavor: flavor)
+    }
+
+    /// Parses config.xml text (convenience for tools and tests).
+    public init(xml: String) throws(XMLParseError) {
+        try self.init(document: XMLParser.parse(xml))
+    }
+}

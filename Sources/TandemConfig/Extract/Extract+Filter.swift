@@ -1,0 +1,46 @@
+extension ConfigExtractor {
+    mutating func filterRules() -> [FilterRule] {
+        guard let container = root.child("filter") else { return [] }
+        return container.children("rule").enumerated().map { index, element in
+            filterRule(ItemReader(element, path: itemPath("filter", "rule", index)))
+        }
+    }
+
+    private mutating func filterRule(_ r: ItemReader) -> FilterRule {
+        var rule = FilterRule(location: r.location)
+        rule.tracker = r.nonEmpty("tracker")
+        rule.id = r.nonEmpty("id")
+        // pfSense treats a missing type as pass (`filter.inc`).
+        rule.action = r.word("type", as: FilterRule.Action.self, &issues) ?? .pass
+        rule.interfaces = r.list("interface")
+        rule.ipProtocol = r.word("ipprotocol", as: IPProtocolFamily.self, &issues) ?? .inet
+        rule.proto = r.nonEmpty("protocol").flatMap { $0.lowercased() == "any" ? nil : RuleProtocol($0) }
+        rule.icmpTypes = r.list("icmptype")
+        rule.source = endpointWithPort(r, "source")
+        rule.destination = endpointWithPort(r, "destination")
+        rule.descr = r.raw("descr")
+        rule.disabled = r.flag("disabled")
+        rule.log = r.flag("log")
+        rule.floating = r.flag("floating")
+        rule.quick = r.flag("quick")
+        rule.direction = r.word("direction", as: FilterRule.Direction.self, &issues)
+        rule.stateType = r.word("statetype", as: FilterRule.StateType.self, &issues) ?? .keepState
+        rule.noPfsync = r.flag("nopfsync")
+        rule.noSync = r.flag("nosync")
+        rule.gateway = r.nonEmpty("gateway")
+        rule.associatedRuleID = r.nonEmpty("associated-rule-id")
+        rule.schedule = r.nonEmpty("sched")
+        rule.tag = r.nonEmpty("tag")
+        rule.tagged = r.nonEmpty("tagged")
+        rule.allowOptions = r.flag("allowopts")
+        rule.disableReplyTo = r.flag("disablereplyto")
+        rule.maxStates = r.int("max", &issues)
+        rule.maxSourceNodes = r.int("max-src-nodes", &issues)
+        rule.maxSourceConnections = r.int("max-src-conn", &issues)
+        rule.maxSourceStates = r.int("max-src-states", &issues)
+        rule.stateTimeout = r.int("statetimeout", &issues)
+        rule.created = r.stamp("created")
+        rule.updated = r.stamp("updated")
+        return rule
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import TandemAddress
+
+/// Reads one item's fields from its element, typing values and recording what could not be
+/// typed as an issue at the field's position.
+struct ItemReader {
+    let element: XMLElement
+    let location: SourceLocation
+
+    init(_ element: XMLElement, path: String) {
+        self.element = element
+        var positions: [String: SourcePosition] = [:]
+        ItemReader.collect(element, prefix: "", into: &positions)
+        self.location = SourceLocation(path: path, position: element.position, fieldPositions: positions)
+    }
+
+    /// Positions of every descendant element, keyed by relative path; repeated names also
+    /// under `name[i]` (1-based), the first under the bare name.
+    private static func collect(_ element: XMLElement, prefix: String, into positions: inout [String: SourcePosition]) {
+        var counts: [String: Int] = [:]
+        for case .element(let child) in element.children { counts[child.name, default: 0] += 1 }
+        var seen: [String: Int] = [:]
+        for case .element(let child) in element.children {
+            let n = (seen[child.name] ?? 0) + 1
+            seen[child.name] = n
+            let key = prefix + child.name
+            if n == 1 {
+                if let p = child.position { positions[key] = p }
+                if child.hasElementChildren { collect(child, prefix: key + "/", into: &positions) }
+            }
+            if counts[child.name, default: 0] > 1 {
+                let indexed = "\(key)[\(n)]"
+                if let p = child.position { positions[indexed] = p }
+                if child.hasElementChildren { collect(child, prefix: indexed + "/", into: &positions) }
+            }
+        }
+    }
+
+    /// The trimmed text of a field; nil when absent.
+    func string(_ field: String) -> String? {
+        element.descendant(field).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// The text of a field, nil when absent or empty.
+    func nonEmpty(_ field: String) -> String? {
+        guard let s = string(field), !s.isEmpty else { return nil }
+        return s
+    }
+
+    /// The text as written (descriptions and passwords keep their spaces).
+    func raw(_ field: String) -> String? {
+        element.descendant(field).map(\.text)
+    }
+
+    func has(_ field: String) -> Bool { element.descendant(field) != nil }
+
+    /// Present-means-true with every spelling seen in real files (empty, `1`, `on`, `yes`);
+    /// the literal `0` is false, as OPNsense MVC models write it (pfsense-config.md §1).
+    func flag(_ field: String) -> Bool {
+        guard let s = string(field) else { return false }
+        return s != "0"
+    }
+
+    func strings(_ field: String) -> [String] {
+        element.children(field).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// A comma (or space) separated list field.
+    func list(_ field: String, separators: Set<Character> = [","]) -> [String] {
+        guard let s = string(field) else { return [] }
+        return s.split { separators.contains($0) }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func error(_ message: String, field: String) -> ConfigDiagnostic {
+        .error(message, at: location, field: field)
+    }
+
+    /// An integer field; a non-numeric value is recorded as an issue.
+    func int(_ field: String, _ issues: inout [ConfigDiagnostic]) -> Int? {
+        guard let s = nonEmpty(field) else { return nil }
+        guard let n = Int(s) else {
+            issues.append(error("'\(s)' is not a number", field: field))
+            return nil
+        }
+        return n
+    }
+
+    func port(_ field: String, _ issues: inout [ConfigDiagnostic]) -> PortSpec? {
+        guard let s = nonEmpty(field) else { return nil }
+        guard let p = PortSpec(s) else {
+            issues.append(error("'\(s)' is not a port, a port range or a port alias", field: field))
+            return nil
+        }
+        return p
+    }
+
+    func ipv4(_ field: String, _ issues: inout [ConfigDiagnostic]) -> IPv4Address? {
+        guard let s = nonEmpty(field) else { return nil }
+        guard let a = IPv4Address(s) else {
+            issues.append(error("'\(s)' is not an IPv4 address", field: field))
+            return nil
+        }
+        return a
+    }
+
+    func ip(_ field: String, _ issues: inout [ConfigDiagnostic]) -> IPAddress? {
+        guard let s = nonEmpty(field) else { return nil }
+        guard let a = IPAddress(s) else {
+            issues.append(error("'\(s)' is not an IP address", field: field))
+            return nil
+        }
+        return a
+    }
+
+    /// `<created>` / `<updated>`.
+    func stamp(_ field: String) -> ChangeStamp? {
+        guard has(field) else { return nil }
+        return ChangeStamp(time: nonEmpty(field + "/time").flatMap(Double.init),
+                           username: raw(field + "/username"),
+                           description: raw(field + "/description"))
+    }
+
+    /// A fixed-vocabulary field; an unknown word is an issue and yields nil.
+    func word<T: RawRepresentable>(_ field: String, as type: T.Type, _ issues: inout [ConfigDiagnostic]) -> T?
+        where T.RawValue == String, T: CaseIterable {
+        guard let s = nonEmpty(field) else { return nil }
+        guard let v = T(rawValue: s.lowercased()) else {
+            let allowed = T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            issues.append(error("'\(s)' is not one of \(allowed)", field: field))
+            return nil
+        }
+        return v
+    }
+}
+
+/// 1-based XPath-style path of the i-th (0-based) element of a list.
+func itemPath(_ parent: String, _ name: String, _ index: Int) -> String {
+    "\(parent)/\(name)[\(index + 1)]"
+}

@@ -1,0 +1,238 @@
+import CLibXML2
+
+/// Reads untrusted config.xml bytes into an `XMLDocument` through libxml2's SAX2 interface,
+/// so no libxml2 tree outlives the call.
+///
+/// Safety (the file may come from a peer over XML-RPC): network access is forbidden
+/// (`XML_PARSE_NONET`), entities are never substituted (no `XML_PARSE_NOENT`), no DTD is
+/// loaded or validated, and any `<!DOCTYPE>` is refused before its internal subset is read,
+/// so entity declarations (billion laughs, external `file://` entities) never reach the
+/// parser. Input is limited to `maximumSize` bytes and libxml2's default depth limit stays.
+/// Errors are collected through the context's own structured error handler (`sax->serror`,
+/// libxml2 2.9 has no `xmlCtxtSetErrorHandler`), so no global state is touched.
+public enum XMLParser {
+    /// The largest file accepted: real configs are ≤ 1 MiB; 10,000 rules is ~4 MiB.
+    public static let maximumSize = 16 * 1024 * 1024
+
+    public static func parse(_ bytes: some Collection<UInt8>) throws(XMLParseError) -> XMLDocument {
+        let input = Array(bytes)
+        guard input.count <= maximumSize else {
+            throw XMLParseError(position: nil, message: "file is \(input.count) bytes, more than the limit of \(maximumSize) bytes")
+        }
+        guard !input.isEmpty else {
+            throw XMLParseError(position: SourcePosition(line: 1, column: 1), message: "file is empty")
+        }
+        try checkEncoding(input)
+        let builder = TreeBuilder(input: input)
+        return try builder.run()
+    }
+
+    public static func parse(_ text: String) throws(XMLParseError) -> XMLDocument {
+        try parse(Array(text.utf8))
+    }
+
+    /// Positions are computed from byte offsets into the input, which only match what libxml2
+    /// sees when it does not transcode: accept UTF-8 (and its ASCII subset) only, as pfSense
+    /// writes it.
+    static func checkEncoding(_ input: [UInt8]) throws(XMLParseError) {
+        if input.starts(with: [0xFF, 0xFE]) || input.starts(with: [0xFE, 0xFF]) {
+            throw XMLParseError(position: SourcePosition(line: 1, column: 1), message: "UTF-16 input is not supported; config.xml must be UTF-8")
+        }
+        guard input.starts(with: Array("<?xml".utf8)) else { return }
+        let head = String(decoding: input.prefix(200), as: UTF8.self)
+        guard let end = head.range(of: "?>") else { return }
+        let decl = head[..<end.lowerBound].lowercased()
+        guard let enc = decl.range(of: "encoding") else { return }
+        let rest = decl[enc.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+        let name = rest.prefix { $0 != "\"" && $0 != "'" && $0 != " " }
+        guard ["utf-8", "utf8", "us-ascii", "ascii"].contains(String(name)) else {
+            throw XMLParseError(position: SourcePosition(line: 1, column: 1), message: "encoding '\(name)' is not supported; config.xml must be UTF-8")
+        }
+    }
+}
+
+/// The per-parse state the SAX callbacks write into (reached through `ctxt->_private`).
+final class TreeBuilder {
+    let input: [UInt8]
+    private let lines: LineTable
+    private var stack: [XMLElement] = []
+    private var pendingText: [UInt8] = []
+    private var prolog: [XMLNode] = []
+    private var epilog: [XMLNode] = []
+    private var root: XMLElement?
+    private(set) var errors: [XMLParseError] = []
+    private var ctxt: xmlParserCtxtPtr?
+
+    init(input: [UInt8]) {
+        self.input = input
+        self.lines = LineTable(input)
+    }
+
+    func run() throws(XMLParseError) -> XMLDocument {
+        guard let ctxt = xmlNewParserCtxt() else {
+            throw XMLParseError(position: nil, message: "libxml2 could not allocate a parser context")
+        }
+        self.ctxt = ctxt
+        defer {
+            if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc) }
+            ctxt.pointee.myDoc = nil
+            ctxt.pointee._private = nil
+            xmlFreeParserCtxt(ctxt)
+            self.ctxt = nil
+        }
+        installHandlers(ctxt)
+        let unmanaged = Unmanaged.passUnretained(self)
+        ctxt.pointee._private = unmanaged.toOpaque()
+        let options = Int32(XML_PARSE_NONET.rawValue)
+        let doc = input.withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { chars in
+                xmlCtxtReadMemory(ctxt, chars.baseAddress, Int32(chars.count), "config.xml", nil, options)
+            }
+        }
+        // The SAX handlers build the Swift tree; whatever libxml2 built (an empty document
+        // from startDocument) is freed here, at once.
+        if let doc { xmlFreeDoc(doc) }
+        if ctxt.pointee.myDoc == doc { ctxt.pointee.myDoc = nil }
+        if let first = errors.first { throw first }
+        guard let root, stack.isEmpty else {
+            throw XMLParseError(position: lines.position(ofEnd: input.count), message: "no root element")
+        }
+        return XMLDocument(declaration: declaration(), prolog: prolog, root: root, epilog: epilog)
+    }
+
+    /// The XML declaration exactly as written.
+    private func declaration() -> String? {
+        var start = 0
+        if input.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        guard input[start...].starts(with: Array("<?xml".utf8)), input.count > start + 5,
+              input[start + 5] == 0x20 || input[start + 5] == 0x09 || input[start + 5] == 0x0A || input[start + 5] == 0x0D
+        else { return nil }
+        var i = start
+        while i + 1 < input.count {
+            if input[i] == UInt8(ascii: "?"), input[i + 1] == UInt8(ascii: ">") {
+                return String(decoding: input[start...(i + 1)], as: UTF8.self)
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Byte offset of the parser's cursor in `input`.
+    private var offset: Int {
+        guard let ctxt, let inp = ctxt.pointee.input, let base = inp.pointee.base, let cur = inp.pointee.cur else {
+            return 0
+        }
+        return Int(inp.pointee.consumed) + (cur - base)
+    }
+
+    func fail(_ message: String) {
+        errors.append(XMLParseError(position: lines.position(of: tagStart(before: offset)), message: message))
+        if let ctxt { xmlStopParser(ctxt) }
+    }
+
+    func libxmlError(line: Int, column: Int, message: String) {
+        // libxml2 reports a cascade after the first fatal error; the first is the cause.
+        errors.append(XMLParseError(position: SourcePosition(line: max(line, 1), column: max(column, 1)), message: message))
+    }
+
+    /// The `<` that opens the construct the cursor is in (a start tag cannot contain `<`).
+    private func tagStart(before end: Int) -> Int {
+        var i = min(end, input.count) - 1
+        while i >= 0 {
+            if input[i] == UInt8(ascii: "<") { return i }
+            i -= 1
+        }
+        return max(0, min(end, input.count))
+    }
+
+    // MARK: events
+
+    func startElement(name: String, attributes: [XMLAttribute]) {
+        flushText()
+        let end = offset
+        let start = tagStart(before: end)
+        let selfClosing = end < input.count && input[end] == UInt8(ascii: "/")
+        var element = XMLElement(name: name, position: lines.position(of: start), selfClosing: selfClosing)
+        element.attributePairs = attributes
+        stack.append(element)
+    }
+
+    func endElement() {
+        flushText()
+        guard let element = stack.popLast() else { return }
+        if stack.isEmpty {
+            root = element
+        } else {
+            stack[stack.count - 1].children.append(.element(element))
+        }
+    }
+
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard !stack.isEmpty else { return }
+        pendingText.append(contentsOf: bytes)
+    }
+
+    func cdata(_ bytes: UnsafeBufferPointer<UInt8>) {
+        flushText()
+        append(.cdata(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    func comment(_ text: String) {
+        flushText()
+        append(.comment(text))
+    }
+
+    func processingInstruction(target: String, data: String) {
+        flushText()
+        append(.processingInstruction(target: target, data: data))
+    }
+
+    private func flushText() {
+        guard !pendingText.isEmpty else { return }
+        let text = String(decoding: pendingText, as: UTF8.self)
+        pendingText.removeAll(keepingCapacity: true)
+        stack[stack.count - 1].children.append(.text(text))
+    }
+
+    private func append(_ node: XMLNode) {
+        if !stack.isEmpty {
+            stack[stack.count - 1].children.append(node)
+        } else if root == nil {
+            prolog.append(node)
+        } else {
+            epilog.append(node)
+        }
+    }
+}
+
+/// Line starts of the input, to turn byte offsets into 1-based line:column (columns count
+/// characters, not bytes).
+struct LineTable {
+    private let starts: [Int]
+    private let input: [UInt8]
+
+    init(_ input: [UInt8]) {
+        var starts = [0]
+        for (i, b) in input.enumerated() where b == 0x0A { starts.append(i + 1) }
+        self.starts = starts
+        self.input = input
+    }
+
+    func position(of offset: Int) -> SourcePosition {
+        let o = max(0, min(offset, input.count))
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= o { lo = mid } else { hi = mid - 1 }
+        }
+        var column = 1
+        var i = starts[lo]
+        while i < o {
+            if input[i] & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return SourcePosition(line: lo + 1, column: column)
+    }
+
+    func position(ofEnd count: Int) -> SourcePosition { position(of: count) }
+}
