@@ -70,15 +70,16 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
     static let groups: UInt32 = 0x1 | 0x2 | 0x4
 
     public init(options: Options = Options()) throws(NetlinkError) {
-        socket = try NetlinkSocket(bus: NETLINK_NETFILTER, groups: Self.groups)
+        let s = try netlink({ try NetlinkSocket(bus: NETLINK_NETFILTER, groups: Self.groups) })
         var reliable = false
         if options.reliable {
-            reliable = (try? socket.setOption(NETLINK_BROADCAST_ERROR, 1)) != nil
-                && (try? socket.setOption(NETLINK_NO_ENOBUFS, 1)) != nil
+            reliable = (try? s.setOption(NETLINK_BROADCAST_ERROR, 1)) != nil
+                && (try? s.setOption(NETLINK_NO_ENOBUFS, 1)) != nil
         }
+        try netlink({ try s.setBufferSizes(receive: options.receiveBufferBytes) })
+        try netlink({ try s.setNonBlocking() })
+        socket = s
         isReliable = reliable
-        try socket.setBufferSizes(receive: options.receiveBufferBytes)
-        try socket.setNonBlocking()
         ignoredPortIDs = options.ignoredPortIDs
         buffer = .allocate(byteCount: 256 * 1024, alignment: 8)
     }
@@ -90,12 +91,12 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
 
     public func receive(timeoutMilliseconds: Int32) throws(NetlinkError) -> [ConntrackEvent] {
         var events: [ConntrackEvent] = []
-        guard try socket.waitReadable(timeoutMilliseconds: timeoutMilliseconds) else { return events }
+        guard try netlink({ try socket.waitReadable(timeoutMilliseconds: timeoutMilliseconds) }) else { return events }
         // Drain what is queued, bounded so one busy burst cannot starve the caller.
         for _ in 0..<256 {
             let n: Int
             do {
-                guard let got = try socket.receive(into: buffer, operation: "conntrack events") else { break }
+                guard let got = try netlink({ try socket.receive(into: buffer, operation: "conntrack events") }) else { break }
                 n = got
             } catch where error.errno == ENOBUFS {
                 counters.overruns += 1

@@ -23,16 +23,17 @@ public final class ConntrackKernelTable: ConntrackTable {
     static let eagainRetries = 5
 
     public init() throws(NetlinkError) {
-        socket = try NetlinkSocket(bus: NETLINK_NETFILTER)
+        let s = try netlink({ try NetlinkSocket(bus: NETLINK_NETFILTER) })
         // ACKs without the echoed request: a batch's acknowledgements take a quarter of the
         // room (NETLINK_CAP_ACK = 10). Best effort: older kernels simply echo.
-        try? socket.setOption(10, 1)
+        try? s.setOption(10, 1)
         // A batch of requests is answered by one ACK per message; size the buffer so a full
         // batch's answers never overflow it.
-        try socket.setBufferSizes(send: 1 << 20, receive: 4 << 20)
+        try netlink({ try s.setBufferSizes(send: 1 << 20, receive: 4 << 20) })
         // The kernel always answers a request; a bound on the wait turns a lost answer into
         // an error instead of a hang.
-        try socket.setReceiveTimeout(milliseconds: 10_000)
+        try netlink({ try s.setReceiveTimeout(milliseconds: 10_000) })
+        socket = s
         sendBuffer = .allocate(byteCount: 64 * 1024, alignment: 8)
         receiveBuffer = .allocate(byteCount: 256 * 1024, alignment: 8)
     }
@@ -64,7 +65,7 @@ public final class ConntrackKernelTable: ConntrackTable {
                     bySequence[seq] = pending[next]
                     next += 1
                 }
-                try socket.send(UnsafeRawBufferPointer(rebasing: sendBuffer[0..<offset]), operation: operation)
+                try netlink({ try socket.send(UnsafeRawBufferPointer(rebasing: sendBuffer[0..<offset]), operation: operation) })
                 try collectAcknowledgements(&bySequence, operation: operation) { index, code in
                     if code == EAGAIN { retry.append(index) } else { results[index] = code }
                 }
@@ -79,7 +80,7 @@ public final class ConntrackKernelTable: ConntrackTable {
     private func collectAcknowledgements(_ waiting: inout [UInt32: Int], operation: String,
                                          _ answer: (Int, Int32) -> Void) throws(NetlinkError) {
         while !waiting.isEmpty {
-            guard let n = try socket.receive(into: receiveBuffer, operation: operation) else {
+            guard let n = try netlink({ try socket.receive(into: receiveBuffer, operation: operation) }) else {
                 throw NetlinkError(operation, errno: ETIMEDOUT, context: "no answer from ctnetlink")
             }
             let datagram = UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<n])
@@ -233,10 +234,10 @@ public final class ConntrackKernelTable: ConntrackTable {
         let length = try ConntrackMessage.write(at: sendBuffer.baseAddress!, kind: .get,
                                                 flags: ConntrackMessage.request | ConntrackMessage.ack,
                                                 sequence: seq, family: Self.family(key.family), object: object)
-        try socket.send(UnsafeRawBufferPointer(rebasing: sendBuffer[0..<length]), operation: "ctnetlink get")
+        try netlink({ try socket.send(UnsafeRawBufferPointer(rebasing: sendBuffer[0..<length]), operation: "ctnetlink get") })
         var found: FlowState?
         while true {
-            guard let n = try socket.receive(into: receiveBuffer, operation: "ctnetlink get") else {
+            guard let n = try netlink({ try socket.receive(into: receiveBuffer, operation: "ctnetlink get") }) else {
                 throw NetlinkError("ctnetlink get", errno: ETIMEDOUT, context: flow.conntrackDescription)
             }
             let datagram = UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<n])
@@ -274,9 +275,9 @@ public final class ConntrackKernelTable: ConntrackTable {
         let length = try ConntrackMessage.write(at: sendBuffer.baseAddress!, kind: .get,
                                                 flags: ConntrackMessage.request | ConntrackMessage.dump,
                                                 sequence: seq, family: Self.family(family))
-        try socket.send(UnsafeRawBufferPointer(rebasing: sendBuffer[0..<length]), operation: "ctnetlink dump")
+        try netlink({ try socket.send(UnsafeRawBufferPointer(rebasing: sendBuffer[0..<length]), operation: "ctnetlink dump") })
         while true {
-            guard let n = try socket.receive(into: receiveBuffer, operation: "ctnetlink dump") else {
+            guard let n = try netlink({ try socket.receive(into: receiveBuffer, operation: "ctnetlink dump") }) else {
                 throw NetlinkError("ctnetlink dump", errno: ETIMEDOUT, context: "no answer from ctnetlink")
             }
             let datagram = UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<n])

@@ -118,3 +118,15 @@ enum FlowStateParse {
     case flow(FlowState)
     case unusable
 }
+
+/// `NetlinkSocket`'s calls throw only `NetlinkError` but are declared untyped (a shared API
+/// other adapters rely on); this restores the type at the conntrack adapter's boundary.
+func netlink<T>(_ body: () throws -> T) throws(NetlinkError) -> T {
+    do {
+        return try body()
+    } catch let e as NetlinkError {
+        throw e
+    } catch {
+        throw NetlinkError("netlink", errno: EIO, context: "\(error)")
+    }
+}

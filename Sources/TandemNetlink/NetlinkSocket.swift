@@ -13,7 +13,7 @@ final class NetlinkSocket {
 
     /// Opens and binds a socket on `bus` (NETLINK_NETFILTER, NETLINK_ROUTE) joined to
     /// `groups` (a bitmask of multicast groups, 0 for request/response use).
-    init(bus: Int32, groups: UInt32 = 0) throws(NetlinkError) {
+    init(bus: Int32, groups: UInt32 = 0) throws {
         guard let h = mnl_socket_open2(bus, Int32(SOCK_CLOEXEC.rawValue)) else {
             throw NetlinkError("mnl_socket_open(bus \(bus))", errno: errno)
         }
@@ -38,7 +38,7 @@ final class NetlinkSocket {
         return nextSequence
     }
 
-    func setOption(level: Int32 = SOL_NETLINK, _ name: Int32, _ value: Int32) throws(NetlinkError) {
+    func setOption(level: Int32 = SOL_NETLINK, _ name: Int32, _ value: Int32) throws {
         var v = value
         guard setsockopt(fileDescriptor, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
             throw NetlinkError("setsockopt(\(level), \(name), \(value))", errno: errno)
@@ -48,7 +48,7 @@ final class NetlinkSocket {
     /// Sizes the socket buffers. The FORCE variants pass the rmem_max/wmem_max caps (they
     /// need CAP_NET_ADMIN, which a root daemon has); without them large batches fail with
     /// EMSGSIZE (nftables.md §5.1), so fall back to the capped options only if refused.
-    func setBufferSizes(send: Int32? = nil, receive: Int32? = nil) throws(NetlinkError) {
+    func setBufferSizes(send: Int32? = nil, receive: Int32? = nil) throws {
         if let send {
             if (try? setOption(level: SOL_SOCKET, SO_SNDBUFFORCE, send)) == nil {
                 try setOption(level: SOL_SOCKET, SO_SNDBUF, send)
@@ -62,7 +62,7 @@ final class NetlinkSocket {
     }
 
     /// Bounds how long a blocking receive waits; after it `receive` returns nil.
-    func setReceiveTimeout(milliseconds: Int) throws(NetlinkError) {
+    func setReceiveTimeout(milliseconds: Int) throws {
         var tv = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
         guard setsockopt(fileDescriptor, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
             throw NetlinkError("setsockopt(SO_RCVTIMEO)", errno: errno)
@@ -71,7 +71,7 @@ final class NetlinkSocket {
 
     /// Makes receives return nil at once when nothing is queued (event sockets polled by a
     /// loop).
-    func setNonBlocking() throws(NetlinkError) {
+    func setNonBlocking() throws {
         let flags = fcntl(fileDescriptor, F_GETFL)
         guard flags >= 0, fcntl(fileDescriptor, F_SETFL, flags | O_NONBLOCK) == 0 else {
             throw NetlinkError("fcntl(O_NONBLOCK)", errno: errno)
@@ -79,7 +79,7 @@ final class NetlinkSocket {
     }
 
     /// Sends one buffer as one datagram (one `sendmsg`, as an nftables batch requires).
-    func send(_ bytes: UnsafeRawBufferPointer, operation: String) throws(NetlinkError) {
+    func send(_ bytes: UnsafeRawBufferPointer, operation: String) throws {
         while true {
             let n = mnl_socket_sendto(handle, bytes.baseAddress, bytes.count)
             if n >= 0 { return }
@@ -90,7 +90,7 @@ final class NetlinkSocket {
 
     /// Receives one datagram into `buffer`; returns its length. Returns nil when the
     /// socket is non-blocking and nothing is queued.
-    func receive(into buffer: UnsafeMutableRawBufferPointer, operation: String) throws(NetlinkError) -> Int? {
+    func receive(into buffer: UnsafeMutableRawBufferPointer, operation: String) throws -> Int? {
         while true {
             let n = mnl_socket_recvfrom(handle, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
@@ -103,7 +103,7 @@ final class NetlinkSocket {
     }
 
     /// Waits up to `timeoutMilliseconds` for data (0 = just check, -1 = forever).
-    func waitReadable(timeoutMilliseconds: Int32) throws(NetlinkError) -> Bool {
+    func waitReadable(timeoutMilliseconds: Int32) throws -> Bool {
         var p = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
         while true {
             let r = poll(&p, 1, timeoutMilliseconds)
