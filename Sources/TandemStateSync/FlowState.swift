@@ -76,6 +76,13 @@ public struct FlowKey: Sendable, Hashable {
     public var l4proto: UInt8
     public var original: FlowTuple
     public var zone: UInt16
+
+    public init(family: IPFamily, l4proto: UInt8, original: FlowTuple, zone: UInt16 = 0) {
+        self.family = family
+        self.l4proto = l4proto
+        self.original = original
+        self.zone = zone
+    }
 }
 
 public struct TCPInfo: Sendable, Hashable {

@@ -1,0 +1,158 @@
+/// The sending half of one session's reliable stream: sequence numbers, the resend queue and
+/// the transmit queue (conntrackd FT-FW sender, state-sync.md §2.3).
+///
+/// Entries name a flow, not a copy of it: a record is serialised from the flow's current
+/// state when it is (re)sent, so a retransmission always carries the newest state. A later
+/// change of a flow whose record was not transmitted yet merges into it; one whose record was
+/// already transmitted gets a new sequence number, and the old one is dropped from the queue
+/// and answered with `void` if the peer NACKs it. So the queue holds at most one entry per flow
+/// plus the bulk markers, and its size is bounded by `limit`.
+struct SendStream: Sendable {
+    enum Item: Sendable, Equatable {
+        case flow(FlowKey)
+        case bulkStart(UInt32)
+        case bulkEnd(UInt32)
+    }
+
+    struct Entry: Sendable {
+        var item: Item
+        var transmitted: Bool
+    }
+
+    /// The next sequence number to assign. Streams start at 1 in every session.
+    private(set) var nextSeq: UInt32 = 1
+    /// Everything below was acknowledged by the peer.
+    private(set) var acked: UInt32 = 1
+    private(set) var entries: [UInt32: Entry] = [:]
+    private var latest: [FlowKey: UInt32] = [:]
+    /// Sequence numbers waiting to be (re)transmitted, in order, each at most once.
+    private(set) var transmitQueue: [UInt32] = []
+    private var queued: Set<UInt32> = []
+    /// Sequence ranges to declare void in the next transmission.
+    private(set) var voids: [SequenceRange] = []
+    let limit: Int
+
+    init(limit: Int) {
+        precondition(limit >= 4, "resend queue limit \(limit) too small")
+        self.limit = limit
+    }
+
+    var count: Int { entries.count }
+    var hasPending: Bool { !transmitQueue.isEmpty || !voids.isEmpty }
+
+    enum EnqueueResult: Equatable {
+        case queued
+        /// Merged into an untransmitted record of the same flow.
+        case merged
+        /// The resend queue is full; nothing was queued.
+        case overflow
+    }
+
+    /// Queues the current state of `key` for sending.
+    mutating func enqueue(flow key: FlowKey) -> EnqueueResult {
+        if let s = latest[key], let entry = entries[s] {
+            if !entry.transmitted { return .merged }
+            entries[s] = nil
+        }
+        guard entries.count < limit else {
+            latest[key] = nil
+            return .overflow
+        }
+        latest[key] = append(.flow(key))
+        return .queued
+    }
+
+    /// Queues a bulk marker; markers may exceed the limit by the two of one bulk.
+    mutating func enqueue(marker: Item) {
+        _ = append(marker)
+    }
+
+    private mutating func append(_ item: Item) -> UInt32 {
+        let s = nextSeq
+        nextSeq &+= 1
+        entries[s] = Entry(item: item, transmitted: false)
+        transmitQueue.append(s)
+        queued.insert(s)
+        return s
+    }
+
+    /// The peer received everything below `ack`. Returns false for an ack of records never
+    /// sent (the caller rejects the datagram before calling, this is a guard).
+    @discardableResult
+    mutating func acknowledge(upTo ack: UInt32) -> Bool {
+        guard ack <= nextSeq else { return false }
+        guard ack > acked else { return true }
+        if Int(ack - acked) <= entries.count {
+            for s in acked..<ack { remove(s) }
+        } else {
+            for s in entries.keys where s < ack { remove(s) }
+        }
+        acked = ack
+        return true
+    }
+
+    private mutating func remove(_ s: UInt32) {
+        guard let entry = entries.removeValue(forKey: s) else { return }
+        if case .flow(let key) = entry.item, latest[key] == s { latest[key] = nil }
+    }
+
+    /// The peer misses `range`: queue what we still hold for resending, and declare the rest
+    /// void — including numbers below `acked`, which a receiver that joined the stream late
+    /// (after its own restart) never saw. Returns the number of records queued again.
+    mutating func negativeAcknowledge(_ range: SequenceRange) -> Int {
+        guard range.first < nextSeq else { return 0 }
+        let first = range.first
+        let last = min(range.last, nextSeq - 1)
+        var held: [UInt32]
+        if Int(last - first) < entries.count {
+            held = (first...last).filter { entries[$0] != nil }
+        } else {
+            held = entries.keys.filter { $0 >= first && $0 <= last }.sorted()
+        }
+        var cursor = first
+        var requeued = 0
+        for s in held {
+            if s > cursor { voids.append(SequenceRange(cursor, s - 1)) }
+            if queued.insert(s).inserted {
+                transmitQueue.append(s)
+                requeued += 1
+            }
+            cursor = s &+ 1
+        }
+        if held.last.map({ $0 < last }) ?? true { voids.append(SequenceRange(cursor, last)) }
+        return requeued
+    }
+
+    /// Takes the queued work in order: void ranges, then entries (with whether each was
+    /// transmitted before). Marks every returned entry transmitted.
+    mutating func drain() -> (voids: [SequenceRange], items: [(seq: UInt32, item: Item, resend: Bool)]) {
+        var items: [(seq: UInt32, item: Item, resend: Bool)] = []
+        items.reserveCapacity(transmitQueue.count)
+        var extraVoids: [SequenceRange] = []
+        for s in transmitQueue {
+            if let entry = entries[s] {
+                items.append((s, entry.item, entry.transmitted))
+                entries[s]?.transmitted = true
+            } else {
+                // Superseded or reset after it was NACKed: the peer still needs to hear it is
+                // empty.
+                extraVoids.append(SequenceRange(s, s))
+            }
+        }
+        let all = voids + extraVoids
+        transmitQueue.removeAll(keepingCapacity: true)
+        queued.removeAll(keepingCapacity: true)
+        voids.removeAll()
+        return (all, items)
+    }
+
+    /// Drops the whole resend queue (overflow, or the peer restarted). The sequence numbers
+    /// in flight become void; the caller follows with a bulk transfer.
+    mutating func reset() {
+        entries.removeAll()
+        latest.removeAll()
+        transmitQueue.removeAll()
+        queued.removeAll()
+        voids.removeAll()
+    }
+}

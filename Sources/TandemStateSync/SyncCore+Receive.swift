@@ -1,0 +1,166 @@
+/// Datagrams from the peer: validation, acknowledgements, and in-order delivery of its stream.
+extension SyncCore {
+    /// The ladder of checks a datagram must pass before it may change anything (STYLE §13).
+    func validate(_ d: SyncDatagram) -> SyncRejection? {
+        if d.session == session { return .ownSession }
+        guard d.session != 0, d.packet != 0 else { return .malformed }
+        if let peer, peer.session == d.session {
+            guard peer.replay.allows(d.packet) else { return .replayed }
+        } else if formerPeerSessions.contains(d.session) {
+            return .staleSession
+        }
+        if d.peerSession == session, d.ack > send.nextSeq { return .badAcknowledgement }
+        for record in d.records {
+            if let seq = record.sequence, seq >= d.sent { return .malformed }
+            if case .void(let range) = record, range.last >= d.sent { return .malformed }
+        }
+        return nil
+    }
+
+    mutating func receive(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
+        if let reason = validate(d) {
+            counters.reject(reason)
+            return
+        }
+        counters.datagramsReceived += 1
+        counters.recordsReceived += d.records.count
+        if peer?.session != d.session { adopt(d, now, &out) }
+        guard var p = peer else { preconditionFailure("peer adopted above") }
+        p.replay.accept(d.packet)
+        p.lastHeard = now
+        peer = p
+        if !p.alive {
+            peer?.alive = true
+            out.actions.append(.peerUp)
+            if bulkOwed { startBulk(now, &out) }
+        }
+
+        // Our stream as the peer sees it: only meaningful when it names our session.
+        if d.peerSession == session {
+            send.acknowledge(upTo: d.ack)
+            for case .nack(let range) in d.records {
+                counters.nacksReceived += 1
+                _ = send.negativeAcknowledge(range)
+                out.transmit = true
+            }
+        }
+        if d.bulkRequest != 0, d.bulkRequest != peer?.servedBulkRequest {
+            peer?.servedBulkRequest = d.bulkRequest
+            if bulkSend == nil { startBulk(now, &out) }
+        }
+        receiveStream(d, now, &out)
+    }
+
+    /// First datagram of a peer session we did not know: the peer is new or restarted. Both
+    /// sides forget the old streams (FT-FW HELLO flushes the resend queue, §2.3) and send each
+    /// other everything.
+    private mutating func adopt(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
+        var alive = false
+        if let old = peer {
+            formerPeerSessions.append(old.session)
+            if formerPeerSessions.count > configuration.rememberedPeerSessions { formerPeerSessions.removeFirst() }
+            counters.peerRestarts += 1
+            out.actions.append(.peerRestarted)
+            alive = old.alive
+        }
+        // Every session's stream starts at 1: NACKing from there makes the sender declare void
+        // whatever came before we listened, and we miss no record of a fresh peer.
+        peer = PeerState(session: d.session, replay: ReplayWindow(size: configuration.replayWindow),
+                         stream: ReceiveStream(expected: 1, window: configuration.reorderWindow),
+                         lastHeard: now, alive: alive, servedBulkRequest: d.bulkRequest, nackAllowed: now)
+        send.reset()
+        bulkSend = nil
+        bulkOwed = true
+    }
+
+    private mutating func receiveStream(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
+        guard var p = peer else { return }
+        if bulkOwed, p.alive { startBulk(now, &out) }
+        p.stream.announce(d.sent)
+        var sequenced = 0
+        var duplicate = false
+        for record in d.records {
+            switch record {
+            case .nack:
+                continue
+            case .void(let range):
+                p.stream.insertVoid(range)
+                sequenced += 1
+            case .update, .delete, .bulkStart, .bulkEnd:
+                sequenced += 1
+                switch p.stream.insert(record) {
+                case .accepted: break
+                case .duplicate:
+                    counters.duplicateRecords += 1
+                    duplicate = true
+                case .outOfWindow:
+                    counters.recordsOutOfWindow += 1
+                }
+            }
+        }
+        let ready = p.stream.drain()
+        peer = p
+        for record in ready { deliver(record, now, &out) }
+        if sequenced > 0 {
+            peer?.unacknowledged += ready.count
+            // A duplicate means the sender is resending for want of our ack: ack now.
+            if duplicate || (peer?.unacknowledged ?? 0) >= configuration.ackWindow {
+                out.transmit = true
+            } else if peer?.ackDue == nil {
+                peer?.ackDue = now + configuration.ackDelay
+            }
+        }
+        if let p = peer, p.stream.hasGap, now >= p.nackAllowed { nack(now, &out) }
+    }
+
+    /// Sends NACKs for the gaps of the peer's stream, at most once per `nackInterval`.
+    mutating func nack(_ now: SyncTime, _ out: inout Output) {
+        guard let p = peer else { return }
+        let gaps = p.stream.gaps(limit: configuration.maximumNackRanges)
+        guard !gaps.isEmpty else { return }
+        out.control.append(contentsOf: gaps.map { .nack($0) })
+        counters.nacksSent += gaps.count
+        peer?.nackAllowed = now + configuration.nackInterval
+        out.transmit = true
+    }
+
+    /// Applies one in-order record of the peer's stream to the replicated table.
+    private mutating func deliver(_ record: SyncRecord, _ now: SyncTime, _ out: inout Output) {
+        switch record {
+        case .update(_, let flow):
+            let key = flow.key
+            peer?.bulk?.seen.insert(key)
+            if peer?.bulk != nil, bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
+            if remoteFlows[key] != flow {
+                remoteFlows[key] = flow
+                out.actions.append(.apply(flow))
+            }
+        case .delete(_, let key):
+            peer?.bulk?.seen.remove(key)
+            if remoteFlows.removeValue(forKey: key) != nil { out.actions.append(.remove(key)) }
+        case .bulkStart(_, let id):
+            peer?.bulk = (id, [])
+            if bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
+        case .bulkEnd(_, let id):
+            guard let bulk = peer?.bulk, bulk.id == id else { return }
+            // pfsync accepts BUS END only if the bulk covers the request (§1.4); the in-order
+            // stream guarantees that, so everything the bulk did not mention is gone.
+            for key in remoteFlows.keys where !bulk.seen.contains(key) {
+                remoteFlows[key] = nil
+                counters.flowsPrunedByBulk += 1
+                out.actions.append(.remove(key))
+            }
+            peer?.bulk = nil
+            counters.bulksReceived += 1
+            lastBulkCompleted = now
+            bulkRequest = 0
+            bulkRetryDue = nil
+            if initialBulkDeadline != nil {
+                initialBulkDeadline = nil
+                out.actions.append(.initialBulk(.completed))
+            }
+        case .nack, .void:
+            preconditionFailure("control records are not delivered")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// Turning queued records into datagrams, and timers.
+extension SyncCore {
+    /// Runs at the end of every event: feed the bulk, then send if something asks for it.
+    mutating func finish(_ now: SyncTime, _ out: inout Output) {
+        pumpBulk(now, &out)
+        let batchFull = send.transmitQueue.count >= recordsPerDatagram
+        if out.transmit || batchFull || transmitDue.map({ now >= $0 }) == true {
+            transmit(now, &out)
+        }
+        if bulkSend != nil, !bulkBlocked, transmitDue == nil {
+            transmitDue = now + configuration.transmitDelay
+        }
+    }
+
+    /// How many of the largest IPv4 records fit one datagram: the batching threshold.
+    private var recordsPerDatagram: Int {
+        max(1, (configuration.maximumDatagram - SyncCodec.headerSize - configuration.tagLength) / 53)
+    }
+
+    /// Sends everything queued, packed into as few datagrams as the size limit allows (FT-FW
+    /// batches messages up to the MTU, §2.3); sends one empty datagram if nothing is queued,
+    /// which is then a keepalive and acknowledgement.
+    mutating func transmit(_ now: SyncTime, _ out: inout Output) {
+        let (voids, items) = send.drain()
+        var records = out.control
+        out.control.removeAll()
+        records.reserveCapacity(records.count + voids.count + items.count)
+        counters.voidsSent += voids.count
+        records.append(contentsOf: voids.map { .void($0) })
+        for (seq, item, resend) in items {
+            if resend { counters.recordsResent += 1 }
+            switch item {
+            case .flow(let key):
+                records.append(localFlows[key].map { .update(seq: seq, $0) } ?? .delete(seq: seq, key))
+            case .bulkStart(let id): records.append(.bulkStart(seq: seq, id: id))
+            case .bulkEnd(let id): records.append(.bulkEnd(seq: seq, id: id))
+            }
+        }
+        let budget = configuration.maximumDatagram - SyncCodec.headerSize - configuration.tagLength
+        var batch: [SyncRecord] = []
+        var size = 0
+        for record in records {
+            let n = record.encodedSize
+            if size + n > budget, !batch.isEmpty {
+                emit(batch, &out)
+                batch.removeAll(keepingCapacity: true)
+                size = 0
+            }
+            batch.append(record)
+            size += n
+        }
+        if !batch.isEmpty || out.actions.allSatisfy({ if case .send = $0 { false } else { true } }) {
+            emit(batch, &out)
+        }
+        lastSent = now
+        transmitDue = nil
+        peer?.unacknowledged = 0
+        peer?.ackDue = nil
+    }
+
+    private mutating func emit(_ records: [SyncRecord], _ out: inout Output) {
+        let d = SyncDatagram(session: session, peerSession: peer?.session ?? 0, packet: nextPacket,
+                             sent: send.nextSeq, ack: peer?.stream.expected ?? 0,
+                             bulkRequest: bulkRequest, records: records)
+        nextPacket += 1
+        counters.datagramsSent += 1
+        counters.recordsSent += records.count
+        out.actions.append(.send(d))
+    }
+
+    mutating func tick(_ now: SyncTime, _ out: inout Output) {
+        if let p = peer, p.alive, now >= p.lastHeard + configuration.peerDeadAfter {
+            peer?.alive = false
+            peer?.bulk = nil
+            out.actions.append(.peerDown)
+        }
+        if let deadline = initialBulkDeadline, now >= deadline {
+            // pfsync "pretends the transfer was ok" after its retries (§1.4): stop holding
+            // CARP back, but keep asking.
+            initialBulkDeadline = nil
+            out.actions.append(.initialBulk(.timedOut))
+        }
+        if let due = bulkRetryDue, now >= due { requestBulk(now, &out) }
+        if let due = peer?.ackDue, now >= due { out.transmit = true }
+        if let p = peer, p.stream.hasGap, now >= p.nackAllowed { nack(now, &out) }
+        if lastSent.map({ now >= $0 + configuration.keepaliveInterval }) ?? true { out.transmit = true }
+    }
+}

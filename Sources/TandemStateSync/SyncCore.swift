@@ -1,0 +1,124 @@
+/// The state-sync protocol as a value: `handle(event, now)` returns the new state's actions
+/// and never reads a clock, opens a socket or starts a timer (DESIGN "Protocol logic is
+/// sans-I/O", STYLE §3). It implements conntrackd's FT-FW design (state-sync.md §2.3, §7):
+///
+/// * every local flow change becomes a sequence-numbered record carrying the flow's full
+///   state (or its deletion), batched into datagrams up to `maximumDatagram`;
+/// * the receiver delivers records in order, acknowledges cumulatively, and NACKs gaps; the
+///   sender resends from a bounded resend queue in which a newer change of a flow replaces
+///   the older record, and falls back to a bulk transfer when the queue overflows;
+/// * keepalives carry the acknowledgement and the stream position, so tail losses are found
+///   and a silent peer is declared dead;
+/// * a random session id in every datagram reveals a restarted peer; both sides then reset
+///   their streams and send each other everything, framed by bulk start/end markers (pfsync
+///   bulk update, §1.4), after which the receiver drops flows the bulk did not mention;
+/// * at start-up the node asks for a bulk and reports when it completed or timed out, so the
+///   daemon can keep CARP demoted meanwhile.
+public struct SyncCore: Sendable {
+    public let configuration: SyncConfiguration
+    public internal(set) var session: UInt64
+    public internal(set) var counters = SyncCounters()
+
+    /// This node's flows, as last reported by the conntrack adapter.
+    public internal(set) var localFlows: [FlowKey: FlowState] = [:]
+    /// The peer's flows, as replicated here.
+    public internal(set) var remoteFlows: [FlowKey: FlowState] = [:]
+
+    var send: SendStream
+    var peer: PeerState?
+    var formerPeerSessions: [UInt64] = []
+    var nextPacket: UInt64 = 1
+    var lastSent: SyncTime?
+    var transmitDue: SyncTime?
+
+    // Bulk transfer to the peer.
+    var bulkSend: BulkSend?
+    var nextBulkId: UInt32 = 1
+    /// A bulk is owed to the peer but it is not reachable now.
+    var bulkOwed = false
+
+    // Bulk transfer from the peer.
+    var bulkRequest: UInt32 = 0
+    var bulkRequestCounter: UInt32 = 0
+    var bulkRetryDue: SyncTime?
+    var initialBulkDeadline: SyncTime?
+    var lastBulkCompleted: SyncTime?
+
+    public init(configuration: SyncConfiguration = SyncConfiguration(), session: UInt64) {
+        precondition(session != 0, "session id 0 means 'unknown' on the wire")
+        self.configuration = configuration
+        self.session = session
+        send = SendStream(limit: configuration.resendQueueLimit)
+    }
+
+    public mutating func handle(_ event: SyncEvent, now: SyncTime) -> [SyncAction] {
+        var out = Output()
+        switch event {
+        case .start: start(now, &out)
+        case .localUpdate(let flow): localUpdate(flow, now, &out)
+        case .localDelete(let key): localDelete(key, now, &out)
+        case .received(let datagram): receive(datagram, now, &out)
+        case .rejected(let reason): counters.reject(reason)
+        case .tick: tick(now, &out)
+        case .flush: out.transmit = send.hasPending
+        case .requestBulk: requestBulk(now, &out)
+        }
+        finish(now, &out)
+        return out.actions
+    }
+
+    /// When the driver must deliver `.tick` next, if anything is scheduled.
+    public var nextDeadline: SyncTime? {
+        var candidates: [SyncTime?] = [
+            lastSent.map { $0 + configuration.keepaliveInterval },
+            initialBulkDeadline, bulkRetryDue, transmitDue,
+        ]
+        if let peer {
+            if peer.alive { candidates.append(peer.lastHeard + configuration.peerDeadAfter) }
+            candidates.append(peer.ackDue)
+            if peer.stream.hasGap { candidates.append(peer.nackAllowed) }
+        }
+        return candidates.compactMap { $0 }.min()
+    }
+
+    public var status: SyncStatus {
+        SyncStatus(counters: counters, session: session, peerSession: peer?.session,
+                   peerAlive: peer?.alive ?? false, localFlows: localFlows.count, remoteFlows: remoteFlows.count,
+                   resendQueue: send.count, receivingBulk: peer?.bulk != nil, sendingBulk: bulkSend != nil,
+                   initialBulkPending: initialBulkDeadline != nil, lastBulkCompleted: lastBulkCompleted)
+    }
+
+    /// Collects actions during one event; `transmit` asks for a datagram even when nothing
+    /// is queued (keepalive, prompt ack).
+    struct Output {
+        var actions: [SyncAction] = []
+        var transmit = false
+        /// Unsequenced records (NACKs) for the next datagram.
+        var control: [SyncRecord] = []
+    }
+}
+
+/// What the core knows about the current peer session.
+struct PeerState: Sendable {
+    var session: UInt64
+    var replay: ReplayWindow
+    var stream: ReceiveStream
+    var lastHeard: SyncTime
+    var alive = true
+    /// The peer's bulk request id we last started a bulk for.
+    var servedBulkRequest: UInt32 = 0
+    /// Records delivered since our last transmitted ack.
+    var unacknowledged = 0
+    var ackDue: SyncTime?
+    /// No NACK before this time (rate limit).
+    var nackAllowed: SyncTime
+    /// The bulk being received: its id and the flows it mentioned so far.
+    var bulk: (id: UInt32, seen: Set<FlowKey>)?
+}
+
+/// Progress of a bulk transfer to the peer: the flows that existed when it began.
+struct BulkSend: Sendable {
+    var id: UInt32
+    var keys: [FlowKey]
+    var index = 0
+}

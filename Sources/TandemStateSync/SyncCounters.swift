@@ -1,0 +1,50 @@
+/// What `tandem status` shows about state sync (STYLE §13: every rejection counted by reason).
+public struct SyncCounters: Sendable, Equatable {
+    public var datagramsSent = 0
+    public var recordsSent = 0
+    /// Records sent again after a NACK.
+    public var recordsResent = 0
+    public var datagramsReceived = 0
+    public var recordsReceived = 0
+    /// NACK ranges sent / received.
+    public var nacksSent = 0
+    public var nacksReceived = 0
+    /// Sequence ranges declared void in answer to a NACK.
+    public var voidsSent = 0
+    /// Records received twice (resends that crossed an acknowledgement).
+    public var duplicateRecords = 0
+    /// Records dropped because they were too far ahead of the next expected one.
+    public var recordsOutOfWindow = 0
+    /// Times the resend queue overflowed and a bulk transfer replaced it ("reliability lost").
+    public var resendQueueOverflows = 0
+    public var peerRestarts = 0
+    public var bulksSent = 0
+    public var bulksReceived = 0
+    /// Remote flows removed because a completed bulk did not mention them.
+    public var flowsPrunedByBulk = 0
+    public var rejected: [SyncRejection: Int] = [:]
+
+    public init() {}
+
+    public var rejectedTotal: Int { rejected.values.reduce(0, +) }
+
+    mutating func reject(_ reason: SyncRejection) { rejected[reason, default: 0] += 1 }
+}
+
+/// A snapshot of the core for status output and for the daemon's CARP demotion.
+public struct SyncStatus: Sendable, Equatable {
+    public var counters: SyncCounters
+    public var session: UInt64
+    public var peerSession: UInt64?
+    public var peerAlive: Bool
+    public var localFlows: Int
+    public var remoteFlows: Int
+    public var resendQueue: Int
+    /// A bulk transfer from the peer is being received.
+    public var receivingBulk: Bool
+    /// A bulk transfer to the peer is being sent.
+    public var sendingBulk: Bool
+    /// The start-up bulk has neither completed nor timed out: keep CARP demoted.
+    public var initialBulkPending: Bool
+    public var lastBulkCompleted: SyncTime?
+}

@@ -1,0 +1,142 @@
+import Testing
+@testable import TandemStateSync
+
+@Suite struct SyncCodecTests {
+    let codec = SyncCodec(key: try! SyncKey(secret: Array("s3cret".utf8)))
+
+    static let sample = SyncDatagram(
+        session: 0x0123_4567_89ab_cdef, peerSession: 0xfedc_ba98_7654_3210, packet: 42, sent: 1000, ack: 77,
+        bulkRequest: 3,
+        records: [
+            .update(seq: 990, Flows.tcp(1)),
+            .update(seq: 991, Flows.udp6(2)),
+            .update(seq: 992, { var f = Flows.tcp(3); f.tcp = nil; return f }()),
+            .delete(seq: 993, Flows.tcp(4).key),
+            .delete(seq: 994, Flows.udp6(5).key),
+            .bulkStart(seq: 995, id: 9),
+            .bulkEnd(seq: 996, id: 9),
+            .nack(SequenceRange(10, 20)),
+            .void(SequenceRange(30, 30)),
+        ])
+
+    @Test func roundTripsEveryRecordKind() throws {
+        let bytes = codec.encode(Self.sample)
+        #expect(bytes.count == SyncCodec.headerSize + 16 + Self.sample.records.reduce(0) { $0 + $1.encodedSize })
+        #expect(try codec.decode(bytes).get() == Self.sample)
+    }
+
+    @Test func recordSizesMatchTheLayout() {
+        #expect(SyncRecord.update(seq: 1, Flows.tcp(1)).encodedSize == 53)
+        #expect(SyncRecord.update(seq: 1, Flows.udp6(1)).encodedSize == 101)
+        #expect(SyncRecord.delete(seq: 1, Flows.tcp(1).key).encodedSize == 23)
+        #expect(SyncRecord.nack(SequenceRange(1, 2)).encodedSize == 11)
+    }
+
+    @Test func headerIsBigEndianAtDocumentedOffsets() {
+        let bytes = codec.encode(SyncDatagram(session: 0x1122_3344_5566_7788, peerSession: 0, packet: 5, sent: 0x0a0b_0c0d, ack: 1))
+        #expect(bytes[0] == 1)
+        #expect(Array(bytes[4..<12]) == [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88])
+        #expect(Array(bytes[28..<32]) == [0x0a, 0x0b, 0x0c, 0x0d])
+        #expect(bytes.count == 56)
+    }
+
+    @Test func wrongKeyIsRejected() {
+        let other = SyncCodec(key: try! SyncKey(secret: Array("s3cret!".utf8)))
+        #expect(other.decode(codec.encode(Self.sample)) == .failure(.badAuthentication))
+    }
+
+    @Test func everyFlippedBitIsRejected() {
+        let bytes = codec.encode(Self.sample)
+        for i in bytes.indices {
+            var forged = bytes
+            forged[i] ^= 0x01
+            let result = codec.decode(forged)
+            // Byte 0 is the version, checked before the tag; everything else fails the tag.
+            #expect(result == .failure(i == 0 ? .badVersion : .badAuthentication), "byte \(i)")
+        }
+    }
+
+    @Test func everyTruncationIsRejected() {
+        let bytes = codec.encode(Self.sample)
+        for n in 0..<bytes.count {
+            let result = codec.decode(Array(bytes.prefix(n)))
+            #expect(result == .failure(n < 56 ? .truncated : .badAuthentication), "length \(n)")
+        }
+    }
+
+    @Test func oversizedIsRejectedUnread() {
+        let small = SyncCodec(key: codec.key, maximumDatagram: 100)
+        #expect(small.decode(codec.encode(Self.sample)) == .failure(.oversized))
+        #expect(codec.decode(Array(repeating: 1, count: 70_000)) == .failure(.oversized))
+    }
+
+    @Test func emptySecretIsRefused() {
+        #expect(throws: SyncKey.Failure.emptySecret) { try SyncKey(secret: []) }
+    }
+
+    /// Authentic (correctly tagged) but malformed bodies: the layout checks, not the tag,
+    /// must catch them.
+    @Test(arguments: [
+        ("unknown record type", 40, 99),
+        ("record length past the end", 41, 0xff),
+        ("bad family", 47, 5),
+        ("tcp present flag 2", 63, 2),
+        ("record count too high", 3, 3),
+        ("record count too low", 3, 1),
+        ("reserved flags set", 1, 1),
+    ] as [(String, Int, UInt8)])
+    func authenticMalformedIsRejected(_ name: String, _ offset: Int, _ value: UInt8) {
+        let d = SyncDatagram(session: 1, peerSession: 2, packet: 3, sent: 10, ack: 1,
+                             records: [.update(seq: 1, Flows.tcp(1)), .bulkStart(seq: 2, id: 1)])
+        var bytes = codec.encode(d)
+        bytes.removeLast(16)
+        bytes[offset] = value
+        bytes += codec.key.tag(bytes, 0..<bytes.count, length: 16)
+        #expect(codec.decode(bytes) == .failure(.malformed), "\(name)")
+    }
+
+    @Test func inconsistentTCPFieldsAreMalformed() {
+        var bytes = codec.encode(SyncDatagram(session: 1, peerSession: 0, packet: 1, sent: 2, ack: 0,
+                                              records: [.update(seq: 1, { var f = Flows.tcp(1); f.tcp = nil; return f }())]))
+        bytes.removeLast(16)
+        bytes[64] = 3  // tcp state set while "tcp present" is 0
+        bytes += codec.key.tag(bytes, 0..<bytes.count, length: 16)
+        #expect(codec.decode(bytes) == .failure(.malformed))
+    }
+
+    /// Random garbage, fixed seed: never accepted, never a crash.
+    @Test func randomInputIsRejected() {
+        var rng = SplitMix64(seed: 0x5eed)
+        for _ in 0..<2000 {
+            let n = Int.random(in: 0..<300, using: &rng)
+            var bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            if n > 0, Bool.random(using: &rng) { bytes[0] = 1 }
+            guard case .failure = codec.decode(bytes) else {
+                Issue.record("random input of \(n) bytes accepted")
+                return
+            }
+        }
+    }
+
+    /// The record decoder on its own, fed every prefix of valid records: it must throw, never
+    /// read out of bounds.
+    @Test func recordDecoderSurvivesEveryPrefix() {
+        var w = WireWriter(capacity: 512)
+        for r in Self.sample.records { r.encode(into: &w) }
+        for n in 0...w.bytes.count {
+            var r = WireReader(Array(w.bytes.prefix(n)))
+            var decoded = 0
+            while r.remaining > 0 {
+                guard (try? SyncRecord.decode(from: &r)) != nil else { break }
+                decoded += 1
+            }
+            #expect(decoded <= Self.sample.records.count)
+        }
+    }
+
+    @Test func constantTimeCompare() {
+        #expect(constantTimeEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!constantTimeEqual([1, 2, 3], [1, 2, 4]))
+        #expect(!constantTimeEqual([1, 2, 3], [1, 2]))
+    }
+}
