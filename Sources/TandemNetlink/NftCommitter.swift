@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TandemRuleset
+
+/// Commits a Ruleset to the kernel as one transaction. The daemon and the CLI use this
+/// protocol, so they can be tested with a fake; `NetlinkRulesetCommitter` is the real one.
+public protocol RulesetCommitter: Sendable {
+    /// The current ruleset generation (`NFT_MSG_GETGEN`).
+    func generation() throws -> UInt32
+    /// Checks (dry run) or commits `request.ruleset`. On any error the kernel keeps the
+    /// ruleset it had.
+    func commit(_ request: CommitRequest) throws -> CommitReport
+}
+
+/// What was last committed, for incremental commits: the ruleset and the generation the
+/// kernel moved to when it was committed.
+public struct CommittedRuleset: Sendable, Hashable {
+    public var ruleset: Ruleset
+    public var generation: UInt32
+
+    public init(ruleset: Ruleset, generation: UInt32) {
+        self.ruleset = ruleset
+        self.generation = generation
+    }
+}
+
+public struct CommitRequest: Sendable {
+    public var ruleset: Ruleset
+    /// The last committed state. When given and the kernel's generation is still the one
+    /// recorded there (nobody committed since) only the differences are sent.
+    public var previous: CommittedRuleset?
+    /// Send the batch without END: the kernel validates everything and commits nothing.
+    public var dryRun: Bool
+    /// Refuse with `NftCommitError.concurrentChange` unless the kernel is at this
+    /// generation (compare-and-swap). nil: the generation read at the start of the commit.
+    public var expectedGeneration: UInt32?
+
+    public init(ruleset: Ruleset, previous: CommittedRuleset? = nil, dryRun: Bool = false,
+                expectedGeneration: UInt32? = nil) {
+        self.ruleset = ruleset
+        self.previous = previous
+        self.dryRun = dryRun
+        self.expectedGeneration = expectedGeneration
+    }
+}
+
+public struct CommitReport: Sendable, Hashable {
+    public enum Mode: String, Sendable, Hashable {
+        /// Every Tandem table replaced (add, delete, add).
+        case full
+        /// Only changed chains, sets and elements sent.
+        case incremental
+        /// Nothing differed; no batch was sent.
+        case unchanged
+    }
+
+    public var mode: Mode
+    public var dryRun: Bool
+    /// Messages between BEGIN and END, by kind (`NEWRULE`, `NEWSETELEM`, …).
+    public var messageCounts: [String: Int]
+    public var batchBytes: Int
+    /// The generation the kernel is at after the commit (the one it was at for a dry run).
+    public var generation: UInt32
+    /// Why an incremental commit was not possible, when it was asked for.
+    public var fullReason: String?
+
+    public var messages: Int { messageCounts.values.reduce(0, +) }
+}
+
+/// One error the kernel reported for one message of the batch.
+public struct NftKernelError: Sendable, Hashable, CustomStringConvertible {
+    /// The config item or object the failing message was about.
+    public var subject: String
+    public var errno: Int32
+    /// `NETLINK_EXT_ACK` text, when the kernel gave one.
+    public var message: String?
+
+    public var description: String {
+        var s = "\(subject): kernel: \(NftCommitError.errnoText(errno))"
+        if let message, !message.isEmpty { s += " (\(message))" }
+        return s
+    }
+}
+
+public enum NftCommitError: Error, Sendable, CustomStringConvertible {
+    /// The kernel refused the batch; nothing was committed.
+    case rejected([NftKernelError])
+    /// Another commit happened since `expected` (ERESTART on NFNL_BATCH_GENID).
+    case concurrentChange(expected: UInt32)
+    /// The IR holds something the linearisation cannot express.
+    case unsupported(place: String, problem: String)
+    /// END was sent but neither its ack nor an error came back.
+    case noAcknowledgement
+    case netlink(NetlinkError)
+
+    public var description: String {
+        switch self {
+        case .rejected(let errors):
+            return errors.map(\.description).joined(separator: "\n")
+        case .concurrentChange(let expected):
+            return "concurrent change: the ruleset generation is no longer \(expected) (another commit happened); nothing was changed"
+        case .unsupported(let place, let problem):
+            return "\(place): \(problem)"
+        case .noAcknowledgement:
+            return "nftables commit: the kernel did not acknowledge the batch"
+        case .netlink(let e):
+            return e.description
+        }
+    }
+
+    static func errnoText(_ e: Int32) -> String {
+        String(cString: strerror(e))
+    }
+}

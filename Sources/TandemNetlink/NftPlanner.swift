@@ -1,0 +1,120 @@
+import TandemRuleset
+
+/// Builds batch plans: the whole-table replace (nftables.md §5.2: NEWTABLE without EXCL,
+/// DELTABLE, NEWTABLE, then chains, sets, elements, rules) and, in
+/// `NftPlanner+Incremental`, the batch carrying only what changed.
+struct NftPlanner {
+    /// Elements per NEWSETELEM message: keeps each message well under any size limit
+    /// while a 100,000-entry alias still needs only ~100 messages.
+    static let elementsPerMessage = 1024
+
+    /// The next transaction-unique set id.
+    var nextSetID: UInt32 = 1
+
+    static func subject(_ table: Table) -> String { "table \(table.family.rawValue) \(table.name)" }
+
+    static func subject(_ table: Table, chain: String) -> String {
+        "chain \(table.family.rawValue) \(table.name) \(chain)"
+    }
+
+    static func subject(_ table: Table, set: String) -> String {
+        "set \(table.family.rawValue) \(table.name) \(set)"
+    }
+
+    /// `filter/rule[12] "allow dns" (tracker 1700…)`, or the rule's position when the
+    /// compiler gave no origin.
+    static func subject(_ table: Table, chain: Chain, index: Int) -> String {
+        if let origin = chain.rules[index].origin { return origin.description }
+        return "\(subject(table, chain: chain.name)) rule \(index + 1)"
+    }
+
+    /// Replace every table of `ruleset`, leaving all other tables alone.
+    mutating func fullReplace(_ ruleset: Ruleset) throws(NftLinearizeError) -> NftBatchPlan {
+        var plan = NftBatchPlan()
+        for table in ruleset.tables {
+            let s = Self.subject(table)
+            // The first add makes the delete safe when the table does not exist yet.
+            plan.add(.newTable(table.family, table.name), s)
+            plan.add(.deleteTable(table.family, table.name), s)
+            try create(table, into: &plan)
+        }
+        return plan
+    }
+
+    /// NEWTABLE and everything in it: chains first (so jumps and vmap elements resolve),
+    /// then sets with their elements, then rules with their anonymous sets.
+    mutating func create(_ table: Table, into plan: inout NftBatchPlan) throws(NftLinearizeError) {
+        plan.add(.newTable(table.family, table.name), Self.subject(table))
+        for chain in table.chains {
+            plan.add(.newChain(table.family, table: table.name, Self.definition(chain)),
+                     Self.subject(table, chain: chain.name))
+        }
+        var ids: [String: (key: NftKeyType, id: UInt32?)] = [:]
+        for set in table.sets {
+            let definition = try self.definition(set, table: table)
+            ids[set.name] = (definition.key, definition.id)
+            addSet(definition, table: table, into: &plan)
+        }
+        var linearizer = NftLinearizer(family: table.family, table: table.name, namedSets: ids, nextSetID: nextSetID)
+        for chain in table.chains {
+            try addRules(of: chain, table: table, linearizer: &linearizer, into: &plan)
+        }
+        nextSetID = linearizer.nextSetID
+    }
+
+    static func definition(_ chain: Chain) -> NftChainDefinition {
+        NftChainDefinition(name: chain.name, base: chain.base, comment: chain.comment)
+    }
+
+    /// A named set's kernel definition with a fresh id and its encoded elements.
+    mutating func definition(_ set: NamedSet, table: Table) throws(NftLinearizeError) -> NftSetDefinition {
+        let key = NftKeyType(set.keyType)
+        let interval = set.flags.contains(.interval)
+        var flags: UInt32 = 0
+        if interval { flags |= NftSetFlag.interval }
+        if set.flags.contains(.constant) { flags |= NftSetFlag.constant }
+        if set.dataType == .verdict { flags |= NftSetFlag.map }
+        let elements = try NftEncoding.elements(set.elements, key: key, interval: interval,
+                                                set: Self.subject(table, set: set.name))
+        let id = nextSetID
+        nextSetID += 1
+        return NftSetDefinition(name: set.name, id: id, flags: flags, key: key,
+                                isVerdictMap: set.dataType == .verdict, comment: set.comment, elements: elements)
+    }
+
+    func addSet(_ set: NftSetDefinition, table: Table, into plan: inout NftBatchPlan) {
+        let s = set.isAnonymous ? Self.subject(table) : Self.subject(table, set: set.name)
+        plan.add(.newSet(table.family, table: table.name, set), s)
+        addElements(set.elements, to: set, table: table, into: &plan)
+    }
+
+    func addElements(_ elements: [NftSetElement], to set: NftSetDefinition, table: Table,
+                     into plan: inout NftBatchPlan) {
+        let s = set.isAnonymous ? Self.subject(table) : Self.subject(table, set: set.name)
+        var start = 0
+        while start < elements.count {
+            let end = min(start + Self.elementsPerMessage, elements.count)
+            plan.add(.newElements(table.family, table: table.name, set: set.name, setID: set.id,
+                                  isVerdictMap: set.isVerdictMap, Array(elements[start..<end])), s)
+            start = end
+        }
+    }
+
+    func addRules(of chain: Chain, table: Table, linearizer: inout NftLinearizer,
+                  into plan: inout NftBatchPlan) throws(NftLinearizeError) {
+        for index in chain.rules.indices {
+            let subject = Self.subject(table, chain: chain, index: index)
+            let rule = chain.rules[index]
+            let linear = try linearizer.linearize(rule, place: subject)
+            for set in linear.anonymousSets {
+                // Anonymous sets are errors of the rule that binds them.
+                plan.add(.newSet(table.family, table: table.name, set), subject)
+                var p = NftBatchPlan()
+                addElements(set.elements, to: set, table: table, into: &p)
+                for m in p.messages { plan.add(m, subject) }
+            }
+            plan.add(.newRule(table.family, table: table.name, chain: chain.name,
+                              expressions: linear.expressions, comment: rule.comment), subject)
+        }
+    }
+}
