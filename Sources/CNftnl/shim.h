@@ -1,7 +1,6 @@
 #ifndef TANDEM_CNFTNL_SHIM_H
 #define TANDEM_CNFTNL_SHIM_H
 #include <stdint.h>
-#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/table.h>
