@@ -1,0 +1,38 @@
+import TandemAddress
+import TandemConfig
+import TandemRuleset
+
+/// Interface-tab rules: every rule is `quick` and inbound (`filter_generate_user_rule()`), so
+/// each interface gets one chain of first-match rules, reached from both the input and the
+/// forward base chain through the `if_dispatch` verdict map on `iifname`.
+enum FilterRules {
+    static func add(to plan: inout FilterPlan, context: inout CompileContext) {
+        var byInterface: [String: [(Int, FilterRule)]] = [:]
+        for (index, rule) in context.config.filterRules.enumerated() where !rule.floating {
+            guard let name = rule.interfaces.first, !name.isEmpty else {
+                if !rule.disabled { context.warn("rule has no interface; skipped", at: rule.location, field: "interface") }
+                continue
+            }
+            if rule.interfaces.count > 1 {
+                context.warn("an interface-tab rule has one interface; only '\(name)' is used",
+                             at: rule.location, field: "interface")
+            }
+            if context.interface(name) == nil, !rule.disabled {
+                context.warn("interface '\(name)' does not exist (interface groups are not supported); rule skipped",
+                             at: rule.location, field: "interface")
+            }
+            byInterface[name, default: []].append((index + 1, rule))
+        }
+        for interface in context.activeInterfaces {
+            let device = interface.device!
+            var rules: [Rule] = []
+            for (index, rule) in byInterface[interface.name] ?? [] {
+                let out = RuleTranslator.translate(rule, index: index, scope: [],
+                                                   notrackScope: [.iifname(.name(device))], context: &context)
+                rules += out.filter
+                plan.rawPrerouting += out.notrack
+            }
+            plan.interfaceChains.append((CompileContext.interfaceChain(interface.name), device, rules))
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import TandemAddress
+import TandemConfig
+import TandemRuleset
+
+/// One `<filter><rule>` → nft rules (nftables.md §3): one rule per address family that can
+/// match, or a single family-free rule when nothing in it is family specific.
+enum RuleTranslator {
+    struct Output {
+        var filter: [Rule] = []
+        var notrack: [Rule] = []
+    }
+
+    /// `scope` restricts the rule to interfaces (floating rules: `iifname`/`oifname`);
+    /// `notrackScope` is the ingress match a `statetype none` rule's notrack copy needs in the
+    /// raw chain, where there is no per-interface dispatch.
+    static func translate(_ rule: FilterRule, index: Int, scope: [Match], notrackScope: [Match]?,
+                          context: inout CompileContext) -> Output {
+        var out = Output()
+        let location = rule.location
+        if rule.disabled { return out }
+        if rule.action == .match {
+            context.warn("'match' rules (queue/tag only) are not applied", at: location, field: "type")
+            return out
+        }
+        if let gw = rule.gateway, !gw.isEmpty {
+            context.warn("policy routing to gateway '\(gw)' is not applied; the rule filters only", at: location, field: "gateway")
+        }
+        if let s = rule.schedule, !s.isEmpty {
+            context.warn("schedule '\(s)' is not applied; the rule is always active", at: location, field: "sched")
+        }
+        guard let protoNumbers = RuleProtocols.numbers(for: rule.proto) else {
+            context.warn("unknown protocol '\(rule.proto!)'; rule skipped", at: location, field: "protocol")
+            return out
+        }
+        var families = IPFamily.allCases.filter { rule.ipProtocol.includes($0) }
+        if rule.proto == .icmpv6 { families = families.filter { $0 == .ipv6 } }
+
+        var perFamily: [(IPFamily, [Match])] = []
+        for family in families {
+            var matches: [Match] = []
+            var specific = false
+            var numbers = protoNumbers
+            if rule.proto == .icmp, family == .ipv6 { numbers = [Protocols.icmpv6] }
+            if let numbers { matches.append(.l4proto(numbers)) }
+            let src = Endpoints.resolve(rule.source.address, negated: rule.source.negated, direction: .source,
+                                        family: family, location: location, field: "source", context: &context)
+            let dst = Endpoints.resolve(rule.destination.address, negated: rule.destination.negated,
+                                        direction: .destination, family: family, location: location,
+                                        field: "destination", context: &context)
+            if src == .nothing || dst == .nothing { continue }
+            let hasPorts = rule.proto?.hasPorts ?? false
+            if case .match(let m) = src { matches.append(m); specific = true }
+            if let p = rule.source.port {
+                if hasPorts, let operand = Endpoints.port(p, location: location, field: "source/port", context: &context) {
+                    matches.append(.port(.source, operand))
+                } else if !hasPorts {
+                    context.warn("a source port needs protocol tcp, udp or tcp/udp; port ignored", at: location, field: "source/port")
+                }
+            }
+            if case .match(let m) = dst { matches.append(m); specific = true }
+            if let p = rule.destination.port {
+                if hasPorts, let operand = Endpoints.port(p, location: location, field: "destination/port", context: &context) {
+                    matches.append(.port(.destination, operand))
+                } else if !hasPorts {
+                    context.warn("a destination port needs protocol tcp, udp or tcp/udp; port ignored",
+                                 at: location, field: "destination/port")
+                }
+            }
+            if rule.proto == .icmp || rule.proto == .icmpv6 {
+                let types = rule.icmpTypes.filter { $0 != "any" && !$0.isEmpty }.compactMap { name -> UInt8? in
+                    if let n = ICMPTypes.number(name, family: family) { return n }
+                    context.warn("unknown ICMP type '\(name)' for \(family.rawValue); ignored", at: location, field: "icmptype")
+                    return nil
+                }
+                if !types.isEmpty { matches.append(.icmpType(family, types)); specific = true }
+            }
+            if specific || rule.ipProtocol != .inet46 || rule.proto == .icmp || rule.proto == .icmpv6 {
+                matches.insert(.nfproto(family), at: 0)
+            }
+            perFamily.append((family, matches))
+        }
+        // inet46 with nothing family specific: one rule serves both families.
+        if perFamily.count == 2, perFamily[0].1 == perFamily[1].1 { perFamily.removeLast() }
+
+        let comment = ruleComment(tracker: rule.tracker, descr: rule.descr)
+        let origin = RuleOrigin(location, descr: rule.descr, tracker: rule.tracker)
+        let tag = rule.tracker.flatMap { $0.isEmpty ? nil : $0 } ?? "rule\(index)"
+        for (_, matches) in perFamily {
+            var head: [Statement] = [.counter]
+            if rule.log { head.append(.log(prefix: logPrefix(tag: tag, action: rule.action.rawValue))) }
+            let all = scope + matches
+            switch rule.action {
+            case .pass:
+                out.filter.append(Rule(matches: all, statements: head + [.verdict(.accept)], comment: comment, origin: origin))
+                if rule.stateType == .none {
+                    if let notrackScope {
+                        out.notrack.append(Rule(matches: notrackScope + matches, statements: [.notrack],
+                                                comment: comment, origin: origin))
+                    } else {
+                        context.warn("'statetype none' applies only to inbound rules; this rule keeps state",
+                                     at: location, field: "statetype")
+                    }
+                }
+            case .block:
+                out.filter.append(Rule(matches: all, statements: head + [.verdict(.drop)], comment: comment, origin: origin))
+            case .reject:
+                // pf's `block return`: TCP reset for TCP, ICMP port unreachable otherwise.
+                let numbers = protoNumbers ?? []
+                let tcpOnly = numbers == [Protocols.tcp]
+                let hasTCP = protoNumbers == nil || numbers.contains(Protocols.tcp)
+                if tcpOnly {
+                    out.filter.append(Rule(matches: all, statements: head + [.reject(.tcpReset)], comment: comment, origin: origin))
+                } else {
+                    if hasTCP {
+                        out.filter.append(Rule(matches: all + [.l4proto([Protocols.tcp])],
+                                               statements: head + [.reject(.tcpReset)], comment: comment, origin: origin))
+                    }
+                    out.filter.append(Rule(matches: all, statements: head + [.reject(.icmpxPortUnreachable)],
+                                           comment: comment, origin: origin))
+                }
+            case .match:
+                break
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,59 @@
+import TandemAddress
+import TandemConfig
+import TandemRuleset
+
+/// The result of compiling a config: the ruleset and what the compiler could not do exactly
+/// (unresolved FQDN/URL aliases, unknown names, approximations), as warnings a CLI can show.
+public struct RulesetCompilation: Sendable, Hashable {
+    public var ruleset: Ruleset
+    public var diagnostics: [ConfigDiagnostic]
+
+    public init(ruleset: Ruleset, diagnostics: [ConfigDiagnostic]) {
+        self.ruleset = ruleset
+        self.diagnostics = diagnostics
+    }
+}
+
+/// Config → Ruleset with pfSense's filter and NAT semantics (nftables.md §3, §4). Pure and
+/// deterministic: the same config gives the same ruleset.
+///
+/// Layout of the one table `inet tandem` (nftables.md §7.2):
+///
+/// | chain | hook / priority | holds |
+/// |---|---|---|
+/// | `raw_prerouting` | prerouting, raw | `notrack` for `statetype none` rules (only when needed) |
+/// | `dstnat` | nat prerouting, dstnat | `no rdr proto carp`, port forwards, NAT reflection |
+/// | `input` | filter input, policy drop | ct state, system rules, floating quick, `iifname vmap @if_dispatch`, floating non-quick reversed, logged default deny |
+/// | `forward` | filter forward, policy drop | the same for traffic through the firewall (pf's `in` pass) |
+/// | `forward_out` | filter forward, filter + 1 | pf's `out` pass on the egress interface: out/any floating rules, then accept |
+/// | `output` | filter output, policy accept | out/any floating rules; "let out anything from firewall host itself" |
+/// | `srcnat` | nat postrouting, srcnat | `no nat proto carp`, manual outbound NAT, automatic outbound NAT |
+/// | `if_<name>` | regular | the interface tab's rules, first match (all quick), shared by input and forward |
+///
+/// pf filters a forwarded packet twice (in on the ingress, out on the egress); two base
+/// chains at the forward hook do the same, because an `accept` ends only its own base chain
+/// while a `drop` is final (nft(8), nftables.md §1.5).
+public enum RulesetCompiler {
+    public static let tableName = "tandem"
+
+    public static func compile(_ config: Config) -> RulesetCompilation {
+        var context = CompileContext(config: config)
+        let aliases = AliasSets.build(config: config, context: &context)
+        context.aliasSets = aliases
+
+        var filter = FilterPlan()
+        SystemRules.add(to: &filter, context: &context)
+        CARPRules.add(to: &filter, context: &context)
+        FilterRules.add(to: &filter, context: &context)
+        FloatingRules.add(to: &filter, context: &context)
+
+        var nat = NATPlan()
+        CARPRules.addNAT(to: &nat, context: context)
+        PortForwards.add(to: &nat, filter: &filter, context: &context)
+        OutboundNATRules.add(to: &nat, context: &context)
+
+        let table = TableLayout.assemble(filter: filter, nat: nat, aliasSets: aliases.sets,
+                                         builtinSets: context.usedBuiltinSets(), context: context)
+        return RulesetCompilation(ruleset: Ruleset(tables: [table]), diagnostics: context.diagnostics)
+    }
+}

@@ -1,0 +1,73 @@
+import TandemAddress
+import TandemConfig
+import TandemRuleset
+
+/// Puts the collected rules into the chains of the `inet tandem` table (the layout table in
+/// RulesetCompiler.swift).
+enum TableLayout {
+    static let dispatchMap = "if_dispatch"
+
+    static func assemble(filter: FilterPlan, nat: NATPlan, aliasSets: [NamedSet], builtinSets: [NamedSet],
+                         context: CompileContext) -> Table {
+        let auto = RuleOrigin(path: "auto/state")
+        let loopback = Rule(matches: [.iifname(.name("lo"))], statements: [.verdict(.accept)],
+                            comment: "loopback", origin: RuleOrigin(path: "auto/loopback"))
+        let established = Rule(matches: [.ctState([.established, .related])], statements: [.verdict(.accept)],
+                               comment: "established and related flows", origin: auto)
+        let invalid = Rule(matches: [.ctState([.invalid])], statements: [.counter, .verdict(.drop)],
+                           comment: "invalid state", origin: auto)
+        let dispatch = Rule(statements: [.vmap(key: .iifname, map: dispatchMap)],
+                            comment: "interface rules", origin: RuleOrigin(path: "filter"))
+        func defaultDeny(_ hook: String) -> Rule {
+            Rule(statements: [.counter, .log(prefix: logPrefix(tag: "default-deny", action: hook)), .verdict(.drop)],
+                 comment: "Default deny rule", origin: RuleOrigin(path: "auto/default-deny"))
+        }
+
+        var chains: [Chain] = []
+        if !filter.rawPrerouting.isEmpty {
+            chains.append(Chain(name: "raw_prerouting",
+                                base: BaseChain(type: .filter, hook: .prerouting, priority: -300),
+                                rules: filter.rawPrerouting, comment: "statetype none: untracked"))
+        }
+        let dstnat = nat.dstnatEarly + nat.dstnat
+        if !nat.dstnat.isEmpty {
+            chains.append(Chain(name: "dstnat", base: BaseChain(type: .nat, hook: .prerouting, priority: -100),
+                                rules: dstnat, comment: "port forwards"))
+        }
+        let inbound = filter.inboundSystem
+        chains.append(Chain(
+            name: "input", base: BaseChain(type: .filter, hook: .input, priority: 0, policy: .drop),
+            rules: [loopback, established, invalid] + filter.inputSystem + inbound + filter.floatingQuickIn
+                + [dispatch] + filter.floatingLastMatchIn + [defaultDeny("in")],
+            comment: "to the firewall"))
+        chains.append(Chain(
+            name: "forward", base: BaseChain(type: .filter, hook: .forward, priority: 0, policy: .drop),
+            rules: [established, invalid] + filter.forwardEarly + inbound + filter.floatingQuickIn
+                + [dispatch] + filter.floatingLastMatchIn + [defaultDeny("fwd")],
+            comment: "through the firewall, ingress (pf 'in')"))
+        let outRules = filter.floatingQuickOut + filter.floatingLastMatchOut
+        if !outRules.isEmpty {
+            chains.append(Chain(
+                name: "forward_out", base: BaseChain(type: .filter, hook: .forward, priority: 1),
+                rules: [established] + outRules,
+                comment: "through the firewall, egress (pf 'out'); then let it out"))
+        }
+        chains.append(Chain(
+            name: "output", base: BaseChain(type: .filter, hook: .output, priority: 0),
+            rules: outRules.isEmpty ? [] : [established] + outRules,
+            comment: "let out anything from firewall host itself"))
+        let srcnat = nat.srcnatEarly + nat.srcnat
+        if !nat.srcnat.isEmpty {
+            chains.append(Chain(name: "srcnat", base: BaseChain(type: .nat, hook: .postrouting, priority: 100),
+                                rules: srcnat, comment: "outbound NAT (\(context.config.outboundNAT.mode.rawValue))"))
+        }
+        for (name, _, rules) in filter.interfaceChains {
+            chains.append(Chain(name: name, rules: rules))
+        }
+
+        let map = NamedSet(name: dispatchMap, keyType: .ifname, dataType: .verdict,
+                           elements: filter.interfaceChains.map { .mapping(.ifname($0.device), .jump($0.chain)) },
+                           comment: "ingress interface → its rules")
+        return Table(family: .inet, name: RulesetCompiler.tableName, sets: builtinSets + aliasSets + [map], chains: chains)
+    }
+}

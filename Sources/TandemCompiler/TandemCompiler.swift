@@ -1,1 +1,0 @@
-// TandemCompiler: Config → Plan (ruleset IR, addresses, CARP groups, sync plan). Pure.
