@@ -96,6 +96,8 @@ struct AliasSets {
                          at: alias.location, field: "url")
         }
         for entry in alias.entries {
+            // URL aliases carry their URL in `<address>`: content, not an entry.
+            if alias.kind.isURL, entry.description.contains("://") { continue }
             switch entry {
             case .network(let n):
                 let e = SetElement.covering(n)

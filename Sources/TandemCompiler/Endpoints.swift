@@ -48,6 +48,9 @@ enum Endpoints {
             operand = .namedSet(context.use(set))
         case .network(let n):
             operand = n.family == family ? (n.isHost ? .address(n.address) : .prefix(n.masked)) : nil
+        case .alias(let name) where name.lowercased() == "any":
+            // Outbound NAT rules write `<network>any</network>` for any source.
+            return negated ? .nothing : .all
         case .alias(let name):
             if let sets = context.aliasSets.addressSets[name] {
                 operand = sets[family].map { .namedSet($0) }

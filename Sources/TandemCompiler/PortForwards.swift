@@ -97,6 +97,8 @@ enum PortForwards {
                 case .port(let l), .range(let l, _):
                     let (end, overflow) = l.addingReportingOverflow(width)
                     ports = l...(overflow ? UInt16.max : end)
+                    // A range forwarded onto the same ports keeps each port: no port rewrite.
+                    if width > 0, l == firstPort { ports = nil }
                     if width > 0, l != firstPort {
                         context.warn("a port range forwarded to a different local range is mapped as a pool, not port for port",
                                      at: location, field: "local-port")

@@ -60,7 +60,9 @@ enum SystemRules {
             guard !addresses.isEmpty else { continue }
             anyAddress = true
             let operand: AddressOperand = addresses.count == 1 ? .address(addresses[0])
-                : .anonymousSet(SetElement.mergedIntervals(addresses.map { .single(SetValue.from($0)) }))
+                : .anonymousSet(addresses.reduce(into: [SetElement]()) { out, a in
+                    if !out.contains(.single(SetValue.from(a))) { out.append(.single(SetValue.from(a))) }
+                })
             rules.append(Rule(matches: [.iifname(.name(device)), .nfproto(family), .l4proto([Protocols.tcp]),
                                         .address(.destination, family, operand), .port(.destination, portOperand)],
                               statements: [.counter, .verdict(.accept)], comment: "anti-lockout rule", origin: origin))

@@ -8,6 +8,7 @@ struct Tandem: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Each subcommand lives in its own file.
+            RenderCommand.self,
         ]
     )
 }
