@@ -17,7 +17,7 @@ extension NftLinearizer {
     }
 
     func emitLog(prefix: String, level: LogLevel?, group: UInt16?, _ ctx: inout Context) {
-        ctx.out.append(.log(prefix: prefix.isEmpty ? nil : prefix, level: level.map(Self.syslogLevel), group: group))
+        ctx.out.append(.log(prefix: prefix, level: level.map(Self.syslogLevel), group: group))
     }
 
     /// `reject with tcp reset` needs `meta l4proto tcp` (nft adds it); in inet tables the

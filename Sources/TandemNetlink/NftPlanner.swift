@@ -62,8 +62,14 @@ struct NftPlanner {
         nextSetID = linearizer.nextSetID
     }
 
+    /// Comments as the renderer prints them: cleaned, cut to 128 bytes, empty = none.
+    static func comment(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return Canonical.comment(text)
+    }
+
     static func definition(_ chain: Chain) -> NftChainDefinition {
-        NftChainDefinition(name: chain.name, base: chain.base, comment: chain.comment)
+        NftChainDefinition(name: chain.name, base: chain.base, comment: Self.comment(chain.comment))
     }
 
     /// A named set's kernel definition with a fresh id and its encoded elements.
@@ -79,7 +85,8 @@ struct NftPlanner {
         let id = nextSetID
         nextSetID += 1
         return NftSetDefinition(name: set.name, id: id, flags: flags, key: key,
-                                isVerdictMap: set.dataType == .verdict, comment: set.comment, elements: elements)
+                                isVerdictMap: set.dataType == .verdict, comment: Self.comment(set.comment),
+                                elements: elements)
     }
 
     func addSet(_ set: NftSetDefinition, table: Table, into plan: inout NftBatchPlan) {
@@ -104,7 +111,9 @@ struct NftPlanner {
                   into plan: inout NftBatchPlan) throws(NftLinearizeError) {
         for index in chain.rules.indices {
             let subject = Self.subject(table, chain: chain, index: index)
-            let rule = chain.rules[index]
+            // The renderer's canonical form (explicit dependencies, cleaned comment and log
+            // prefix), so this path and `nft -f` of the rendered text agree.
+            let rule = chain.rules[index].canonicalized()
             let linear = try linearizer.linearize(rule, place: subject)
             for set in linear.anonymousSets {
                 // Anonymous sets are errors of the rule that binds them.
@@ -114,7 +123,7 @@ struct NftPlanner {
                 for m in p.messages { plan.add(m, subject) }
             }
             plan.add(.newRule(table.family, table: table.name, chain: chain.name,
-                              expressions: linear.expressions, comment: rule.comment), subject)
+                              expressions: linear.expressions, comment: Self.comment(rule.comment)), subject)
         }
     }
 }

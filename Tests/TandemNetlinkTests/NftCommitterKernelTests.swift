@@ -122,3 +122,30 @@ struct NftCommitterTransactionKernelTests {
         #expect(throws: NftCommitError.self) { try NftKernel.commit(ns, CommitRequest(ruleset: bad, dryRun: true)) }
     }
 }
+
+@Suite("NftCommitter vs renderer (kernel)", .serialized)
+struct NftCommitterRendererKernelTests {
+    /// The renderer's text loaded with `nft -f` and the same IR committed through netlink
+    /// leave identical `nft list table` output.
+    static func agree(_ ruleset: Ruleset, _ name: String) throws {
+        let ns = try NetworkNamespace(purpose: "nft-render")
+        defer { ns.delete() }
+        _ = try NftKernel.commit(ns, CommitRequest(ruleset: ruleset))
+        for table in ruleset.tables {
+            let id = "\(table.family.rawValue) \(table.name)"
+            let ours = try NftKernel.list(ns, id)
+            let reference = try NftKernel.reference(ruleset.render(), table: id)
+            #expect(ours == reference, "\(name): \(id)")
+            if ours != reference {
+                for (x, y) in zip(ours.split(separator: "\n"), reference.split(separator: "\n")) where x != y {
+                    print("\(name): netlink: \(x)\n\(name): nft -f:  \(y)")
+                }
+            }
+        }
+    }
+
+    @Test func theCoverageRulesetAgreesWithTheRenderedText() throws {
+        guard NetworkNamespace.available(for: "theCoverageRulesetAgreesWithTheRenderedText") else { return }
+        try Self.agree(NftFixtures.coverage, "coverage")
+    }
+}

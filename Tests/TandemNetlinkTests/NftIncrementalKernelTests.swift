@@ -1,0 +1,126 @@
+import Testing
+import TandemNetlink
+import TandemRuleset
+import TandemTestSupport
+
+/// Incremental commits against the kernel: only what changed is sent, and the result
+/// lists exactly like a full replace of the new ruleset.
+@Suite("NftCommitter incremental (kernel)", .serialized)
+struct NftIncrementalKernelTests {
+    typealias F = NftFixtures
+
+    static func ruleset(hosts: [SetElement], input: [Rule], extraChains: [Chain] = [], extraSets: [NamedSet] = []) -> Ruleset {
+        Ruleset(tables: [Table(family: .inet, name: "tandem", sets: [
+            NamedSet(name: "lan_hosts", keyType: .ipv4Address, flags: .interval, elements: hosts),
+            NamedSet(name: "dispatch", keyType: .ifname, dataType: .verdict,
+                     elements: [.mapping(.ifname("eth0"), .jump("if_lan"))]),
+        ] + extraSets, chains: [
+            Chain(name: "input", base: BaseChain(type: .filter, hook: .input, priority: 0, policy: .drop), rules: input),
+            Chain(name: "if_lan", rules: [F.rule([.l4proto([6]), .port(.destination, .port(22))])]),
+        ] + extraChains)])
+    }
+
+    static let hosts: [SetElement] = [
+        .interval(F.a4("192.0.2.0"), F.a4("192.0.2.127")), .single(F.a4("198.51.100.7")),
+        .interval(F.a4("203.0.113.10"), F.a4("203.0.113.20")),
+    ]
+    static let input: [Rule] = [
+        F.rule([.ctState([.established, .related])]),
+        F.rule([], [.vmap(key: .iifname, map: "dispatch")]),
+        F.rule([.address(.source, .ipv4, .namedSet("lan_hosts"))]),
+    ]
+    static let base = ruleset(hosts: hosts, input: input)
+
+    /// Listing after a full commit of `ruleset` in a namespace of its own.
+    static func fullListing(_ ruleset: Ruleset) throws -> String {
+        let ns = try NetworkNamespace(purpose: "nft-full")
+        defer { ns.delete() }
+        _ = try NftKernel.commit(ns, CommitRequest(ruleset: ruleset))
+        return try NftKernel.list(ns)
+    }
+
+    /// Commits `base`, then `next` incrementally; returns the second report after checking
+    /// the listing equals a full commit of `next`.
+    static func step(_ purpose: String, from base: Ruleset, to next: Ruleset) throws -> CommitReport {
+        let ns = try NetworkNamespace(purpose: purpose)
+        defer { ns.delete() }
+        let first = try NftKernel.commit(ns, CommitRequest(ruleset: base))
+        let previous = CommittedRuleset(ruleset: base, generation: first.generation)
+        let dry = try NftKernel.commit(ns, CommitRequest(ruleset: next, previous: previous, dryRun: true))
+        let report = try NftKernel.commit(ns, CommitRequest(ruleset: next, previous: previous))
+        #expect(dry.messageCounts == report.messageCounts)
+        #expect(try NftKernel.list(ns) == (try fullListing(next)))
+        return report
+    }
+
+    @Test func anAliasWithOneNewAddressIsOneElementMessage() throws {
+        guard NetworkNamespace.available(for: "anAliasWithOneNewAddressIsOneElementMessage") else { return }
+        let next = Self.ruleset(hosts: Self.hosts + [.single(F.a4("203.0.113.99"))], input: Self.input)
+        let report = try Self.step("nft-inc-alias", from: Self.base, to: next)
+        #expect(report.mode == .incremental)
+        #expect(report.messageCounts == ["NEWSETELEM": 1])
+    }
+
+    @Test func removedAndWidenedRangesMoveOnlyTheirBoundaries() throws {
+        guard NetworkNamespace.available(for: "removedAndWidenedRangesMoveOnlyTheirBoundaries") else { return }
+        let next = Self.ruleset(hosts: [
+            .interval(F.a4("192.0.2.0"), F.a4("192.0.2.255")),
+            .interval(F.a4("203.0.113.10"), F.a4("203.0.113.20")),
+        ], input: Self.input)
+        let report = try Self.step("nft-inc-range", from: Self.base, to: next)
+        #expect(report.mode == .incremental)
+        #expect(report.messageCounts == ["DELSETELEM": 1, "NEWSETELEM": 1])
+    }
+
+    @Test func aChangedChainIsFlushedAndRefilledWithNewChainsAndMapsFirst() throws {
+        guard NetworkNamespace.available(for: "aChangedChainIsFlushedAndRefilledWithNewChainsAndMapsFirst") else { return }
+        let next = Self.ruleset(hosts: Self.hosts, input: Self.input + [
+            F.rule([.address(.destination, .ipv4, .namedSet("dns_servers"))], [.verdict(.jump("if_dmz"))]),
+        ], extraChains: [
+            Chain(name: "if_dmz", rules: [F.rule([.l4proto([17]), .port(.destination, .port(53))])]),
+        ], extraSets: [
+            NamedSet(name: "dns_servers", keyType: .ipv4Address, elements: [.single(F.a4("198.51.100.53"))]),
+        ])
+        let report = try Self.step("nft-inc-chain", from: Self.base, to: next)
+        #expect(report.mode == .incremental)
+        #expect(report.messageCounts == ["NEWCHAIN": 1, "NEWSET": 1, "NEWSETELEM": 1, "DELRULE": 1,
+                                         "NEWRULE": Self.input.count + 2])
+        // And back: the chain and set are removed after the rules that used them.
+        let back = try Self.step("nft-inc-back", from: next, to: Self.base)
+        #expect(back.messageCounts == ["DELRULE": 2, "NEWRULE": Self.input.count, "DELSET": 1, "DELCHAIN": 1])
+    }
+
+    @Test func aVerdictMapEntryChangeTouchesOnlyThatEntry() throws {
+        guard NetworkNamespace.available(for: "aVerdictMapEntryChangeTouchesOnlyThatEntry") else { return }
+        var next = Self.base
+        next.tables[0].sets[1].elements = [.mapping(.ifname("eth0"), .goto("if_lan")), .mapping(.ifname("eth1"), .drop)]
+        let report = try Self.step("nft-inc-vmap", from: Self.base, to: next)
+        #expect(report.messageCounts == ["DELSETELEM": 1, "NEWSETELEM": 1])
+    }
+
+    @Test func anotherCommitInBetweenForcesAFullReplace() throws {
+        guard NetworkNamespace.available(for: "anotherCommitInBetweenForcesAFullReplace") else { return }
+        let ns = try NetworkNamespace(purpose: "nft-inc-foreign")
+        defer { ns.delete() }
+        let first = try NftKernel.commit(ns, CommitRequest(ruleset: Self.base))
+        // Someone edits our table behind our back: our model of it can't be trusted.
+        try ns.exec(["nft", "add", "rule", "inet", "tandem", "if_lan", "counter"])
+        let next = Self.ruleset(hosts: Self.hosts + [.single(F.a4("203.0.113.99"))], input: Self.input)
+        let report = try NftKernel.commit(ns, CommitRequest(
+            ruleset: next, previous: CommittedRuleset(ruleset: Self.base, generation: first.generation)))
+        #expect(report.mode == .full)
+        #expect(report.fullReason?.contains("another commit") == true)
+        #expect(try NftKernel.list(ns) == (try Self.fullListing(next)))
+    }
+
+    @Test func nothingChangedSendsNothing() throws {
+        guard NetworkNamespace.available(for: "nothingChangedSendsNothing") else { return }
+        let ns = try NetworkNamespace(purpose: "nft-inc-same")
+        defer { ns.delete() }
+        let first = try NftKernel.commit(ns, CommitRequest(ruleset: Self.base))
+        let report = try NftKernel.commit(ns, CommitRequest(
+            ruleset: Self.base, previous: CommittedRuleset(ruleset: Self.base, generation: first.generation)))
+        #expect(report.mode == .unchanged && report.messages == 0)
+        #expect(try NftKernel.generation(ns) == first.generation)
+    }
+}
