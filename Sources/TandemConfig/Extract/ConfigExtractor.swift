@@ -22,6 +22,7 @@ struct ConfigExtractor {
         interfaceNames = Set(config.interfaces.map(\.name))
         config.system = system()
         (config.gateways, config.defaultGatewayV4, config.defaultGatewayV6) = gateways()
+        config.gatewayGroups = gatewayGroups()
         config.staticRoutes = staticRoutes()
         config.aliases = aliases()
         config.filterRules = filterRules()
@@ -60,6 +61,7 @@ struct ConfigExtractor {
     /// Classifies a `<network>` value of a rule endpoint (`util.inc` special nets).
     func specialNetwork(_ text: String) -> EndpointAddress {
         if text == "(self)" { return .thisFirewall }
+        if text == "any" { return .any }
         if interfaceNames.contains(text) { return .interfaceNetwork(text) }
         if text.hasSuffix("ip"), interfaceNames.contains(String(text.dropLast(2))) {
             return .interfaceAddress(String(text.dropLast(2)))

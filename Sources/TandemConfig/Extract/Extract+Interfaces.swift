@@ -1,3 +1,4 @@
+import Foundation
 import TandemAddress
 
 extension ConfigExtractor {
@@ -47,6 +48,11 @@ extension ConfigExtractor {
             return .none
         }
         return .static(network)
+    }
+
+    func gatewayGroups() -> [String] {
+        guard let container = root.child("gateways") else { return [] }
+        return container.children("gateway_group").compactMap { $0.child("name")?.text.trimmingCharacters(in: .whitespaces) }
     }
 
     mutating func gateways() -> ([Gateway], String?, String?) {

@@ -21,6 +21,8 @@ public struct Config: Sendable, Hashable {
     /// `gateways/defaultgw4`, `gateways/defaultgw6`: gateway names.
     public var defaultGatewayV4: String?
     public var defaultGatewayV6: String?
+    /// Names of `<gateways><gateway_group>` entries (usable wherever a gateway name is).
+    public var gatewayGroups: [String] = []
     public var staticRoutes: [StaticRoute]
     public var aliases: [Alias]
     public var filterRules: [FilterRule]

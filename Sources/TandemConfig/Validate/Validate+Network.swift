@@ -1,0 +1,112 @@
+import TandemAddress
+
+extension ConfigValidator {
+    mutating func checkInterfaces() {
+        var devices: [String: String] = [:]
+        for i in config.interfaces {
+            if let gw = i.gateway, !gatewayNames.contains(gw) {
+                error("gateway '\(gw)' is not defined in <gateways>", i.location, "gateway")
+            }
+            if let gw = i.gatewayV6, !gatewayNames.contains(gw) {
+                error("gateway '\(gw)' is not defined in <gateways>", i.location, "gatewayv6")
+            }
+            if let device = i.device {
+                if let other = devices[device], i.enabled {
+                    error("device '\(device)' is already assigned to interface '\(other)'", i.location, "if")
+                } else if i.enabled {
+                    devices[device] = i.name
+                }
+            }
+            if case .dynamic(let mode) = i.ipv4 {
+                warning("addressing mode '\(mode)' is read but not applied: the interface gets no IPv4 address from Tandem", i.location, "ipaddr")
+            }
+        }
+    }
+
+    mutating func checkGateways() {
+        var seen: Set<String> = []
+        for g in config.gateways {
+            if g.name.isEmpty {
+                error("gateway has no <name>", g.location, "name")
+            } else if !seen.insert(g.name).inserted {
+                error("gateway name '\(g.name)' is used twice", g.location, "name")
+            }
+            if let i = g.interface { checkInterfaceReference(i, g.location, "interface") }
+            if case .ip(let a)? = g.address {
+                if let family = g.ipProtocol, family != a.family {
+                    error("gateway \(a) is not an \(family == .ipv4 ? "IPv4" : "IPv6") address as <ipprotocol> says", g.location, "gateway")
+                }
+                if let name = g.interface, let iface = interfaces[name], !iface.networks.isEmpty,
+                   iface.networks.contains(where: { $0.family == a.family }),
+                   !iface.networks.contains(where: { $0.contains(a) }) {
+                    warning("gateway \(a) is not inside the subnet of interface '\(name)'", g.location, "gateway")
+                }
+            }
+        }
+        for (field, name) in [("defaultgw4", config.defaultGatewayV4), ("defaultgw6", config.defaultGatewayV6)] {
+            if let name, !gatewayNames.contains(name), name != "-" {
+                diagnostics.append(ConfigDiagnostic(.error, path: "gateways/" + field, position: nil,
+                                                    message: "gateway '\(name)' is not defined in <gateways>"))
+            }
+        }
+        for route in config.staticRoutes {
+            if let gw = route.gateway {
+                if !gatewayNames.contains(gw) {
+                    error("gateway '\(gw)' is not defined in <gateways>", route.location, "gateway")
+                }
+            } else {
+                error("static route has no <gateway>", route.location, "gateway")
+            }
+            switch route.network {
+            case .alias(let name)?: checkAddressAlias(name, route.location, "network")
+            case nil: error("static route has no <network>", route.location, "network")
+            case .network?: break
+            }
+        }
+    }
+
+    /// A name used where an address is expected must be an alias of an address type.
+    mutating func checkAddressAlias(_ name: String, _ location: SourceLocation, _ field: String) {
+        guard let alias = aliases[name] else {
+            error("'\(name)' is neither an address nor an alias", location, field)
+            return
+        }
+        switch alias.kind {
+        case .port, .urlPorts, .urltablePorts:
+            error("'\(name)' is a port alias, not an address alias", location, field)
+        default:
+            break
+        }
+    }
+
+    mutating func checkPortAlias(_ port: PortSpec?, _ location: SourceLocation, _ field: String) {
+        guard case .alias(let name)? = port else { return }
+        guard let alias = aliases[name] else {
+            error("'\(name)' is neither a port nor a port alias", location, field)
+            return
+        }
+        switch alias.kind {
+        case .port, .urlPorts, .urltablePorts: break
+        default: error("'\(name)' is an address alias, not a port alias", location, field)
+        }
+    }
+
+    /// Which element of a source/destination holds the address (`network` or `address`).
+    func endpointField(_ location: SourceLocation, _ side: String) -> String {
+        location.fieldPositions[side + "/address"] != nil ? side + "/address" : side + "/network"
+    }
+
+    mutating func checkEndpoint(_ address: EndpointAddress, _ location: SourceLocation, _ side: String) {
+        let field = endpointField(location, side)
+        switch address {
+        case .alias(let name):
+            // A `<network>` may name a VIP by its key (`_vip<uniqid>`) as well as an alias.
+            if name.hasPrefix("_vip"), vipsByUniqid[String(name.dropFirst(4))] != nil { return }
+            checkAddressAlias(name, location, field)
+        case .interfaceNetwork(let name), .interfaceAddress(let name):
+            checkInterfaceReference(name, location, field)
+        case .any, .thisFirewall, .network:
+            break
+        }
+    }
+}

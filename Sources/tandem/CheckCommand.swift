@@ -1,0 +1,41 @@
+import ArgumentParser
+import TandemConfig
+
+/// `tandem check [FILE] [--json] [--root DIR]`: parse and validate a config.xml.
+/// Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage (including an unreadable file).
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Parse and validate a config.xml.",
+        discussion: """
+            Prints each problem as FILE:LINE:COL: PATH: message (warnings with 'warning:'). \
+            Exits 0 when the file is valid (warnings allowed), 1 when it is not, 2 on a usage error.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The config file (default: the node's config under --root).", valueName: "FILE"))
+    var file: String?
+
+    @Flag(name: .long, help: "Print the result as one JSON object.")
+    var json = false
+
+    @OptionGroup var root: RootOptions
+
+    func run() throws {
+        let path = file ?? root.paths.config
+        let bytes: [UInt8]
+        do {
+            bytes = try ConfigFileReader.read(path)
+        } catch {
+            printError("tandem check: \(error)")
+            throw ExitCode(2)
+        }
+        let check = ConfigCheck(bytes: bytes)
+        if json {
+            print(CheckReport(file: path, check: check).json)
+        } else {
+            for d in check.diagnostics { print(d.formatted(file: path)) }
+        }
+        if !check.isValid { throw ExitCode(1) }
+    }
+}
