@@ -48,6 +48,7 @@ let package = Package(
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon",
@@ -65,6 +66,10 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP"]),
         .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync"]),
+        .testTarget(name: "TandemDaemonTests", dependencies: [
+            "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -10,6 +10,8 @@ struct Tandem: AsyncParsableCommand {
             // Each subcommand lives in its own file.
             CheckCommand.self,
             RenderCommand.self,
+            StatusCommand.self,
+            CarpCommand.self,
         ]
     )
 

@@ -1,0 +1,209 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TandemAddress
+import TandemCARP
+import TandemNetlink
+
+/// Runs the node's CARP groups (carp.md §6): feeds the pure `CarpNode` with packets, link
+/// changes, timer expiries and operator commands, and carries its actions out — VIPs added
+/// and removed exactly through the link adapter, advertisements and announcements through
+/// the packet I/O, wake-ups as sleeping tasks. Handling an event never awaits, so the
+/// actor processes one event completely before the next.
+public actor CarpService {
+    public typealias Instant = ContinuousClock.Instant
+
+    private var node: CarpNode<Instant>
+    private var groups: [CarpGroupID: CarpGroupPlan]
+    private let link: any LinkControl
+    private let io: any CarpPacketIO
+    private let clock = ContinuousClock()
+    private let logger: Logger
+    private var timers: [CarpGroupID: Task<Void, Never>] = [:]
+    private var lastTransitions: [CarpGroupID: (time: Date, reason: String)] = [:]
+    private var linkUp: [String: Bool] = [:]
+    private var stopped = false
+
+    public init(plan: NodePlan, link: any LinkControl, io: any CarpPacketIO, logger: Logger) throws {
+        self.link = link
+        self.io = io
+        self.logger = logger
+        var groups: [CarpGroupID: CarpGroupPlan] = [:]
+        var configs: [CarpGroupConfig] = []
+        for g in plan.carpGroups {
+            let key = CarpKey(password: g.password)
+            if key.wasTruncated {
+                logger.warning("CARP vhid \(g.vhid) on \(g.device): password longer than 19 bytes is truncated as BSD does")
+            }
+            configs.append(try CarpGroupConfig(vhid: g.vhid, interface: g.device, advbase: g.advbase, advskew: g.advskew,
+                                               key: key, addresses: g.addresses))
+            groups[CarpGroupID(interface: g.device, vhid: g.vhid)] = g
+        }
+        self.groups = groups
+        self.node = CarpNode(groups: configs, maintenance: plan.maintenance)
+    }
+
+    /// The interfaces that carry a vhid.
+    public var interfaces: Set<String> { Set(groups.keys.map(\.interface)) }
+
+    /// Start-up: remove the VIPs a crashed predecessor may have left (carp.md §13 item 3),
+    /// tell the node its own addresses (to drop echoes), then the links' state, which
+    /// moves each vhid from INIT to BACKUP.
+    public func start() {
+        for (id, group) in groups.sorted(by: { $0.key < $1.key }) {
+            guard let index = interfaceIndex(id.interface) else { continue }
+            for address in group.addresses {
+                do {
+                    if try link.dropAddress(address, interfaceIndex: index) {
+                        logger.notice("\(id): removed stale VIP \(address) left behind by a previous run")
+                    }
+                } catch {
+                    logger.error("\(id): could not remove stale VIP \(address): \(error)")
+                }
+            }
+        }
+        refreshOwnAddresses()
+        let links = (try? link.links()) ?? []
+        for name in interfaces.sorted() {
+            let up = links.first { $0.name == name }?.isUsable ?? false
+            if !up { logger.warning("interface \(name) is down or missing: its vhids stay in INIT") }
+            process(.link(interface: name, up: up))
+        }
+    }
+
+    /// Handles one event and carries out the node's actions.
+    public func process(_ event: CarpNodeEvent) {
+        guard !stopped else { return }
+        if case .link(let name, let up) = event {
+            guard linkUp[name] != up else { return }
+            linkUp[name] = up
+        }
+        let actions = node.handle(event, at: clock.now)
+        for (id, action) in actions { perform(action, for: id) }
+        if case .shutdown = event {
+            stopped = true
+            for t in timers.values { t.cancel() }
+            timers.removeAll()
+        }
+    }
+
+    /// A link-monitor event: link changes feed the node; a VIP removed behind our back
+    /// while MASTER is put back.
+    public func linkEvent(_ event: LinkEvent) {
+        switch event {
+        case .linkChanged(let info) where interfaces.contains(info.name):
+            process(.link(interface: info.name, up: info.isUsable))
+        case .linkRemoved(_, let name) where interfaces.contains(name):
+            process(.link(interface: name, up: false))
+        case .addressRemoved(let address):
+            for (id, group) in groups where group.addresses.contains(address.network)
+                && node.machines[id]?.state == .master && interfaceIndex(id.interface) == address.interfaceIndex {
+                logger.warning("\(id): VIP \(address.network) was removed by someone else while MASTER; adding it back")
+                addAddresses([address.network], for: id)
+            }
+        case .addressAdded, .resynchronize:
+            refreshOwnAddresses()
+            if case .resynchronize = event {
+                for name in interfaces.sorted() {
+                    let up = (try? link.link(named: name))??.isUsable ?? false
+                    process(.link(interface: name, up: up))
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    public func status() -> (vips: [CarpVIPStatus], counters: CarpCounters) {
+        var out: [CarpVIPStatus] = []
+        for (id, machine) in node.machines.sorted(by: { $0.key < $1.key }) {
+            let last = lastTransitions[id]
+            for address in machine.config.addresses {
+                out.append(CarpVIPStatus(
+                    interface: id.interface, vhid: Int(id.vhid), vip: address.description,
+                    state: machine.state.rawValue, advbase: Int(machine.config.advbase),
+                    advskew: Int(machine.configuredSkew), advertisedSkew: Int(machine.advertisedSkew),
+                    demotion: machine.demotion, maintenance: machine.maintenance,
+                    lastTransition: last.map { $0.time.timeIntervalSince1970 }, lastReason: last?.reason))
+            }
+        }
+        return (out, node.counters)
+    }
+
+    public var maintenance: Bool { node.maintenance }
+
+    // MARK: - Actions
+
+    private func perform(_ action: CarpAction<Instant>, for id: CarpGroupID) {
+        switch action {
+        case .send(let ad, let families):
+            for family in families.sorted(by: { $0.rawValue < $1.rawValue }) {
+                let source = groups[id]?.source.flatMap { $0.family == family ? $0 : nil }
+                do {
+                    try io.send(ad, interface: id.interface, family: family, source: source)
+                } catch {
+                    logger.error("\(id): sending advertisement over \(family): \(error)")
+                }
+            }
+        case .addAddresses(let addresses):
+            addAddresses(addresses, for: id)
+        case .removeAddresses(let addresses):
+            guard let index = interfaceIndex(id.interface) else { return }
+            for address in addresses {
+                do { try link.dropAddress(address, interfaceIndex: index) } catch {
+                    logger.error("\(id): removing VIP \(address): \(error)")
+                }
+            }
+        case .announce(let addresses):
+            do { try io.announce(addresses, interface: id.interface) } catch {
+                logger.error("\(id): announcing \(addresses.map(\.description).joined(separator: ", ")): \(error)")
+            }
+        case .wakeUp(let at):
+            schedule(id, at: at)
+        case .transition(let t):
+            lastTransitions[id] = (Date(), t.reason.rawValue)
+            logger.notice("\(t.logLine)")
+        }
+    }
+
+    private func addAddresses(_ addresses: [IPNetwork], for id: CarpGroupID) {
+        guard let index = interfaceIndex(id.interface) else { return }
+        for address in addresses {
+            do { try link.ensureAddress(address, interfaceIndex: index) } catch {
+                logger.error("\(id): adding VIP \(address): \(error)")
+            }
+        }
+    }
+
+    /// One pending wake-up per vhid; a new request replaces the old (CarpAction.wakeUp).
+    private func schedule(_ id: CarpGroupID, at deadline: Instant) {
+        timers[id]?.cancel()
+        let clock = self.clock
+        timers[id] = Task { [weak self] in
+            do { try await clock.sleep(until: deadline, tolerance: .milliseconds(1)) } catch { return }
+            await self?.process(.wakeUp(id))
+        }
+    }
+
+    private func interfaceIndex(_ name: String) -> Int32? {
+        do {
+            guard let info = try link.link(named: name) else {
+                logger.error("interface \(name) does not exist")
+                return nil
+            }
+            return info.index
+        } catch {
+            logger.error("looking up interface \(name): \(error)")
+            return nil
+        }
+    }
+
+    /// Every address on the node that is not one of our VIPs: advertisements from these
+    /// are our own echoes (carp.md §13 item 6).
+    private func refreshOwnAddresses() {
+        let vips = Set(groups.values.flatMap(\.addresses).map(\.address))
+        guard let all = try? link.addresses() else { return }
+        let own = Set(all.map(\.network.address)).subtracting(vips)
+        if own != node.ownAddresses { process(.setOwnAddresses(own)) }
+    }
+}

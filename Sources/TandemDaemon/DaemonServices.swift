@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import TandemCARP
+import TandemConfig
+import TandemNetlink
+
+/// Feeds CARP: received advertisements and link changes, each from its own pump thread,
+/// in arrival order. On graceful shutdown (SIGTERM) it makes the node bow out before the
+/// process exits.
+struct CarpEventService: Service {
+    let daemon: NodeDaemon
+    let packetIO: any CarpPacketIO
+    let logger: Logger
+
+    func run() async throws {
+        let packets = EventPump<ReceivedCarpPacket>()
+        let links = EventPump<LinkEvent>()
+        let monitor = try LinkMonitor()
+        let io = packetIO
+        let log = logger
+        packets.start(name: "tandem-carp-rx", read: { try io.receive(timeoutMilliseconds: 200) },
+                      onError: { log.error("receiving CARP packets: \($0)") })
+        let box = MonitorBox(monitor)
+        links.start(name: "tandem-link-watch", read: {
+            guard try box.monitor.wait(timeoutMilliseconds: 200) else { return [] }
+            return try box.monitor.readEvents()
+        }, onError: { log.error("watching links: \($0)") })
+
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await p in packets.events { await daemon.dispatch(.packet(p)) }
+                }
+                group.addTask {
+                    for await e in links.events { await daemon.linkEvent(e) }
+                }
+                await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            // Bow out first, then stop the pumps (which ends the task group above).
+            Task {
+                await daemon.shutdown()
+                packets.stop()
+                links.stop()
+            }
+        }
+        log.notice("CARP stopped")
+    }
+}
+
+/// LinkMonitor is used from the pump thread only.
+private final class MonitorBox: @unchecked Sendable {
+    let monitor: LinkMonitor
+    init(_ m: LinkMonitor) { monitor = m }
+}
+
+/// The control socket: `status`, `carp-maintenance`, `reload`.
+struct ControlService: Service {
+    let daemon: NodeDaemon
+    let path: String
+    let logger: Logger
+
+    func run() async throws {
+        let daemon = self.daemon
+        let server = try ControlServer(path: path) { request in await daemon.handle(request) }
+        server.start()
+        logger.info("control socket \(path)")
+        try? await gracefulShutdown()
+        server.stop()
+    }
+}
+
+/// SIGHUP reloads the config (STYLE.md §11: a signal becomes an event, not a handler
+/// mutating globals).
+struct ReloadService: Service {
+    let daemon: NodeDaemon
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        await withGracefulShutdownHandler {
+            for await _ in signals.cancelOnGracefulShutdown() {
+                logger.notice("SIGHUP: reloading the config")
+                await daemon.reload()
+            }
+        } onGracefulShutdown: {}
+    }
+}
+
+/// Runs a node until SIGTERM/SIGINT.
+public enum DaemonRunner {
+    public static func run(paths: NodePaths, dependencies: NodeDaemon.Dependencies, logger: Logger) async throws {
+        try FileManager.default.createDirectory(atPath: paths.runDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let daemon = NodeDaemon(paths: paths, dependencies: dependencies, logger: logger)
+        try await daemon.start()
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: CarpEventService(daemon: daemon, packetIO: dependencies.packetIO, logger: logger)),
+                .init(service: ControlService(daemon: daemon, path: paths.controlSocket, logger: logger)),
+                .init(service: ReloadService(daemon: daemon, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}

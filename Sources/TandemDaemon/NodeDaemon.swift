@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import TandemAddress
+import TandemCARP
+import TandemConfig
+import TandemNetlink
+
+/// The node: the running config, its plan, the CARP groups, and the answers to control
+/// requests. The services in `DaemonServices.swift` only feed it events.
+public actor NodeDaemon {
+    public struct Dependencies: Sendable {
+        public var config: any ConfigSource
+        public var link: any LinkControl
+        public var packetIO: any CarpPacketIO
+        public var ruleset: (any RulesetApplier)?
+
+        public init(config: any ConfigSource, link: any LinkControl, packetIO: any CarpPacketIO,
+                    ruleset: (any RulesetApplier)? = nil) {
+            self.config = config
+            self.link = link
+            self.packetIO = packetIO
+            self.ruleset = ruleset
+        }
+    }
+
+    public let paths: NodePaths
+    private let deps: Dependencies
+    private let logger: Logger
+    private var config: Config?
+    private var plan: NodePlan?
+    private var configLoadedAt: Date?
+    private var configError: String?
+    public private(set) var carp: CarpService?
+
+    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger) {
+        self.paths = paths
+        self.deps = dependencies
+        self.logger = logger
+    }
+
+    /// Loads and applies the config and starts CARP. Throws when the first config cannot
+    /// be loaded: there is nothing sensible to run.
+    public func start() async throws {
+        let config = try deps.config.load()
+        let plan = try NodePlan(config: config)
+        apply(config: config, plan: plan)
+        let carp = try CarpService(plan: plan, link: deps.link, io: deps.packetIO, logger: logger)
+        self.carp = carp
+        await carp.start()
+    }
+
+    /// SIGHUP or a `reload` request: re-read the config, apply it, and restart CARP only if
+    /// its groups changed. A config that fails to load leaves the running one in place.
+    @discardableResult
+    public func reload() async -> Result<String, Error> {
+        let config: Config
+        let plan: NodePlan
+        do {
+            config = try deps.config.load()
+            plan = try NodePlan(config: config)
+        } catch {
+            configError = "\(error)"
+            logger.error("reload failed, keeping the running config: \(error)")
+            return .failure(error)
+        }
+        let previous = self.plan
+        apply(config: config, plan: plan)
+        if previous?.carpGroups != plan.carpGroups {
+            logger.notice("CARP groups changed: restarting CARP")
+            await carp?.process(.shutdown)
+            do {
+                let fresh = try CarpService(plan: plan, link: deps.link, io: deps.packetIO, logger: logger)
+                carp = fresh
+                await fresh.start()
+            } catch {
+                configError = "\(error)"
+                return .failure(error)
+            }
+        } else if previous?.maintenance != plan.maintenance {
+            await carp?.process(.setMaintenance(plan.maintenance))
+        }
+        return .success("reloaded")
+    }
+
+    /// SIGTERM: bow out of every vhid (advertise the worst priority so the peer takes over
+    /// at once, DESIGN.md "The daemon") and remove the VIPs.
+    public func shutdown() async {
+        await carp?.process(.shutdown)
+    }
+
+    public func dispatch(_ event: CarpNodeEvent) async {
+        await carp?.process(event)
+    }
+
+    public func linkEvent(_ event: LinkEvent) async {
+        await carp?.linkEvent(event)
+    }
+
+    public func handle(_ request: ControlRequest) async -> ControlResponse {
+        switch request.command {
+        case .status:
+            return ControlResponse(ok: true, status: await status())
+        case .reload:
+            switch await reload() {
+            case .success(let message): return ControlResponse(ok: true, message: message)
+            case .failure(let error): return .failure("reload failed: \(error)")
+            }
+        case .carpMaintenance:
+            let on = request.on ?? false
+            do {
+                // Persist first: the mode must survive a restart (carp.md §13 item 12).
+                try deps.config.setCarpMaintenance(on)
+            } catch {
+                return .failure("could not record maintenance mode in the config: \(error)")
+            }
+            plan?.maintenance = on
+            config?.carpMaintenanceMode = on
+            await carp?.process(.setMaintenance(on))
+            logger.notice("CARP maintenance mode \(on ? "on" : "off")")
+            return ControlResponse(ok: true, message: "CARP maintenance mode \(on ? "on: every VIP advertises advskew 254" : "off")")
+        }
+    }
+
+    public func status() async -> NodeStatus {
+        let carpStatus = await carp?.status()
+        let summary = NodeSummary(hostname: plan?.hostname, root: paths.root.isEmpty ? "/" : paths.root,
+                                  pid: getpid(), configLoadedAt: configLoadedAt?.timeIntervalSince1970,
+                                  configError: configError, maintenance: plan?.maintenance ?? false)
+        return NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters())
+    }
+
+    /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest
+    /// still applied: a missing interface must not keep CARP from running on the others.
+    private func apply(config: Config, plan: NodePlan) {
+        for setting in plan.sysctls {
+            do { try deps.link.writeSysctl(setting.components, value: setting.value) } catch {
+                logger.warning("sysctl \(setting): \(error)")
+            }
+        }
+        for iface in plan.interfaceAddresses {
+            do {
+                let added = try deps.link.configureInterface(named: iface.device, addresses: iface.addresses)
+                if !added.isEmpty {
+                    logger.info("\(iface.device): added \(added.map(\.description).joined(separator: ", "))")
+                }
+            } catch {
+                logger.error("\(iface.device): configuring addresses: \(error)")
+            }
+        }
+        if let ruleset = deps.ruleset {
+            do { let summary = try ruleset.apply(config); logger.info("ruleset: \(summary)") } catch {
+                logger.error("ruleset: \(error)")
+            }
+        }
+        self.config = config
+        self.plan = plan
+        configLoadedAt = Date()
+        configError = nil
+    }
+}

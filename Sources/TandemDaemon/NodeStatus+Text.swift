@@ -1,0 +1,51 @@
+import Foundation
+import TandemCARP
+
+extension NodeStatus {
+    /// The human form of `tandem status`: a node line, one line per CARP VIP, and the
+    /// CARP packet counters.
+    public func text(now: Date = Date()) -> String {
+        var lines: [String] = []
+        var head = "node \(node.hostname ?? "(no hostname)") (pid \(node.pid), root \(node.root))"
+        if node.maintenance { head += "  CARP MAINTENANCE MODE" }
+        lines.append(head)
+        if let error = node.configError { lines.append("config error: \(error)") }
+        lines.append("")
+        if carp.isEmpty {
+            lines.append("CARP: no CARP VIPs configured")
+        } else {
+            let header = ["INTERFACE", "VHID", "VIP", "STATE", "ADVBASE", "ADVSKEW", "DEMOTION", "LAST TRANSITION"]
+            var rows = [header]
+            for v in carp {
+                var skew = "\(v.advskew)"
+                if v.advertisedSkew != v.advskew { skew += " (sent \(v.advertisedSkew))" }
+                var last = "-"
+                if let t = v.lastTransition {
+                    let ago = max(0, now.timeIntervalSince1970 - t)
+                    last = String(format: "%.1fs ago", ago) + (v.lastReason.map { ": \($0)" } ?? "")
+                }
+                rows.append([v.interface, "\(v.vhid)", v.vip, v.state, "\(v.advbase)", skew, "\(v.demotion)", last])
+            }
+            let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+            for row in rows {
+                let cells = row.enumerated().map { c, cell in
+                    c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                }
+                lines.append(cells.joined(separator: "  "))
+            }
+        }
+        lines.append("")
+        var counters = "CARP packets: \(carpCounters.received) received, \(carpCounters.accepted) accepted"
+        let rejected = CarpRejection.allCases.filter { carpCounters[$0] > 0 }
+        if rejected.isEmpty {
+            counters += ", 0 rejected"
+        } else {
+            counters += "; rejected: " + rejected.map { "\($0) \(carpCounters[$0])" }.joined(separator: ", ")
+        }
+        lines.append(counters)
+        if let sync {
+            lines.append("state sync: \(sync.state)" + (sync.peer.map { " with \($0)" } ?? ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,87 @@
+import TandemCARP
+
+/// What `tandem status` shows (DESIGN.md "Command line"): one entry per CARP VIP, the
+/// node, and a place for the state-sync section (nil until state sync runs in the daemon).
+public struct NodeStatus: Sendable, Codable, Equatable {
+    public var node: NodeSummary
+    public var carp: [CarpVIPStatus]
+    /// Advertisements received, accepted and rejected per reason (STYLE.md §13), node-wide
+    /// as FreeBSD's `carpstats`.
+    public var carpCounters: CarpCounters
+    /// State sync (filled in once the state-sync service runs in the daemon).
+    public var sync: SyncStatus?
+
+    public init(node: NodeSummary, carp: [CarpVIPStatus], carpCounters: CarpCounters = CarpCounters(), sync: SyncStatus? = nil) {
+        self.node = node
+        self.carp = carp
+        self.carpCounters = carpCounters
+        self.sync = sync
+    }
+}
+
+public struct NodeSummary: Sendable, Codable, Equatable {
+    public var hostname: String?
+    public var root: String
+    public var pid: Int32
+    /// Seconds since the epoch when the running config was loaded.
+    public var configLoadedAt: Double?
+    /// Why the last load or reload failed, if it did (the daemon keeps the previous one).
+    public var configError: String?
+    public var maintenance: Bool
+
+    public init(hostname: String?, root: String, pid: Int32, configLoadedAt: Double?, configError: String?, maintenance: Bool) {
+        self.hostname = hostname
+        self.root = root
+        self.pid = pid
+        self.configLoadedAt = configLoadedAt
+        self.configError = configError
+        self.maintenance = maintenance
+    }
+}
+
+/// One CARP VIP as `tandem status` lists it.
+public struct CarpVIPStatus: Sendable, Codable, Equatable {
+    public var interface: String
+    public var vhid: Int
+    /// `ADDRESS/PREFIX`.
+    public var vip: String
+    public var state: String
+    public var advbase: Int
+    /// The configured (or maintenance) advskew, and what is advertised with demotion.
+    public var advskew: Int
+    public var advertisedSkew: Int
+    public var demotion: Int
+    public var maintenance: Bool
+    /// Seconds since the epoch of the last transition, and why it happened.
+    public var lastTransition: Double?
+    public var lastReason: String?
+
+    public init(interface: String, vhid: Int, vip: String, state: String, advbase: Int, advskew: Int,
+                advertisedSkew: Int, demotion: Int, maintenance: Bool, lastTransition: Double?,
+                lastReason: String?) {
+        self.interface = interface
+        self.vhid = vhid
+        self.vip = vip
+        self.state = state
+        self.advbase = advbase
+        self.advskew = advskew
+        self.advertisedSkew = advertisedSkew
+        self.demotion = demotion
+        self.maintenance = maintenance
+        self.lastTransition = lastTransition
+        self.lastReason = lastReason
+    }
+}
+
+/// Placeholder shape for the state-sync section; the sync service fills it.
+public struct SyncStatus: Sendable, Codable, Equatable {
+    public var peer: String?
+    public var state: String
+    public var detail: [String: String]
+
+    public init(peer: String?, state: String, detail: [String: String] = [:]) {
+        self.peer = peer
+        self.state = state
+        self.detail = detail
+    }
+}

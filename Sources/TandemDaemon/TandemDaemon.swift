@@ -1,1 +1,0 @@
-// TandemDaemon: the node daemon: services wired in a ServiceGroup, control socket, status.

@@ -1,0 +1,35 @@
+import ArgumentParser
+import TandemConfig
+import TandemDaemon
+
+/// `tandem carp …`: CARP operations on the running daemon.
+struct CarpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "carp",
+        abstract: "CARP operations.",
+        subcommands: [Maintenance.self])
+
+    /// `tandem carp maintenance on|off`: persistent maintenance mode (pfSense's
+    /// `virtualip_carp_maintenancemode`): every VIP advertises advskew 254, so the peer takes
+    /// over; it stays on across restarts until turned off.
+    struct Maintenance: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Turn persistent CARP maintenance mode on or off (advskew 254 on every VIP).")
+
+        enum Switch: String, ExpressibleByArgument, CaseIterable { case on, off }
+
+        @Argument(help: "on or off")
+        var mode: Switch
+
+        @Option(help: "Prefix for every path Tandem reads or writes.")
+        var root: String = "/"
+
+        func run() throws {
+            let paths = NodePaths(root: root)
+            let response = try ControlClient(path: paths.controlSocket)
+                .send(ControlRequest(command: .carpMaintenance, on: mode == .on))
+            guard response.ok else { throw ValidationError("daemon: \(response.error ?? "refused")") }
+            print(response.message ?? "ok")
+        }
+    }
+}

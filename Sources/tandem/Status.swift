@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import TandemConfig
+import TandemDaemon
+
+/// `tandem status [--json] [--root DIR]`: asks the running daemon over its control socket.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show CARP state per VIP, the node and its packet counters (asks the running daemon).")
+
+    @Option(help: "Prefix for every path Tandem reads or writes.")
+    var root: String = "/"
+
+    @Flag(help: "Print the status as JSON.")
+    var json = false
+
+    func run() throws {
+        let paths = NodePaths(root: root)
+        let response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .status))
+        guard response.ok, let status = response.status else {
+            throw ValidationError("daemon: \(response.error ?? "no status in the response")")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        } else {
+            print(status.text())
+        }
+    }
+}

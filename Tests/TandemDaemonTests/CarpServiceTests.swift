@@ -1,0 +1,107 @@
+import Testing
+import TandemAddress
+import TandemCARP
+import TandemConfig
+import TandemNetlink
+@testable import TandemDaemon
+
+/// The daemon's CARP wiring against a fake link and fake packet I/O. Transitions are
+/// driven by advertisements (a bow-out is taken over at once), so no timer has to expire.
+@Suite("CarpService")
+struct CarpServiceTests {
+    let link = FakeLink(devices: ["wan0", "lan0", "sync0"])
+    let io = FakePacketIO()
+
+    func service(_ config: Config = Scenario.primary(advskew: 100)) throws -> CarpService {
+        try CarpService(plan: try NodePlan(config: config), link: link, io: io, logger: Scenario.logger)
+    }
+
+    func states(_ s: CarpService) async -> [String] { await s.status().vips.map(\.state) }
+
+    @Test func startRemovesStaleVIPsButNotTheAdminsAddresses() async throws {
+        // A crashed predecessor left the WAN VIP; the admin has the same IP as a /32 too.
+        try link.addAddress(Scenario.net("198.51.100.1/24"), interfaceIndex: link.index("wan0"))
+        try link.addAddress(Scenario.net("198.51.100.1/32"), interfaceIndex: link.index("wan0"))
+        let s = try service()
+        await s.start()
+        #expect(!link.has("198.51.100.1/24", on: "wan0"))
+        #expect(link.has("198.51.100.1/32", on: "wan0"))
+        #expect(await states(s) == ["BACKUP", "BACKUP"])
+    }
+
+    @Test func takesOverFromABowingOutMasterAndAnnounces() async throws {
+        let s = try service()
+        await s.start()
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                       addresses: ["198.51.100.1"], interface: "wan0")))
+        let status = await s.status()
+        #expect(status.vips.first { $0.vhid == 143 }?.state == "MASTER")
+        #expect(status.vips.first { $0.vhid == 143 }?.lastReason == "preempting a slower master")
+        #expect(link.has("198.51.100.1/24", on: "wan0"))
+        #expect(io.announced.contains { $0.interface == "wan0" && $0.addresses == [IPAddress("198.51.100.1")!] })
+        let sent = try #require(io.sent.last)
+        #expect(sent.ad.vhid == 143 && sent.ad.advskew == 100 && sent.interface == "wan0")
+        #expect(sent.source == IPAddress("198.51.100.2"))
+        #expect(status.counters.accepted == 1)
+    }
+
+    @Test func aBetterMasterTakesTheVIPsAway() async throws {
+        let s = try service()
+        await s.start()
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                       addresses: ["198.51.100.1"], interface: "wan0")))
+        #expect(link.has("198.51.100.1/24", on: "wan0"))
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advskew: 0, addresses: ["198.51.100.1"],
+                                                       interface: "wan0", counter: 78)))
+        #expect(await s.status().vips.first { $0.vhid == 143 }?.state == "BACKUP")
+        #expect(!link.has("198.51.100.1/24", on: "wan0"))
+    }
+
+    @Test func forgedAdvertisementsChangeNothing() async throws {
+        let s = try service()
+        await s.start()
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255, password: "wrong",
+                                                       addresses: ["198.51.100.1"], interface: "wan0")))
+        let status = await s.status()
+        #expect(status.vips.map(\.state) == ["BACKUP", "BACKUP"])
+        #expect(status.counters[.badHMAC] == 1)
+        #expect(!link.has("198.51.100.1/24", on: "wan0"))
+    }
+
+    @Test func shutdownAsMasterBowsOutAndRemovesTheVIPs() async throws {
+        let s = try service()
+        await s.start()
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                       addresses: ["198.51.100.1"], interface: "wan0")))
+        await s.process(.shutdown)
+        let last = try #require(io.sent.last)
+        #expect(last.ad.advbase == 255 && last.ad.advskew == 255)
+        #expect(!link.has("198.51.100.1/24", on: "wan0"))
+        #expect(await states(s) == ["INIT", "INIT"])
+    }
+
+    @Test func linkLossDropsToInitAndRemovesTheVIP() async throws {
+        let s = try service()
+        await s.start()
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                       addresses: ["198.51.100.1"], interface: "wan0")))
+        let down = LinkInfo(index: link.index("wan0"), name: "wan0", flags: LinkFlag.up, carrier: false)
+        await s.linkEvent(.linkChanged(down))
+        let status = await s.status()
+        #expect(status.vips.first { $0.vhid == 143 }?.state == "INIT")
+        // Link loss on one interface demotes the node, so the LAN vhid gives way too.
+        #expect(status.vips.first { $0.vhid == 1 }?.demotion == 240)
+        #expect(!link.has("198.51.100.1/24", on: "wan0"))
+    }
+
+    @Test func aVIPRemovedBehindTheMastersBackIsPutBack() async throws {
+        let s = try service()
+        await s.start()
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                       addresses: ["198.51.100.1"], interface: "wan0")))
+        let vip = Scenario.net("198.51.100.1/24")
+        try link.removeAddress(vip, interfaceIndex: link.index("wan0"))
+        await s.linkEvent(.addressRemoved(InterfaceAddress(interfaceIndex: link.index("wan0"), network: vip)))
+        #expect(link.has("198.51.100.1/24", on: "wan0"))
+    }
+}
