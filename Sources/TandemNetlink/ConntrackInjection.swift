@@ -106,6 +106,22 @@ public enum ConntrackInjection {
                          sourcePort: o.destinationPort, destinationPort: o.sourcePort)
     }
 
+    /// The reply tuple the kernel ends up with after creating `flow`: the un-NATed inverse
+    /// rewritten by the bindings. Equal to `flow.reply` for any flow read from a kernel,
+    /// except an ICMP id remapped by NAT (which the binding cannot carry).
+    public static func expectedReply(of flow: FlowState) -> FlowTuple {
+        var reply = unNATedReply(of: flow)
+        if let snat = sourceNAT(of: flow) {
+            reply.destination = snat.address
+            if let p = snat.port { reply.destinationPort = p }
+        }
+        if let dnat = destinationNAT(of: flow) {
+            reply.source = dnat.address
+            if let p = dnat.port { reply.sourcePort = p }
+        }
+        return reply
+    }
+
     /// The ICMP query types conntrack tracks and their answers (the kernel's invmap in
     /// nf_conntrack_proto_icmp.c / icmpv6.c). nil: not a trackable query/answer type.
     public static func icmpReplyType(_ type: UInt8, v6: Bool) -> UInt8? {

@@ -152,7 +152,7 @@ public final class ConntrackKernelTable: ConntrackTable {
     /// binding must be made identical to the peer's (state-sync.md §3), which only a new
     /// entry can do.
     private func applyToExisting(_ flow: FlowState) throws(NetlinkError) -> ConntrackApplyOutcome {
-        if let current = try get(flow.key), current.reply != flow.reply {
+        if let current = try get(flow.key), current.reply != ConntrackInjection.expectedReply(of: flow) {
             try delete(flow.key)
             try create(flow)
             return .replaced

@@ -20,6 +20,9 @@ public protocol ConntrackTable: AnyObject {
     /// Create-or-update: makes the kernel hold `flow` (state-sync.md §7 "Injection").
     @discardableResult
     func apply(_ flow: FlowState) throws(NetlinkError) -> ConntrackApplyOutcome
+    /// Create-or-update for many flows at once (the kernel table batches the requests);
+    /// one result per flow, in order.
+    func apply(_ flows: [FlowState]) throws(NetlinkError) -> [Result<ConntrackApplyOutcome, NetlinkError>]
     /// Removes the entry; false if there was none.
     @discardableResult
     func delete(_ key: FlowKey) throws(NetlinkError) -> Bool
@@ -37,6 +40,12 @@ public enum ConntrackApplyOutcome: Sendable, Hashable {
 }
 
 extension ConntrackTable {
+    public func apply(_ flows: [FlowState]) throws(NetlinkError) -> [Result<ConntrackApplyOutcome, NetlinkError>] {
+        flows.map { flow in
+            do throws(NetlinkError) { return .success(try apply(flow)) } catch { return .failure(error) }
+        }
+    }
+
     public func dump() throws(NetlinkError) -> [FlowState] { try dump(family: nil) }
     public func count() throws(NetlinkError) -> Int { try count(family: nil) }
 }

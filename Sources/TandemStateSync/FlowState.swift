@@ -46,13 +46,19 @@ public struct FlowState: Sendable, Hashable {
     /// Source NAT in effect: the address/port replies are sent to differs from the
     /// original source.
     public var isSourceNAT: Bool {
-        reply.destination != original.source || reply.destinationPort != original.sourcePort
+        // ICMP "ports" are the echo id and type/code, which differ between the directions by
+        // nature: only the addresses tell NAT apart there.
+        if isICMP { return reply.destination != original.source }
+        return reply.destination != original.source || reply.destinationPort != original.sourcePort
     }
 
     /// Destination NAT in effect (port forward).
     public var isDestinationNAT: Bool {
-        reply.source != original.destination || reply.sourcePort != original.destinationPort
+        if isICMP { return reply.source != original.destination }
+        return reply.source != original.destination || reply.sourcePort != original.destinationPort
     }
+
+    private var isICMP: Bool { l4proto == 1 || l4proto == 58 }
 }
 
 /// Addresses and ports of one direction. For ICMP, `sourcePort` holds the echo id and

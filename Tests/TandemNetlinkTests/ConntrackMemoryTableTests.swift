@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import TandemAddress
+import TandemStateSync
+import TandemTestSupport
+@testable import TandemNetlink
+
+/// The in-memory table must behave as the kernel adapter does: one script, run against
+/// both, gives the same outcomes and the same final table.
+@Suite("ConntrackMemoryTable contract", .serialized)
+struct ConntrackMemoryTableTests {
+    enum Outcome: Hashable { case ok(ConntrackApplyOutcome?), errno(Int32), deleted(Bool) }
+
+    static func script(_ table: some ConntrackTable) -> [Outcome] {
+        func run(_ body: () throws -> ConntrackApplyOutcome?) -> Outcome {
+            do { return .ok(try body()) } catch let error as NetlinkError { return .errno(error.errno) } catch { return .errno(-1) }
+        }
+        var snat = ConntrackFixtures.snatTCP()
+        var out: [Outcome] = []
+        out.append(run { try table.apply(snat) })
+        out.append(run { try table.create(snat); return nil })
+        snat.mark = 5
+        snat.timeout = 300
+        snat.status = 0  // would clear ASSURED: kept
+        out.append(run { try table.apply(snat) })
+        out.append(run { try table.apply(ConntrackFixtures.snatTCP(natPort: 50000)) })
+        for f in [ConntrackFixtures.udp(), ConntrackFixtures.icmp(), ConntrackFixtures.tcp6(), ConntrackFixtures.icmp6()] {
+            out.append(run { try table.apply(f) })
+        }
+        out.append(run { try table.update(ConntrackFixtures.udp(sourcePort: 1)); return nil })
+        out.append((try? table.delete(ConntrackFixtures.udp().key)).map(Outcome.deleted) ?? .errno(-1))
+        out.append((try? table.delete(ConntrackFixtures.udp().key)).map(Outcome.deleted) ?? .errno(-1))
+        return out
+    }
+
+    /// What both must agree on (timers tick in the kernel; dumps report extra bits such as
+    /// CONFIRMED and the NAT_DONE bits, which are the kernel's own business).
+    struct Comparable: Hashable {
+        var key: FlowKey
+        var reply: FlowTuple
+        var status: UInt32
+        var mark: UInt32
+        var tcpState: UInt8?
+        var tcpFlags: [UInt8]?
+        init(_ f: FlowState) {
+            key = f.key
+            reply = f.reply
+            status = f.status & (ConntrackInjection.settableStatus | ConntrackInjection.Status.sourceNAT
+                                 | ConntrackInjection.Status.destinationNAT)
+            mark = f.mark
+            tcpState = f.tcp?.state
+            tcpFlags = f.tcp.map { [$0.originalFlags & ConntrackInjection.tcpFlagMask, $0.replyFlags & ConntrackInjection.tcpFlagMask] }
+        }
+    }
+
+    @Test func memoryTableBehavesAsTheKernel() throws {
+        let memory = ConntrackMemoryTable()
+        let expected: [Outcome] = [.ok(.created), .errno(EEXIST), .ok(.updated), .ok(.replaced),
+                                   .ok(.created), .ok(.created), .ok(.created), .ok(.created),
+                                   .errno(ENOENT), .deleted(true), .deleted(false)]
+        #expect(Self.script(memory) == expected)
+        #expect(try memory.count() == 4)
+
+        guard NetworkNamespace.available(for: "conntrack contract") else { return }
+        let ns = try NetworkNamespace(purpose: "ct-contract")
+        defer { ns.delete() }
+        let kernel = try ns.run { try ConntrackKernelTable() }
+        #expect(Self.script(kernel) == expected)
+        let k = Set(try kernel.dump().map(Comparable.init))
+        let m = Set(try memory.dump().map(Comparable.init))
+        #expect(k == m)
+        for f in try kernel.dump() {
+            let twin = try #require(try memory.get(f.key))
+            #expect(abs(Int(f.timeout) - Int(twin.timeout)) <= 5)
+        }
+    }
+}
