@@ -70,7 +70,7 @@ let package = Package(
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemTestSupport"]),
+        .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
