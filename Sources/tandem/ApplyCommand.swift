@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import TandemConfig
+import TandemNetlink
+import TandemRuleset
+
+/// `tandem apply [FILE] [--root DIR] [--dry-run]`: check → compile → dry-run batch →
+/// commit → kernel settings → FILE becomes the node's config. On any failure the kernel
+/// keeps the ruleset it had and the node's config is unchanged.
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Validate the config and commit its ruleset to the kernel atomically.",
+        discussion: """
+            The ruleset goes to the kernel as one nftables transaction, validated by a dry-run \
+            batch first. When the kernel still holds what the last apply committed, only the \
+            changed chains, sets and set elements are sent. Only Tandem's own tables are touched. \
+            Exits 0 on success, 1 when the config is invalid or the kernel refuses the ruleset, \
+            2 on a usage error.
+            """)
+
+    @Argument(help: ArgumentHelp("The config file (default: the node's config under --root).", valueName: "FILE"))
+    var file: String?
+
+    @OptionGroup var root: RootOptions
+
+    @Flag(name: .long, help: "Validate everything with the kernel (a batch without END) and change nothing.")
+    var dryRun = false
+
+    @Flag(name: .shortAndLong, help: "Print the commit mode and message counts.")
+    var verbose = false
+
+    func run() throws {
+        let paths = root.paths
+        let path = file ?? paths.config
+        let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter())
+        let prepared: ApplyPipeline.Prepared
+        do {
+            prepared = try pipeline.prepare(file)
+        } catch .unreadable(let why) {
+            printError("tandem apply: \(why)")
+            throw ExitCode(2)
+        } catch .invalid(let errors) {
+            for e in errors { printError(e) }
+            printError("tandem apply: \(path) is not valid; nothing was changed")
+            throw ExitCode(1)
+        }
+        for w in prepared.warnings { printError(w.formatted(file: prepared.path)) }
+
+        let settings = KernelSetting.settings(for: prepared.config)
+        let writer = ProcSysWriter()
+        let previous = pipeline.previous()
+        do {
+            // The dry run: the kernel validates the very batch the commit will send.
+            let check = try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous,
+                                                                    dryRun: true))
+            if dryRun {
+                print("dry run: the kernel accepts the ruleset (\(check.mode.rawValue), \(ApplyPipeline.summary(check))); nothing was changed")
+                for s in settings { print("would set \(s.dotted) = \(s.value)") }
+                return
+            }
+            try writer.check(settings)
+            // Compare-and-swap on the generation the dry run saw: a commit by anyone in
+            // between makes this one fail instead of overwriting theirs.
+            let report = try pipeline.committer.commit(CommitRequest(
+                ruleset: prepared.ruleset, previous: previous, expectedGeneration: check.generation))
+            do {
+                try writer.write(settings)
+                try ApplyPipeline.atomicWrite(prepared.bytes, to: paths.config)
+            } catch {
+                // The node's config is still the old one: so must the kernel's ruleset be.
+                try rollBack(previous, after: report, pipeline: pipeline)
+                printError("tandem apply: \(error); the previous ruleset was restored and nothing was changed")
+                throw ExitCode(1)
+            }
+            do {
+                try ApplyState(generation: report.generation, version: ApplyPipeline.version, config: prepared.bytes).save(paths)
+            } catch {
+                // Kernel and config agree; without the state the next apply is a full one.
+                printError("tandem apply: warning: could not record the applied state: \(error)")
+            }
+            if verbose, let why = report.fullReason { print("full replace: \(why)") }
+            print("applied \(prepared.path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation)")
+        } catch let error as NftCommitError {
+            printError("tandem apply: the kernel refused the ruleset; nothing was changed")
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Puts the previous ruleset back after a failure that followed the commit.
+    private func rollBack(_ previous: CommittedRuleset?, after report: CommitReport,
+                          pipeline: ApplyPipeline) throws {
+        guard let previous else { return }
+        _ = try pipeline.committer.commit(CommitRequest(ruleset: previous.ruleset, expectedGeneration: report.generation))
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import TandemConfig
+import TandemNetlink
+
+/// What this node last committed to the kernel: the config bytes that were applied and
+/// the ruleset generation the commit moved the kernel to. The next apply recompiles the
+/// applied config to get the previous Ruleset (compiling is deterministic) and, when the
+/// kernel is still at that generation, sends only the differences. Kept under
+/// `ROOT/var/lib/tandem/nft/` and written only after a successful commit; a missing or
+/// unreadable state simply means a full replace.
+struct ApplyState: Equatable {
+    var generation: UInt32
+    /// The tandem version that compiled it: another compiler may produce another ruleset
+    /// from the same config, so a version change means a full replace.
+    var version: String
+    var config: [UInt8]
+
+    static func directory(_ paths: NodePaths) -> URL {
+        URL(fileURLWithPath: paths.stateDirectory).appendingPathComponent("nft")
+    }
+
+    static func load(_ paths: NodePaths) -> ApplyState? {
+        let dir = directory(paths)
+        guard let state = try? String(contentsOf: dir.appendingPathComponent("applied.state"), encoding: .utf8),
+              let config = try? Data(contentsOf: dir.appendingPathComponent("applied.xml")) else { return nil }
+        var fields: [String: String] = [:]
+        for line in state.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+        }
+        guard let g = fields["generation"].flatMap(UInt32.init), let v = fields["version"] else { return nil }
+        return ApplyState(generation: g, version: v, config: Array(config))
+    }
+
+    /// Writes the config first, then the state naming its generation, each atomically
+    /// (temporary file + rename), so a crash in between leaves a stale generation that
+    /// only forces the next apply to be a full one.
+    func save(_ paths: NodePaths) throws {
+        let dir = Self.directory(paths)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data(config).write(to: dir.appendingPathComponent("applied.xml"), options: .atomic)
+        try Data("generation=\(generation)\nversion=\(version)\n".utf8)
+            .write(to: dir.appendingPathComponent("applied.state"), options: .atomic)
+    }
+}
