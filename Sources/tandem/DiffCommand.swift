@@ -43,9 +43,9 @@ struct DiffCommand: ParsableCommand {
             printError("tandem diff: the kernel would refuse the ruleset:\n\(error)")
             throw ExitCode(1)
         }
-        // Against what the kernel holds: the last applied ruleset when the commit could be
-        // incremental; otherwise our tables are replaced whole.
-        let base = report.mode == .full ? Ruleset() : previous?.ruleset ?? Ruleset()
+        // Against the last applied ruleset (what the kernel holds unless someone else
+        // changed it, in which case the last line says the tables are replaced whole).
+        let base = previous?.ruleset ?? Ruleset()
         let diff = RulesetDiff(from: base, to: prepared.ruleset)
         for line in diff.lines { print(line) }
         switch report.mode {

@@ -12,6 +12,8 @@ struct Tandem: AsyncParsableCommand {
             RenderCommand.self,
             StatusCommand.self,
             CarpCommand.self,
+            DiffCommand.self,
+            ApplyCommand.self,
         ]
     )
 

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import TandemTestSupport
+
+/// `tandem apply` / `tandem diff` end to end: the built binary run inside a fresh
+/// namespace with `--root` pointing at a temporary directory.
+@Suite("tandem apply and diff (kernel)", .serialized)
+struct NftApplyCLIKernelTests {
+    static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("TandemCompilerTests/Goldens")
+    /// The `tandem` executable next to the test bundle (`swift build --build-tests` builds it).
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("tandem").path
+
+    /// The aliases golden without its deliberate alias loop, and the same with one more
+    /// server address.
+    static func aliasesConfig(extraServer: Bool) throws -> String {
+        var xml = try String(contentsOf: goldens.appendingPathComponent("aliases.xml"), encoding: .utf8)
+        xml = xml.replacingOccurrences(of: "<address>192.0.2.128/26 loop_b</address>", with: "<address>192.0.2.128/26</address>")
+        xml = xml.replacingOccurrences(of: "<address>loop_a 192.0.2.192/26</address>", with: "<address>192.0.2.192/26</address>")
+        if extraServer {
+            xml = xml.replacingOccurrences(of: "192.0.2.12 192.0.2.13", with: "192.0.2.12 192.0.2.13 192.0.2.99")
+        }
+        return xml
+    }
+
+    struct Node {
+        let ns: NetworkNamespace
+        let root: URL
+
+        init() throws {
+            ns = try NetworkNamespace(purpose: "nft-cli")
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-nft-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        }
+
+        func cleanUp() {
+            ns.delete()
+            try? FileManager.default.removeItem(at: root)
+        }
+
+        func file(_ name: String, _ text: String) throws -> String {
+            let url = root.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+
+        /// Runs `tandem ARGS --root ROOT` in the namespace; returns (status, stdout+stderr).
+        func tandem(_ args: [String]) throws -> (Int32, String) {
+            do {
+                let out = try ns.exec([NftApplyCLIKernelTests.binary] + args + ["--root", root.path])
+                return (0, out)
+            } catch NetworkNamespace.Failure.command(_, let status, let output) {
+                return (status, output)
+            }
+        }
+
+        var config: String? { try? String(contentsOf: root.appendingPathComponent("etc/tandem/config.xml"), encoding: .utf8) }
+        var listing: String { (try? NftKernel.list(ns)) ?? "" }
+    }
+
+    @Test func applyCommitsRecordsTheConfigAndSetsKernelSettings() throws {
+        guard NetworkNamespace.available(for: "applyCommitsRecordsTheConfigAndSetsKernelSettings") else { return }
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build tandem first: \(Self.binary)")
+        let node = try Node()
+        defer { node.cleanUp() }
+        let golden = Self.goldens.appendingPathComponent("carp-ha.xml").path
+        let (status, out) = try node.tandem(["apply", golden])
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("full"))
+        #expect(node.config == (try String(contentsOfFile: golden, encoding: .utf8)))
+        let text = try String(contentsOf: Self.goldens.appendingPathComponent("carp-ha.nft"), encoding: .utf8)
+        #expect(node.listing == (try NftKernel.reference(text)))
+        #expect(try node.ns.exec(["sysctl", "-n", "net.ipv4.ip_forward"]) == "1\n")
+        #expect(try node.ns.exec(["sysctl", "-n", "net.netfilter.nf_conntrack_tcp_loose"]) == "0\n")
+        // Applying the node's own config again changes nothing.
+        let (again, out2) = try node.tandem(["apply"])
+        #expect(again == 0 && out2.contains("unchanged"), "\(out2)")
+    }
+
+    @Test func anInvalidConfigOrADryRunChangesNothing() throws {
+        guard NetworkNamespace.available(for: "anInvalidConfigOrADryRunChangesNothing") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let good = Self.goldens.appendingPathComponent("single-interface.xml").path
+        #expect(try node.tandem(["apply", good]).0 == 0)
+        let listing = node.listing, config = node.config
+        // The unmodified aliases golden has an alias loop: the validator refuses it.
+        let (status, out) = try node.tandem(["apply", Self.goldens.appendingPathComponent("aliases.xml").path])
+        #expect(status == 1)
+        #expect(out.contains("loop_a") && out.contains("nothing was changed"))
+        let (dry, dryOut) = try node.tandem(["apply", "--dry-run", Self.goldens.appendingPathComponent("carp-ha.xml").path])
+        #expect(dry == 0 && dryOut.contains("dry run"), "\(dryOut)")
+        let (diff, diffOut) = try node.tandem(["diff", Self.goldens.appendingPathComponent("carp-ha.xml").path])
+        #expect(diff == 0 && diffOut.contains("~ chain inet tandem"), "\(diffOut)")
+        #expect(node.listing == listing)
+        #expect(node.config == config)
+        let (missing, _) = try node.tandem(["apply", node.root.appendingPathComponent("nope.xml").path])
+        #expect(missing == 2)
+    }
+
+    @Test func anAliasChangeIsAppliedAsOneElementMessage() throws {
+        guard NetworkNamespace.available(for: "anAliasChangeIsAppliedAsOneElementMessage") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let first = try node.file("a1.xml", Self.aliasesConfig(extraServer: false))
+        let second = try node.file("a2.xml", Self.aliasesConfig(extraServer: true))
+        #expect(try node.tandem(["apply", first]).0 == 0)
+        let (_, diff) = try node.tandem(["diff", second])
+        #expect(diff.contains("+ element inet tandem alias_servers_v4 192.0.2.99"), "\(diff)")
+        #expect(diff.contains("apply would be incremental: 1 message (NEWSETELEM 1)"), "\(diff)")
+        let (status, out) = try node.tandem(["apply", second])
+        #expect(status == 0 && out.contains("incremental, 1 message (NEWSETELEM 1)"), "\(out)")
+        #expect(node.listing.contains("192.0.2.99"))
+    }
+}
