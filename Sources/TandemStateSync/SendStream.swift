@@ -32,10 +32,17 @@ struct SendStream: Sendable {
     private(set) var voids: [SequenceRange] = []
     let limit: Int
 
-    init(limit: Int) {
+    init(limit: Int, firstSequence: UInt32 = 1) {
         precondition(limit >= 4, "resend queue limit \(limit) too small")
         self.limit = limit
+        nextSeq = firstSequence
+        acked = firstSequence
     }
+
+    /// Sequence numbers are 32 bits; past this point the core starts a new session rather
+    /// than wrap (a wrapped number would look like an old duplicate to the receiver).
+    static let rotationPoint: UInt32 = 0xFFFF_0000
+    var nearWrap: Bool { nextSeq >= Self.rotationPoint }
 
     var count: Int { entries.count }
     var hasPending: Bool { !transmitQueue.isEmpty || !voids.isEmpty }

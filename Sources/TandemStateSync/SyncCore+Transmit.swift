@@ -2,6 +2,7 @@
 extension SyncCore {
     /// Runs at the end of every event: feed the bulk, then send if something asks for it.
     mutating func finish(_ now: SyncTime, _ out: inout Output) {
+        if send.nearWrap { rotateSession(now, &out) }
         pumpBulk(now, &out)
         let batchFull = send.transmitQueue.count >= recordsPerDatagram
         if out.transmit || batchFull || transmitDue.map({ now >= $0 }) == true {
@@ -59,8 +60,16 @@ extension SyncCore {
     }
 
     private mutating func emit(_ records: [SyncRecord], _ out: inout Output) {
+        // Announce only what has been put on the wire: a flush that spans several datagrams
+        // must not make the receiver NACK the records in the datagrams right behind.
+        for record in records {
+            switch record {
+            case .void(let range): announced = max(announced, range.last &+ 1)
+            default: if let seq = record.sequence { announced = max(announced, seq &+ 1) }
+            }
+        }
         let d = SyncDatagram(session: session, peerSession: peer?.session ?? 0, packet: nextPacket,
-                             sent: send.nextSeq, ack: peer?.stream.expected ?? 0,
+                             sent: announced, ack: peer?.stream.expected ?? 0,
                              bulkRequest: bulkRequest, records: records)
         nextPacket += 1
         counters.datagramsSent += 1
@@ -84,5 +93,25 @@ extension SyncCore {
         if let due = peer?.ackDue, now >= due { out.transmit = true }
         if let p = peer, p.stream.hasGap, now >= p.nackAllowed { nack(now, &out) }
         if lastSent.map({ now >= $0 + configuration.keepaliveInterval }) ?? true { out.transmit = true }
+    }
+}
+
+extension SyncCore {
+    /// Starts a new session when the 32-bit stream is about to wrap: to the peer this looks
+    /// like a restart, so both sides resynchronise with a bulk. At 50,000 records per second
+    /// that happens about once a day. The new id is derived from the old one (SplitMix64
+    /// finaliser): session ids need to be unique, not secret.
+    mutating func rotateSession(_ now: SyncTime, _ out: inout Output) {
+        var z = session &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        session = z == 0 ? 1 : z
+        send = SendStream(limit: configuration.resendQueueLimit)
+        announced = 1
+        nextPacket = 1
+        bulkSend = nil
+        counters.sessionRotations += 1
+        startBulk(now, &out)
     }
 }

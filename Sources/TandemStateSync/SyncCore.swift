@@ -28,6 +28,8 @@ public struct SyncCore: Sendable {
     var peer: PeerState?
     var formerPeerSessions: [UInt64] = []
     var nextPacket: UInt64 = 1
+    /// One past the highest sequence number transmitted: the `sent` field.
+    var announced: UInt32 = 1
     var lastSent: SyncTime?
     var transmitDue: SyncTime?
 

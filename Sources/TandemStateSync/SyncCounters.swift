@@ -18,6 +18,8 @@ public struct SyncCounters: Sendable, Equatable {
     /// Times the resend queue overflowed and a bulk transfer replaced it ("reliability lost").
     public var resendQueueOverflows = 0
     public var peerRestarts = 0
+    /// Times this node started a new session because its sequence numbers neared 2^32.
+    public var sessionRotations = 0
     public var bulksSent = 0
     public var bulksReceived = 0
     /// Remote flows removed because a completed bulk did not mention them.
