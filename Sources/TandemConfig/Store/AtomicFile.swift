@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file-system call that failed: which call, on which path, and errno.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var errno: Int32
+    public var detail: String?
+
+    public init(operation: String, path: String, errno: Int32, detail: String? = nil) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+        self.detail = detail
+    }
+
+    public var description: String {
+        if let detail { return "\(path): \(operation): \(detail)" }
+        return "\(path): \(operation): \(String(cString: strerror(errno)))"
+    }
+}
+
+/// Writes a file so that readers see the old or the new content, never a mix, and the new
+/// content survives a crash once `write` returns: temp file in the same directory, fsync,
+/// rename over the target, fsync the directory (STYLE.md §8).
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(StoreError) {
+        let directory = parentDirectory(of: path)
+        try makeDirectories(directory)
+        let name = path.split(separator: "/").last.map(String.init) ?? "file"
+        let temp = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StoreError(operation: "open", path: temp, errno: errno) }
+        var ok = false
+        defer {
+            if !ok { unlink(temp) }
+        }
+        do throws(StoreError) {
+            try writeAll(fd, bytes, path: temp)
+            guard fsync(fd) == 0 else { throw StoreError(operation: "fsync", path: temp, errno: errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw StoreError(operation: "close", path: temp, errno: errno) }
+        guard rename(temp, path) == 0 else { throw StoreError(operation: "rename", path: path, errno: errno) }
+        ok = true
+        try syncDirectory(directory)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError(operation: "write", path: path, errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    static func syncDirectory(_ directory: String) throws(StoreError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError(operation: "open", path: directory, errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StoreError(operation: "fsync", path: directory, errno: errno) }
+    }
+
+    /// `mkdir -p`, mode 0700 for what it creates (history holds password hashes).
+    public static func makeDirectories(_ path: String) throws(StoreError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw StoreError(operation: "mkdir", path: current, errno: errno)
+            }
+        }
+    }
+
+    static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
+
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(fd, buffer, count)
+    #else
+    Darwin.write(fd, buffer, count)
+    #endif
+}

@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One committed revision of config.xml, as pfSense's `<revision>` records it.
+public struct RevisionInfo: Sendable, Hashable {
+    /// Increasing number, the file name in the history directory.
+    public var number: Int
+    /// Unix time of the commit.
+    public var time: Double?
+    public var username: String?
+    public var description: String?
+    public var path: String
+}
+
+/// The node's config file and its revision history under `NodePaths`: every commit writes
+/// the new config atomically and keeps a copy in the history directory (one file per
+/// revision, `NNNNNN.xml`, newest `keep` kept), like pfSense's `/conf/backup`.
+public struct ConfigStore: Sendable {
+    public let paths: NodePaths
+    /// How many revisions the history keeps (pfSense's default backup count is 30).
+    public let keep: Int
+
+    public init(paths: NodePaths, keep: Int = 30) {
+        self.paths = paths
+        self.keep = max(1, keep)
+    }
+
+    /// Reads the current config.
+    public func load() throws(ConfigStoreError) -> ConfigDocument {
+        try read(paths.config)
+    }
+
+    /// Stamps `<revision>` (time, description, user), writes the config atomically, adds it
+    /// to the history and prunes the oldest revisions. Returns the new revision.
+    @discardableResult
+    public func commit(_ document: ConfigDocument, user: String, description: String,
+                       time: Double) throws(ConfigStoreError) -> RevisionInfo {
+        var doc = document
+        doc.edit { root in root.setRevision(time: time, description: description, username: user) }
+        let bytes = Array(doc.serialized().utf8)
+        do {
+            try AtomicFile.makeDirectories(paths.history)
+            let number = (try revisionNumbers().last ?? 0) + 1
+            let path = historyPath(number)
+            try AtomicFile.write(bytes, to: path)
+            try AtomicFile.write(bytes, to: paths.config)
+            try prune()
+            return RevisionInfo(number: number, time: time, username: user, description: description, path: path)
+        } catch {
+            throw .file(error)
+        }
+    }
+
+    /// Revisions, newest first.
+    public func history() throws(ConfigStoreError) -> [RevisionInfo] {
+        let numbers: [Int]
+        do { numbers = try revisionNumbers() } catch { throw .file(error) }
+        return numbers.reversed().map { n in
+            let path = historyPath(n)
+            let revision = (try? read(path))?.config.revision
+            return RevisionInfo(number: n, time: revision?.time, username: revision?.username,
+                                description: revision?.description, path: path)
+        }
+    }
+
+    /// The document of one revision.
+    public func revision(_ number: Int) throws(ConfigStoreError) -> ConfigDocument {
+        guard (try? revisionNumbers().contains(number)) == true else { throw .noSuchRevision(number) }
+        return try read(historyPath(number))
+    }
+
+    func historyPath(_ number: Int) -> String {
+        let digits = String(number)
+        return paths.history + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".xml"
+    }
+
+    /// Revision numbers present in the history directory, ascending.
+    func revisionNumbers() throws(StoreError) -> [Int] {
+        guard let dir = opendir(paths.history) else {
+            if errno == ENOENT { return [] }
+            throw StoreError(operation: "opendir", path: paths.history, errno: errno)
+        }
+        defer { closedir(dir) }
+        var numbers: [Int] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasSuffix(".xml"), let n = Int(name.dropLast(4)), n > 0 else { continue }
+            numbers.append(n)
+        }
+        return numbers.sorted()
+    }
+
+    private func prune() throws(StoreError) {
+        let numbers = try revisionNumbers()
+        for n in numbers.dropLast(keep) {
+            let path = historyPath(n)
+            if unlink(path) != 0, errno != ENOENT { throw StoreError(operation: "unlink", path: path, errno: errno) }
+        }
+    }
+
+    private func read(_ path: String) throws(ConfigStoreError) -> ConfigDocument {
+        let bytes: [UInt8]
+        do { bytes = try ConfigFileReader.read(path) } catch { throw .unreadable(error) }
+        do { return try ConfigDocument(bytes: bytes) } catch { throw .invalid(path: path, error) }
+    }
+}
+
+public enum ConfigStoreError: Error, Sendable, CustomStringConvertible {
+    case unreadable(ConfigFileError)
+    case invalid(path: String, XMLParseError)
+    case file(StoreError)
+    case noSuchRevision(Int)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let e): e.description
+        case .invalid(let path, let e): e.formatted(file: path)
+        case .file(let e): e.description
+        case .noSuchRevision(let n): "revision \(n) is not in the history"
+        }
+    }
+}

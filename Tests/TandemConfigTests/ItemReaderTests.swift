@@ -1,0 +1,56 @@
+import Testing
+@testable import TandemConfig
+
+/// Every boolean spelling real files use (pfsense-config.md §1, §13).
+@Suite struct ItemReaderTests {
+    @Test(arguments: [
+        ("<log></log>", true), ("<log/>", true), ("<log>1</log>", true), ("<log>on</log>", true),
+        ("<log>yes</log>", true), ("<log> </log>", true), ("<log>0</log>", false), ("", false),
+    ])
+    func flagSpellings(_ xml: String, _ expected: Bool) throws {
+        let config = try parse("<filter><rule><interface>lan</interface>\(xml)</rule></filter>")
+        #expect(config.filterRules[0].log == expected)
+    }
+
+    @Test(arguments: [("<floating>yes</floating><quick>yes</quick>", true), ("<floating>1</floating><quick>1</quick>", true),
+                      ("<floating>0</floating><quick>0</quick>", false)])
+    func floatingAndQuick(_ xml: String, _ expected: Bool) throws {
+        let rule = try parse("<filter><rule><interface>lan</interface>\(xml)</rule></filter>").filterRules[0]
+        #expect(rule.floating == expected)
+        #expect(rule.quick == expected)
+    }
+
+    @Test func cdataAndPlainTextReadTheSame() throws {
+        let a = try parse("<filter><rule><interface>lan</interface><descr><![CDATA[x & y]]></descr></rule></filter>")
+        let b = try parse("<filter><rule><interface>lan</interface><descr>x &amp; y</descr></rule></filter>")
+        #expect(a.filterRules[0].descr == "x & y")
+        #expect(a.filterRules[0].descr == b.filterRules[0].descr)
+    }
+
+    @Test func fieldPositionsAndPaths() throws {
+        let text = document("<filter>\n<rule>\n<interface>lan</interface>\n</rule>\n<rule>\n<interface>lan</interface>\n<source>\n  <address>lan_netz</address>\n</source>\n</rule>\n</filter>")
+        let config = try Config(xml: text)
+        let l = config.filterRules[1].location
+        #expect(l.path == "filter/rule[2]")
+        #expect(l.path(of: "source/address") == "filter/rule[2]/source/address")
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("lan_netz") }! + 1
+        #expect(l.position(of: "source/address") == SourcePosition(line: line, column: 3))
+        // A missing field falls back to its nearest existing parent.
+        #expect(l.position(of: "source/port") == l.position(of: "source"))
+    }
+
+    @Test func repeatedElementsAreLists() throws {
+        let one = try parse("<dhcpd><lan><dnsserver>192.0.2.1</dnsserver></lan></dhcpd>")
+        let two = try parse("<dhcpd><lan><dnsserver>192.0.2.1</dnsserver><dnsserver>192.0.2.53</dnsserver></lan></dhcpd>")
+        #expect(one.dhcpd[0].dnsServers.map(\.description) == ["192.0.2.1"])
+        #expect(two.dhcpd[0].dnsServers.map(\.description) == ["192.0.2.1", "192.0.2.53"])
+    }
+
+    @Test func untypeableValuesBecomeIssues() throws {
+        let config = try parse("<filter><rule><interface>lan</interface><destination><port>70000</port></destination></rule></filter>")
+        #expect(config.filterRules[0].destination.port == nil)
+        #expect(config.issues.map(\.description) == [
+            "config.xml:9:54: filter/rule[1]/destination/port: '70000' is not a port, a port range or a port alias",
+        ])
+    }
+}
