@@ -1,0 +1,135 @@
+import Testing
+@testable import TandemConfig
+
+@Suite struct ConfigValidatorTests {
+    static let carpVIPs = """
+        <virtualip><vip><mode>carp</mode><interface>wan</interface><vhid>143</vhid><advskew>0</advskew><advbase>1</advbase>
+        <password>secret</password><uniqid>6925ce9a3c1e2</uniqid><subnet_bits>24</subnet_bits><subnet>198.51.100.1</subnet></vip></virtualip>
+        """
+    static let hasync = "<hasync><pfsyncenabled>on</pfsyncenabled><pfsyncinterface>opt1</pfsyncinterface><pfsyncpeerip>203.0.113.2</pfsyncpeerip></hasync>"
+
+    @Test func examplesAreClean() throws {
+        for name in ["primaryfw.xml", "secondaryfw.xml"] {
+            let check = ConfigCheck(bytes: try ConfigFileReader.read(examplePath(name)))
+            #expect(check.diagnostics.isEmpty, "\(name): \(check.diagnostics)")
+        }
+    }
+
+    @Test func automaticOutboundNATInHAWarns() throws {
+        #expect(try messages(Self.carpVIPs + Self.hasync + "<nat><outbound><mode>automatic</mode></outbound></nat>") == [
+            "warning: nat/outbound/mode: outbound NAT mode is automatic in an HA config: connections will translate to this node's own address and break on failover; use hybrid or advanced with the CARP VIP as target",
+        ])
+        #expect(try messages(Self.carpVIPs + Self.hasync + "<nat><outbound><mode>advanced</mode></outbound></nat>") == [])
+    }
+
+    @Test func longCARPPasswordWarns() throws {
+        let vip = Self.carpVIPs.replacingOccurrences(of: "<password>secret</password>", with: "<password>0123456789 abcdefghij</password>")
+        #expect(try messages(vip) == ["warning: virtualip/vip[1]/password: CARP password is 20 bytes: only the first 19 are used"])
+    }
+
+    @Test(arguments: [
+        ("<target>198.51.100.1</target>", [String]()),
+        ("<target>198.51.100.2</target>", []),
+        ("<target>wanip</target>", []),
+        ("<target>198.51.100.8</target><target_subnet>29</target_subnet>", []),
+        ("<target>_vip6925ce9a3c1e2</target>", []),
+        ("<target>198.51.100.9</target>", ["nat/outbound/rule[1]/target: target 198.51.100.9 is neither an address of this node nor a virtual IP"]),
+        ("<target>nat_pool</target>", ["nat/outbound/rule[1]/target: target 'nat_pool' is neither an address, a subnet, a virtual IP nor an alias"]),
+    ])
+    func outboundNATTargets(_ target: String, _ expected: [String]) throws {
+        let body = Self.carpVIPs + "<nat><outbound><mode>advanced</mode><rule><interface>wan</interface><source><network>lan</network></source>\(target)</rule></outbound></nat>"
+        #expect(try messages(body) == expected)
+    }
+
+    @Test func stackedIPAliasFollowsItsCARPVIP() throws {
+        let body = Self.carpVIPs.replacingOccurrences(of: "</virtualip>", with: """
+            <vip><mode>ipalias</mode><interface>_vip6925ce9a3c1e2</interface><uniqid>6925ce9a3c1f0</uniqid>
+            <subnet_bits>32</subnet_bits><subnet>198.51.100.10</subnet></vip></virtualip>
+            """)
+        #expect(try messages(body) == [])
+    }
+
+    @Test func carpVIPOutsideInterfaceSubnetWarnsUnlessAnAliasCoversIt() throws {
+        let outside = "<virtualip><vip><mode>carp</mode><interface>wan</interface><vhid>9</vhid><password>p</password><subnet_bits>29</subnet_bits><subnet>203.0.113.129</subnet></vip></virtualip>"
+        #expect(try messages(outside) == [
+            "warning: virtualip/vip[1]/subnet: CARP VIP 203.0.113.129 is not inside the subnet 198.51.100.0/24 of interface 'wan' nor an IP alias subnet there; it is added with its own prefix",
+        ])
+        let covered = outside.replacingOccurrences(of: "</virtualip>", with: "<vip><mode>ipalias</mode><interface>wan</interface><subnet_bits>29</subnet_bits><subnet>203.0.113.130</subnet></vip></virtualip>")
+        #expect(try messages(covered) == [])
+    }
+
+    @Test func hasyncChecks() throws {
+        #expect(try messages("<hasync><pfsyncenabled>on</pfsyncenabled></hasync>") == [
+            "hasync/pfsyncenabled: state sync is enabled but <pfsyncinterface> is not set",
+            "warning: hasync/pfsyncenabled: state sync is enabled but there are no CARP VIPs",
+        ])
+        #expect(try messages("<hasync><synchronizetoip>203.0.113.2</synchronizetoip><pfsyncinterface>opt1</pfsyncinterface></hasync>") == [
+            "hasync/password: XML-RPC sync to 203.0.113.2 needs a <password>",
+        ])
+        #expect(try messages("<hasync><pfhostid>0</pfhostid><synchronizefoo>on</synchronizefoo></hasync>") == [
+            "hasync/pfhostid: pfhostid '0' is not a non-zero hex number of at most 8 digits",
+            "warning: hasync/synchronizefoo: sync toggle <synchronizefoo> is not one pfSense knows: kept but ignored",
+        ])
+    }
+
+    @Test func aliasChecks() throws {
+        #expect(try messages("""
+            <aliases><alias><name>a-b</name><type>host</type><address>192.0.2.1</address></alias>
+            <alias><name>lan</name><type>host</type><address>bad_host 192.0.2.9-192.0.2.1</address></alias>
+            <alias><name>hosts</name><type>host</type><address>db.vmlab.corp</address></alias>
+            <alias><name>hosts</name><type>colour</type></alias>
+            <alias><name>ports</name><type>port</type><address>hosts</address></alias></aliases>
+            """) == [
+            "aliases/alias[1]/name: 'a-b' is not a valid alias name (letters, digits and '_', not only digits)",
+            "aliases/alias[2]/name: alias name 'lan' is also an interface name",
+            "aliases/alias[2]/address: 'bad_host' is neither an address nor an alias",
+            "aliases/alias[2]/address: '192.0.2.9-192.0.2.1' is not an address range (start after end or mixed families)",
+            "warning: aliases/alias[3]/address: host name 'db.vmlab.corp' in alias 'hosts' is read but not resolved yet",
+            "aliases/alias[4]/name: alias name 'hosts' is used twice",
+            "aliases/alias[4]/type: 'colour' is not an alias type (host, network, port, url, url_ports, urltable, urltable_ports)",
+            "aliases/alias[5]/address: alias 'hosts' is an address alias and cannot be nested in a port alias",
+        ])
+    }
+
+    @Test func threeAliasCycleIsReportedOnce() throws {
+        #expect(try messages("""
+            <aliases><alias><name>a</name><type>network</type><address>b</address></alias>
+            <alias><name>b</name><type>network</type><address>c</address></alias>
+            <alias><name>c</name><type>network</type><address>a 192.0.2.0/24</address></alias></aliases>
+            """) == ["aliases/alias[1]/address: alias 'a' includes itself: a -> b -> c -> a"])
+    }
+
+    @Test func dhcpChecks() throws {
+        let vip = "<virtualip><vip><mode>carp</mode><interface>lan</interface><vhid>1</vhid><password>p</password><subnet_bits>24</subnet_bits><subnet>192.0.2.1</subnet></vip></virtualip>"
+        #expect(try messages(vip + "<dhcpd><lan><enable/><range><from>192.0.2.199</from><to>192.0.2.100</to></range><failover_peerip>192.0.2.2</failover_peerip></lan></dhcpd>") == [
+            "dhcpd/lan/range/from: range starts at 192.0.2.199, after its end 192.0.2.100",
+            "dhcpd/lan/failover_peerip: failover peer 192.0.2.2 is this node's own address",
+        ])
+        #expect(try messages("<dhcpd><lan><enable/><range><from>192.0.2.100</from><to>192.0.2.199</to></range><failover_peerip>192.0.2.3</failover_peerip></lan></dhcpd>") == [
+            "warning: dhcpd/lan/failover_peerip: DHCP failover on 'lan' without a CARP VIP there: no failover role can be chosen",
+        ])
+        // A disabled scope is data only.
+        #expect(try messages("<dhcpd><lan><range><from>10.0.0.1</from><to>10.0.0.2</to></range></lan></dhcpd>") == [])
+    }
+
+    @Test func ruleWarnings() throws {
+        #expect(try messages("""
+            <filter><rule><interface>lan</interface><tracker>7</tracker><destination><any/><port>22</port></destination><sched>night</sched></rule>
+            <rule><interface>lan</interface><tracker>7</tracker><direction>in</direction><icmptype>echoreq</icmptype><protocol>tcp</protocol></rule></filter>
+            """) == [
+            "warning: filter/rule[1]/destination/port: ports are ignored: protocol is any, not tcp or udp",
+            "warning: filter/rule[1]/sched: schedule 'night' is read but not applied: the rule is always active",
+            "warning: filter/rule[2]/tracker: tracker 7 is also used by filter/rule[1]: counters and kernel errors cannot tell these rules apart",
+            "warning: filter/rule[2]/direction: <direction> only applies to floating rules",
+            "warning: filter/rule[2]/icmptype: <icmptype> is ignored: protocol is tcp, not icmp",
+        ])
+    }
+
+    @Test func diagnosticsFormat() {
+        let e = ConfigDiagnostic(.error, path: "filter/rule[3]/source/address", position: SourcePosition(line: 120, column: 7),
+                                 message: "'lan_netz' is neither an address nor an alias")
+        #expect(e.formatted(file: "config.xml") == "config.xml:120:7: filter/rule[3]/source/address: 'lan_netz' is neither an address nor an alias")
+        let w = ConfigDiagnostic(.warning, path: "hasync", position: nil, message: "m")
+        #expect(w.formatted(file: "f.xml") == "f.xml: warning: hasync: m")
+    }
+}
