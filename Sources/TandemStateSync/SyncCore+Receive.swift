@@ -74,8 +74,11 @@ extension SyncCore {
     }
 
     private mutating func receiveStream(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
+        if bulkOwed, peer?.alive == true { startBulk(now, &out) }
+        // Take the peer state out while working on its stream, so the reorder buffer is
+        // mutated in place instead of copied.
         guard var p = peer else { return }
-        if bulkOwed, p.alive { startBulk(now, &out) }
+        peer = nil
         p.stream.announce(d.sent)
         var sequenced = 0
         var duplicate = false
