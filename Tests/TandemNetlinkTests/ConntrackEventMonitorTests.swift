@@ -18,28 +18,43 @@ struct ConntrackEventMonitorTests {
         return events
     }
 
-    static func isPing(_ f: FlowState) -> Bool {
-        f.l4proto == 1 && f.original.source == IPAddress("192.0.2.100") && f.original.destination == IPAddress("198.51.100.254")
+    static func isClientFlow(_ f: FlowState) -> Bool {
+        f.l4proto == 6 && f.original.source == IPAddress("192.0.2.100") && f.original.sourcePort == 40002
     }
 
+    /// NEW from a real connection through the firewall; DESTROY from the same client
+    /// aborting it (RST) and connecting again from the same port: the SYN finds the aborted
+    /// entry and the kernel kills it at once (nf_conntrack_proto_tcp.c, "reopen a
+    /// closed/aborted connection"), so no timer or GC pass is waited for.
     @Test func reportsNewAndDestroyForForwardedTraffic() throws {
         guard NetworkNamespace.available(for: "conntrack events") else { return }
         let lab = try ConntrackLab(firewalls: 1)
         defer { lab.delete() }
         let fw = lab.firewalls[0]
-        // Short ICMP timeout so the entry dies (and reports DESTROY) within the test.
-        try fw.exec(["sysctl", "-qw", "net.netfilter.nf_conntrack_icmp_timeout=1"])
         let monitor = try fw.run { try ConntrackEventMonitor() }
         #expect(monitor.isReliable)
 
-        try lab.client.exec(["ping", "-c", "2", "-i", "0.2", "-W", "2", "198.51.100.254"])
-        let events = try Self.collect(monitor, seconds: 15) { events in
-            events.contains { if case .destroy(let f) = $0 { Self.isPing(f) } else { false } }
+        let listener = try lab.server.run { try LabSocket.listen("198.51.100.254", 8080) }
+        do {
+            let first = try lab.client.run { try LabSocket.connect(from: "192.0.2.100", 40002, to: "198.51.100.254", 8080) }
+            let accepted = try listener.accept()
+            try first.send("x")
+            #expect(accepted.receive(within: 5) == "x")
+            first.resetOnClose()
         }
-        let new = events.compactMap { if case .new(let f) = $0, Self.isPing(f) { f } else { nil } }
-        #expect(new.count == 1)
+        let again = try lab.client.run { try LabSocket.connect(from: "192.0.2.100", 40002, to: "198.51.100.254", 8080) }
+        _ = again
+
+        let events = try Self.collect(monitor, seconds: 10) { events in
+            events.contains { if case .destroy(let f) = $0 { Self.isClientFlow(f) } else { false } }
+                && events.filter { if case .new(let f) = $0 { Self.isClientFlow(f) } else { false } }.count >= 2
+        }
+        let new = events.compactMap { if case .new(let f) = $0, Self.isClientFlow(f) { f } else { nil } }
+        #expect(new.count == 2, "one NEW per connection")
         #expect(new.first?.reply.destination == IPAddress("198.51.100.1"), "the event carries the NAT binding")
-        #expect(events.contains { if case .destroy(let f) = $0 { Self.isPing(f) } else { false } })
+        #expect(events.contains { if case .update(let f) = $0 { Self.isClientFlow(f) } else { false } },
+                "the handshake's progress is reported as UPDATE")
+        #expect(events.contains { if case .destroy(let f) = $0 { Self.isClientFlow(f) } else { false } })
         #expect(!events.contains(.resyncNeeded))
     }
 

@@ -136,6 +136,12 @@ final class LabSocket {
         return LabSocket(fd: c)
     }
 
+    /// Makes the close send RST instead of FIN (SO_LINGER with zero time).
+    func resetOnClose() {
+        var l = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+    }
+
     func send(_ text: String) throws {
         let bytes = Array(text.utf8)
         let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
