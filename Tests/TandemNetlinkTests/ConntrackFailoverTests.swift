@@ -58,4 +58,54 @@ struct ConntrackFailoverTests {
         let onFW2 = try #require(try table2.get(flow.key))
         #expect(onFW2.reply == flow.reply)
     }
+
+    /// The mirror's path end to end: fw1's events (NEW in SYN_SENT, UPDATEs as the handshake
+    /// completes) are applied to fw2 as they arrive, with fw2's own injections not echoed
+    /// back; after the move the connection keeps working through fw2.
+    @Test func eventDrivenMirrorCarriesTheConnection() throws {
+        guard NetworkNamespace.available(for: "conntrack event mirror") else { return }
+        let lab = try ConntrackLab(firewalls: 2)
+        defer { lab.delete() }
+        let (fw1, fw2) = (lab.firewalls[0], lab.firewalls[1])
+        let events1 = try fw1.run { try ConntrackEventMonitor() }
+        let table2 = try fw2.run { try ConntrackKernelTable() }
+        let events2 = try fw2.run { try ConntrackEventMonitor(ignoringEventsOf: [table2]) }
+
+        let listener = try lab.server.run { try LabSocket.listen("198.51.100.254", 8080) }
+        let conn = try lab.client.run { try LabSocket.connect(from: "192.0.2.100", 40010, to: "198.51.100.254", 8080) }
+        let served = try listener.accept()
+        try conn.send("before")
+        #expect(served.receive(within: 5) == "before")
+
+        // Mirror fw1 → fw2 until fw2 holds the connection as established and assured.
+        var outcomes: [ConntrackApplyOutcome] = []
+        let deadline = Date().addingTimeInterval(10)
+        func mirrored() throws -> Bool {
+            guard let f = try table2.dump().first(where: { $0.original.sourcePort == 40010 }) else { return false }
+            return f.tcp?.state == 3 && f.status & ConntrackInjection.Status.assured != 0
+        }
+        while Date() < deadline, try !mirrored() {
+            for event in try events1.receive(timeoutMilliseconds: 100) {
+                switch event {
+                case .new(let f), .update(let f): outcomes.append(try table2.apply(f))
+                case .destroy(let f): try table2.delete(f.key)
+                case .resyncNeeded:
+                    for r in try table2.apply(try fw1.run { try ConntrackKernelTable() }.dump()) { _ = try r.get() }
+                }
+            }
+        }
+        #expect(try mirrored())
+        #expect(outcomes.first == .created)
+        #expect(outcomes.dropFirst().allSatisfy { $0 == .updated })
+        #expect(try events2.receive(timeoutMilliseconds: 0).isEmpty, "fw2's own injections are not reported back")
+        #expect(events2.counters.ownEventsIgnored >= 1)
+
+        try fw1.exec(["ip", "link", "set", "lan1", "down"])
+        try fw1.exec(["ip", "link", "set", "wan1", "down"])
+        try lab.route(through: 2)
+        try conn.send("after")
+        #expect(served.receive(within: 5) == "after")
+        try served.send("ack")
+        #expect(conn.receive(within: 5) == "ack")
+    }
 }
