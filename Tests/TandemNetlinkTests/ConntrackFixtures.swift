@@ -80,4 +80,40 @@ enum ConntrackFixtures {
                 timeout: 600, tcp: TCPInfo(state: 3))
         }
     }
+
+    /// Port forward: 203.0.113.9:50000 → 198.51.100.1:443, forwarded to 192.0.2.10:8443.
+    static func dnatTCP() -> FlowState {
+        FlowState(
+            family: .ipv4, l4proto: 6,
+            original: FlowTuple(source: v4("203.0.113.9"), destination: v4("198.51.100.1"),
+                                sourcePort: 50000, destinationPort: 443),
+            reply: FlowTuple(source: v4("192.0.2.10"), destination: v4("203.0.113.9"),
+                             sourcePort: 8443, destinationPort: 50000),
+            status: ConntrackInjection.Status.seenReply | ConntrackInjection.Status.assured,
+            timeout: 600, tcp: TCPInfo(state: 3))
+    }
+
+    /// Both at once (reflection): 192.0.2.20 → 198.51.100.1:443 forwarded to 192.0.2.10:8443
+    /// and source-NATed to 192.0.2.1:61000.
+    static func doubleNATTCP() -> FlowState {
+        FlowState(
+            family: .ipv4, l4proto: 6,
+            original: FlowTuple(source: v4("192.0.2.20"), destination: v4("198.51.100.1"),
+                                sourcePort: 45000, destinationPort: 443),
+            reply: FlowTuple(source: v4("192.0.2.10"), destination: v4("192.0.2.1"),
+                             sourcePort: 8443, destinationPort: 61000),
+            status: ConntrackInjection.Status.seenReply | ConntrackInjection.Status.assured,
+            timeout: 600, tcp: TCPInfo(state: 3))
+    }
+
+    /// IPv6 source NAT (NPT-like masquerade) of a UDP flow.
+    static func snatUDP6() -> FlowState {
+        FlowState(
+            family: .ipv6, l4proto: 17,
+            original: FlowTuple(source: IPAddress("2001:db8:1::100")!, destination: IPAddress("2001:db8:2::53")!,
+                                sourcePort: 5000, destinationPort: 53),
+            reply: FlowTuple(source: IPAddress("2001:db8:2::53")!, destination: IPAddress("2001:db8:ffff::1")!,
+                             sourcePort: 53, destinationPort: 62000),
+            status: ConntrackInjection.Status.seenReply, timeout: 60)
+    }
 }

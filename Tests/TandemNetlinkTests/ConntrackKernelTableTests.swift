@@ -58,6 +58,18 @@ struct ConntrackKernelTableTests {
         }
     }
 
+    @Test(arguments: [ConntrackFixtures.dnatTCP(), ConntrackFixtures.doubleNATTCP(), ConntrackFixtures.snatUDP6()])
+    func createsEveryKindOfBinding(_ flow: FlowState) throws {
+        guard NetworkNamespace.available(for: "conntrack NAT kinds") else { return }
+        try Self.withTable("ct-nat") { _, table in
+            try table.create(flow)
+            let got = try #require(try table.get(flow.key))
+            #expect(got.reply == flow.reply)
+            #expect((got.status & ConntrackInjection.Status.sourceNAT != 0) == flow.isSourceNAT)
+            #expect((got.status & ConntrackInjection.Status.destinationNAT != 0) == flow.isDestinationNAT)
+        }
+    }
+
     @Test func updateChangesTimeoutAndMarkButNotNAT() throws {
         guard NetworkNamespace.available(for: "conntrack update") else { return }
         try Self.withTable("ct-update") { _, table in

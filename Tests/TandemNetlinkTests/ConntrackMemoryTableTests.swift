@@ -24,7 +24,8 @@ struct ConntrackMemoryTableTests {
         snat.status = 0  // would clear ASSURED: kept
         out.append(run { try table.apply(snat) })
         out.append(run { try table.apply(ConntrackFixtures.snatTCP(natPort: 50000)) })
-        for f in [ConntrackFixtures.udp(), ConntrackFixtures.icmp(), ConntrackFixtures.tcp6(), ConntrackFixtures.icmp6()] {
+        for f in [ConntrackFixtures.udp(), ConntrackFixtures.icmp(), ConntrackFixtures.tcp6(), ConntrackFixtures.icmp6(),
+                  ConntrackFixtures.dnatTCP(), ConntrackFixtures.doubleNATTCP(), ConntrackFixtures.snatUDP6()] {
             out.append(run { try table.apply(f) })
         }
         out.append(run { try table.update(ConntrackFixtures.udp(sourcePort: 1)); return nil })
@@ -57,9 +58,10 @@ struct ConntrackMemoryTableTests {
         let memory = ConntrackMemoryTable()
         let expected: [Outcome] = [.ok(.created), .errno(EEXIST), .ok(.updated), .ok(.replaced),
                                    .ok(.created), .ok(.created), .ok(.created), .ok(.created),
+                                   .ok(.created), .ok(.created), .ok(.created),
                                    .errno(ENOENT), .deleted(true), .deleted(false)]
         #expect(Self.script(memory) == expected)
-        #expect(try memory.count() == 4)
+        #expect(try memory.count() == 7)
 
         guard NetworkNamespace.available(for: "conntrack contract") else { return }
         let ns = try NetworkNamespace(purpose: "ct-contract")
