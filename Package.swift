@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "TandemRulesetTests", dependencies: ["TandemRuleset", "TandemTestSupport"]),
         .testTarget(name: "TandemCompilerTests", dependencies: ["TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
-        .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP"]),
+        .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
         .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync"]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress",
