@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TandemCompiler
+import TandemConfig
+import TandemRuleset
+import TandemTestSupport
+
+/// The compiled ruleset loaded with `nft -f` into a firewall namespace between a LAN client
+/// and a WAN server; flows checked per rule.
+@Suite(.serialized) struct TrafficTests {
+    static let config = """
+    <?xml version="1.0"?>
+    <pfsense>
+    \t<version>23.3</version>
+    \t<system><hostname>primaryfw</hostname><webgui><protocol>https</protocol></webgui></system>
+    \t<interfaces>
+    \t\t<wan><enable></enable><if>wan0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet><gateway>WANGW</gateway></wan>
+    \t\t<lan><enable></enable><if>lan0</if><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet></lan>
+    \t</interfaces>
+    \t<gateways><gateway_item><interface>wan</interface><gateway>198.51.100.254</gateway><name>WANGW</name></gateway_item></gateways>
+    \t<virtualip><vip><mode>carp</mode><interface>wan</interface><vhid>143</vhid><advskew>0</advskew><advbase>1</advbase>
+    \t\t<password>s</password><type>single</type><subnet_bits>24</subnet_bits><subnet>198.51.100.1</subnet><descr>WAN VIP</descr></vip></virtualip>
+    \t<aliases>
+    \t\t<alias><name>web_servers</name><type>host</type><address>198.51.100.254 198.51.100.250</address></alias>
+    \t\t<alias><name>allowed_ports</name><type>port</type><address>80 81 8001</address></alias>
+    \t</aliases>
+    \t<nat>
+    \t\t<outbound><mode>advanced</mode>
+    \t\t\t<rule><interface>wan</interface><source><network>lan</network></source><destination><any></any></destination>
+    \t\t\t<target>198.51.100.1</target><descr>LAN to the WAN VIP</descr></rule>
+    \t\t</outbound>
+    \t\t<rule><interface>wan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><any></any></source>
+    \t\t\t<destination><network>wanip</network><port>8080</port></destination><target>192.0.2.100</target>
+    \t\t\t<local-port>80</local-port><associated-rule-id>nat_1</associated-rule-id><descr>to the inside server</descr></rule>
+    \t</nat>
+    \t<filter>
+    \t\t<rule><tracker>1</tracker><type>block</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>
+    \t\t\t<source><network>lan</network></source><destination><any></any><port>81</port></destination><descr>first match blocks 81</descr></rule>
+    \t\t<rule><tracker>2</tracker><type>reject</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>
+    \t\t\t<source><any></any></source><destination><address>198.51.100.254</address><port>82</port></destination><descr>reject 82</descr></rule>
+    \t\t<rule><tracker>3</tracker><type>reject</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>icmp</protocol>
+    \t\t\t<source><any></any></source><destination><address>198.51.100.77</address></destination><descr>reject ping to .77</descr></rule>
+    \t\t<rule><tracker>4</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>
+    \t\t\t<source><network>lan</network></source><destination><address>web_servers</address><port>allowed_ports</port></destination>
+    \t\t\t<descr>web via aliases</descr></rule>
+    \t\t<rule><tracker>5</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>icmp</protocol>
+    \t\t\t<source><network>lan</network></source><destination><any></any></destination><descr>ping</descr></rule>
+    \t\t<rule><tracker>6</tracker><type>pass</type><interface>lan</interface><floating>yes</floating><direction>in</direction>
+    \t\t\t<ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><any></any></source>
+    \t\t\t<destination><any></any><port>8004</port></destination><descr>floating non-quick pass</descr></rule>
+    \t\t<rule><tracker>7</tracker><type>block</type><interface>wan</interface><floating>yes</floating><quick>yes</quick>
+    \t\t\t<direction>out</direction><ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><any></any></source>
+    \t\t\t<destination><any></any><port>8001</port></destination><descr>floating quick block out</descr></rule>
+    \t\t<rule><tracker>8</tracker><type>pass</type><interface>wan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>
+    \t\t\t<source><any></any></source><destination><address>192.0.2.100</address><port>80</port></destination>
+    \t\t\t<associated-rule-id>nat_1</associated-rule-id><descr>NAT to the inside server</descr></rule>
+    \t</filter>
+    </pfsense>
+    """
+
+    @Test func flowsFollowTheRules() throws {
+        guard NetworkNamespace.available(for: "TrafficTests.flowsFollowTheRules") else { return }
+        let config = try ConfigDocument(text: Self.config).config
+        let compiled = RulesetCompiler.compile(config)
+        #expect(compiled.diagnostics.isEmpty, "\(compiled.diagnostics)")
+        let lab = try TrafficLab()
+        defer { lab.stop() }
+        try lab.load(compiled.ruleset.render())
+        for port: UInt16 in [80, 81, 82, 8001, 8002, 8004] { try lab.listen(in: lab.server, port: port) }
+        try lab.listen(in: lab.client, port: 80)
+        for port: UInt16 in [80, 81, 82, 8001, 8002, 8004] {
+            lab.waitForListener(in: lab.server, host: "198.51.100.254", port: port)
+        }
+        lab.waitForListener(in: lab.client, host: "192.0.2.100", port: 80)
+
+        // Alias lookup (host + port alias) passes, and outbound NAT shows the WAN VIP.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 80) == .connected("198.51.100.1"))
+        // First match: rule 1 blocks 81 although rule 4's port alias includes it.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 81) == .timedOut)
+        // Reject on TCP answers with a reset: refused, not a timeout.
+        let start = Date()
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 82) == .refused)
+        #expect(Date().timeIntervalSince(start) < 1.5)
+        // Reject on ICMP answers with ICMP port unreachable.
+        let rejected = lab.ping(from: lab.client, "198.51.100.77")
+        #expect(!rejected.ok && rejected.output.contains("Unreachable"), "\(rejected.output)")
+        #expect(lab.ping(from: lab.client, "198.51.100.254").ok)
+        // Default deny: nothing passes 8002.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 8002) == .timedOut)
+        // Floating non-quick pass (after the interface rules, before the default deny).
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 8004) == .connected("198.51.100.1"))
+        // Floating quick block out on WAN beats the LAN pass (pf filters in and out).
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 8001) == .timedOut)
+        // Port forward reaches the inside server; the associated WAN rule passes it.
+        #expect(lab.tcp(from: lab.server, to: "198.51.100.2", port: 8080) == .connected("198.51.100.254"))
+        // Unsolicited traffic from WAN to the LAN host without a forward is denied.
+        #expect(lab.tcp(from: lab.server, to: "192.0.2.100", port: 80) == .timedOut)
+    }
+}
