@@ -1,45 +1,42 @@
 import ArgumentParser
-import Foundation
 import TandemCompiler
 import TandemConfig
 import TandemRuleset
 
 /// `tandem render [FILE] [--root DIR]`: print the nftables ruleset the config compiles to,
 /// in nft syntax that `nft -f` loads as one atomic replace of Tandem's table.
+/// Exit status: 0 rendered (compile warnings go to stderr), 1 invalid config, 2 unreadable file.
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Print the nftables ruleset the config compiles to (loadable with nft -f).")
+        abstract: "Print the nftables ruleset the config compiles to (loadable with nft -f).",
+        discussion: """
+            Validation errors print as FILE:LINE:COL: PATH: message and exit 1. Compiler warnings \
+            (unresolved FQDN/URL aliases, settings Tandem does not apply) go to stderr.
+            """
+    )
 
-    @Argument(help: "The config file (default: ROOT/etc/tandem/config.xml).")
+    @Argument(help: ArgumentHelp("The config file (default: the node's config under --root).", valueName: "FILE"))
     var file: String?
 
-    @Option(help: "Prefix for every path Tandem reads or writes.")
-    var root: String = "/"
+    @OptionGroup var root: RootOptions
 
     func run() throws {
-        let path = file ?? NodePaths(root: root).config
-        let data: Data
+        let path = file ?? root.paths.config
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try ConfigFileReader.read(path)
         } catch {
-            FileHandle.standardError.write(Data("\(path): cannot read: \(error.localizedDescription)\n".utf8))
+            printError("tandem render: \(error)")
+            throw ExitCode(2)
+        }
+        let check = ConfigCheck(bytes: bytes)
+        guard check.isValid, let document = check.document else {
+            for d in check.errors { printError(d.formatted(file: path)) }
             throw ExitCode(1)
         }
-        let config: Config
-        do {
-            config = try ConfigDocument(bytes: Array(data)).config
-        } catch {
-            FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        let errors = config.issues.filter { $0.severity == .error }
-        guard errors.isEmpty else {
-            for e in errors { FileHandle.standardError.write(Data((e.formatted(file: path) + "\n").utf8)) }
-            throw ExitCode(1)
-        }
-        let compiled = RulesetCompiler.compile(config)
-        for w in compiled.diagnostics { FileHandle.standardError.write(Data((w.formatted(file: path) + "\n").utf8)) }
+        let compiled = RulesetCompiler.compile(document.config)
+        for d in check.warnings + compiled.diagnostics { printError(d.formatted(file: path)) }
         print(compiled.ruleset.render(), terminator: "")
     }
 }

@@ -12,7 +12,10 @@ import TandemTestSupport
     func matchesGolden(_ name: String) throws {
         let xml = GoldenFiles.directory.appendingPathComponent(name + ".xml")
         let nft = GoldenFiles.directory.appendingPathComponent(name + ".nft")
-        let compiled = RulesetCompiler.compile(try GoldenFiles.config(at: xml))
+        let config = try GoldenFiles.config(at: xml)
+        let errors = ConfigValidator.validate(config).filter { $0.severity == .error }
+        #expect(errors.isEmpty, "\(name).xml is not a valid config: \(errors)")
+        let compiled = RulesetCompiler.compile(config)
         let actual = GoldenFiles.render(compiled, file: name + ".xml")
         if GoldenFiles.recording {
             try actual.write(to: nft, atomically: true, encoding: .utf8)

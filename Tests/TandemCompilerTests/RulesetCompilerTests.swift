@@ -1,0 +1,145 @@
+import Testing
+import TandemAddress
+import TandemCompiler
+import TandemConfig
+import TandemRuleset
+
+/// Compiler properties that goldens show only by example.
+@Suite struct RulesetCompilerTests {
+    static func config(_ body: String, interfaces: String? = nil) throws -> Config {
+        let ifs = interfaces ?? """
+        <interfaces>
+          <wan><enable/><if>wan0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet><gateway>GW</gateway></wan>
+          <lan><enable/><if>lan0</if><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet></lan>
+        </interfaces>
+        """
+        return try ConfigDocument(text: "<pfsense><version>23.3</version><system><hostname>fw</hostname></system>\(ifs)\(body)</pfsense>").config
+    }
+
+    static func table(_ c: RulesetCompilation) -> Table { c.ruleset.tables[0] }
+    static func chain(_ c: RulesetCompilation, _ name: String) -> Chain? { table(c).chains.first { $0.name == name } }
+
+    @Test func aliasCycleTerminatesWithAWarning() throws {
+        let c = RulesetCompiler.compile(try Self.config("""
+        <aliases>
+          <alias><name>a</name><type>network</type><address>192.0.2.0/26 b</address></alias>
+          <alias><name>b</name><type>network</type><address>a 192.0.2.64/26</address></alias>
+        </aliases>
+        """))
+        #expect(c.diagnostics.contains { $0.message.contains("includes itself") })
+        let set = Self.table(c).sets.first { $0.name == "alias_a_v4" }
+        // Both halves, merged into one /25.
+        #expect(set?.elements == [.interval(.ipv4(IPv4Address(192, 0, 2, 0)), .ipv4(IPv4Address(192, 0, 2, 127)))])
+    }
+
+    @Test func tenThousandEntryAliasIsOneLookup() throws {
+        let addresses = (0..<10_000).map { i in "10.\(i / 256).\(i % 256).1" }.joined(separator: " ")
+        let c = RulesetCompiler.compile(try Self.config("""
+        <aliases><alias><name>big</name><type>host</type><address>\(addresses)</address></alias></aliases>
+        <filter><rule><tracker>1</tracker><type>block</type><interface>wan</interface><ipprotocol>inet</ipprotocol>
+          <source><address>big</address></source><destination><any/></destination></rule></filter>
+        """))
+        let set = try #require(Self.table(c).sets.first { $0.name == "alias_big_v4" })
+        #expect(set.elements.count == 10_000)
+        let rules = try #require(Self.chain(c, "if_wan")).rules
+        #expect(rules.count == 1)
+        #expect(rules[0].matches.contains(.address(.source, .ipv4, .namedSet("alias_big_v4"))))
+    }
+
+    @Test func nonQuickFloatingRulesRunReversedAfterTheDispatch() throws {
+        let c = RulesetCompiler.compile(try Self.config("""
+        <filter>
+          <rule><tracker>11</tracker><type>pass</type><interface>lan</interface><floating>yes</floating><direction>in</direction>
+            <ipprotocol>inet</ipprotocol><source><any/></source><destination><any/></destination></rule>
+          <rule><tracker>12</tracker><type>block</type><interface>lan</interface><floating>yes</floating><direction>in</direction>
+            <ipprotocol>inet</ipprotocol><source><any/></source><destination><any/></destination></rule>
+          <rule><tracker>13</tracker><type>block</type><interface>lan</interface><floating>yes</floating><quick>yes</quick>
+            <direction>in</direction><ipprotocol>inet</ipprotocol><source><any/></source><destination><any/></destination></rule>
+        </filter>
+        """))
+        let input = try #require(Self.chain(c, "input")).rules
+        let trackers = input.compactMap(\.origin?.tracker)
+        #expect(trackers == ["13", "12", "11"])
+        let dispatch = try #require(input.firstIndex { $0.statements.contains(.vmap(key: .iifname, map: "if_dispatch")) })
+        #expect(input.firstIndex { $0.origin?.tracker == "13" }! < dispatch)
+        #expect(input.firstIndex { $0.origin?.tracker == "12" }! > dispatch)
+    }
+
+    @Test func everyRuleCountsAndNamesItsOrigin() throws {
+        let longTracker = String(repeating: "9", count: 200)
+        let c = RulesetCompiler.compile(try Self.config("""
+        <filter><rule><tracker>\(longTracker)</tracker><type>block</type><interface>lan</interface><log/>
+          <ipprotocol>inet46</ipprotocol><descr><![CDATA[\(String(repeating: "é\\\"", count: 100))]]></descr>
+          <source><any/></source><destination><any/></destination></rule></filter>
+        """))
+        let rules = try #require(Self.chain(c, "if_lan")).rules
+        #expect(rules.count == 1)  // inet46 with nothing family specific: one rule
+        for rule in rules {
+            #expect(rule.statements.first == .counter)
+            #expect(rule.origin?.path == "filter/rule[1]")
+            #expect(rule.origin?.line != nil)
+            #expect((rule.comment ?? "").utf8.count <= 128)
+            for case .log(let prefix, _, _) in rule.statements { #expect(prefix.utf8.count <= 127) }
+        }
+    }
+
+    @Test func dispatchIsOneVerdictMapForInputAndForward() throws {
+        let c = RulesetCompiler.compile(try Self.config(""))
+        let map = try #require(Self.table(c).sets.first { $0.name == "if_dispatch" })
+        #expect(map.dataType == .verdict)
+        #expect(map.elements == [.mapping(.ifname("wan0"), .jump("if_wan")), .mapping(.ifname("lan0"), .jump("if_lan"))])
+        for name in ["input", "forward"] {
+            let rules = try #require(Self.chain(c, name)).rules
+            #expect(rules.filter { $0.statements.contains(.vmap(key: .iifname, map: "if_dispatch")) }.count == 1)
+            #expect(rules.last?.statements.last == .verdict(.drop))
+        }
+    }
+
+    @Test func carpRulesOnlyWithCarpVIPs() throws {
+        let without = RulesetCompiler.compile(try Self.config(""))
+        let text = without.ruleset.render()
+        #expect(!text.contains("vrrp"))
+        let with = RulesetCompiler.compile(try Self.config("""
+        <virtualip><vip><mode>carp</mode><interface>wan</interface><vhid>1</vhid><advskew>0</advskew><advbase>1</advbase>
+          <password>x</password><type>single</type><subnet_bits>24</subnet_bits><subnet>198.51.100.1</subnet></vip></virtualip>
+        """))
+        let t = with.ruleset.render()
+        #expect(t.contains("meta l4proto vrrp ip daddr 224.0.0.18 counter accept"))
+        #expect(t.contains("meta l4proto vrrp ip saddr @self_v4 counter log"))
+        #expect(t.contains("meta l4proto vrrp return"))
+    }
+
+    @Test func unresolvedAliasesAreReportedAsWarnings() throws {
+        let c = RulesetCompiler.compile(try Self.config("""
+        <aliases>
+          <alias><name>dns</name><type>host</type><address>host.example.com 192.0.2.53</address></alias>
+          <alias><name>feed</name><type>urltable</type><url>https://example.com/x</url><address></address></alias>
+        </aliases>
+        """))
+        #expect(c.diagnostics.allSatisfy { $0.severity == .warning })
+        #expect(c.diagnostics.contains { $0.message.contains("host.example.com") })
+        #expect(c.diagnostics.contains { $0.message.contains("URL alias 'feed'") })
+        let names = Self.table(c).sets.map(\.name)
+        #expect(names.contains("alias_dns_v4") && names.contains("alias_dns_v6"))
+        #expect(names.contains("alias_feed_v4") && names.contains("alias_feed_v6"))
+    }
+
+    @Test(arguments: ["automatic", "hybrid", "advanced", "disabled"])
+    func outboundModes(_ mode: String) throws {
+        let c = RulesetCompiler.compile(try Self.config("""
+        <nat><outbound><mode>\(mode)</mode>
+          <rule><interface>wan</interface><source><network>lan</network></source><destination><any/></destination>
+            <target>198.51.100.2</target><staticnatport/><descr>manual</descr></rule>
+        </outbound></nat>
+        """))
+        let rules = Self.chain(c, "srcnat")?.rules ?? []
+        let manual = rules.filter { $0.origin?.path == "nat/outbound/rule[1]" }.count
+        let automatic = rules.filter { $0.origin?.path == "nat/outbound" }.count
+        switch mode {
+        case "automatic": #expect(manual == 0 && automatic == 3)
+        case "hybrid": #expect(manual == 1 && automatic == 3 && rules.first?.origin?.path == "nat/outbound/rule[1]")
+        case "advanced": #expect(manual == 1 && automatic == 0)
+        default: #expect(rules.isEmpty)
+        }
+    }
+}
