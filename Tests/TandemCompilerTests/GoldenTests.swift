@@ -13,7 +13,11 @@ import TandemTestSupport
         let xml = GoldenFiles.directory.appendingPathComponent(name + ".xml")
         let nft = GoldenFiles.directory.appendingPathComponent(name + ".nft")
         let config = try GoldenFiles.config(at: xml)
-        let errors = ConfigValidator.validate(config).filter { $0.severity == .error }
+        // aliases.xml keeps an alias loop on purpose: the compiler must terminate on it, and
+        // the apply tests use it as the input the validator refuses. Nothing else may fail.
+        let errors = ConfigValidator.validate(config).filter {
+            $0.severity == .error && !(name == "aliases" && $0.message.contains("includes itself"))
+        }
         #expect(errors.isEmpty, "\(name).xml is not a valid config: \(errors)")
         let compiled = RulesetCompiler.compile(config)
         let actual = GoldenFiles.render(compiled, file: name + ".xml")
