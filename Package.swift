@@ -53,6 +53,7 @@ let package = Package(
         .executableTarget(name: "tandem", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Used by tests only: throwaway network namespaces for kernel tests.

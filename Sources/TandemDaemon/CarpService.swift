@@ -16,7 +16,7 @@ public actor CarpService {
     private var node: CarpNode<Instant>
     private var groups: [CarpGroupID: CarpGroupPlan]
     private let link: any LinkControl
-    private let io: any CarpPacketIO
+    public nonisolated let io: any CarpPacketIO
     private let clock = ContinuousClock()
     private let logger: Logger
     private var timers: [CarpGroupID: Task<Void, Never>] = [:]
@@ -138,9 +138,8 @@ public actor CarpService {
         switch action {
         case .send(let ad, let families):
             for family in families.sorted(by: { $0.rawValue < $1.rawValue }) {
-                let source = groups[id]?.source.flatMap { $0.family == family ? $0 : nil }
                 do {
-                    try io.send(ad, interface: id.interface, family: family, source: source)
+                    try io.send(ad, interface: id.interface, family: family)
                 } catch {
                     logger.error("\(id): sending advertisement over \(family): \(error)")
                 }

@@ -11,21 +11,27 @@ import TandemNetlink
 /// process exits.
 struct CarpEventService: Service {
     let daemon: NodeDaemon
-    let packetIO: any CarpPacketIO
     let logger: Logger
 
     func run() async throws {
         let packets = EventPump<ReceivedCarpPacket>()
         let links = EventPump<LinkEvent>()
         let monitor = try LinkMonitor()
-        let io = packetIO
+        let box = daemon.packetIO
         let log = logger
-        packets.start(name: "tandem-carp-rx", read: { try io.receive(timeoutMilliseconds: 200) },
+        packets.start(name: "tandem-carp-rx", read: {
+            guard let io = box.current else {
+                // CARP is being restarted by a reload: wait for the new sockets.
+                Thread.sleep(forTimeInterval: 0.05)
+                return []
+            }
+            return try io.receive(timeoutMilliseconds: 200)
+        },
                       onError: { log.error("receiving CARP packets: \($0)") })
-        let box = MonitorBox(monitor)
+        let watch = MonitorBox(monitor)
         links.start(name: "tandem-link-watch", read: {
-            guard try box.monitor.wait(timeoutMilliseconds: 200) else { return [] }
-            return try box.monitor.readEvents()
+            guard try watch.monitor.wait(timeoutMilliseconds: 200) else { return [] }
+            return try watch.monitor.readEvents()
         }, onError: { log.error("watching links: \($0)") })
 
         await withGracefulShutdownHandler {
@@ -98,7 +104,7 @@ public enum DaemonRunner {
         try await daemon.start()
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
-                .init(service: CarpEventService(daemon: daemon, packetIO: dependencies.packetIO, logger: logger)),
+                .init(service: CarpEventService(daemon: daemon, logger: logger)),
                 .init(service: ControlService(daemon: daemon, path: paths.controlSocket, logger: logger)),
                 .init(service: ReloadService(daemon: daemon, logger: logger)),
             ],

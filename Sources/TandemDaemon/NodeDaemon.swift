@@ -11,14 +11,14 @@ public actor NodeDaemon {
     public struct Dependencies: Sendable {
         public var config: any ConfigSource
         public var link: any LinkControl
-        public var packetIO: any CarpPacketIO
+        public var makePacketIO: CarpPacketIOFactory
         public var ruleset: (any RulesetApplier)?
 
-        public init(config: any ConfigSource, link: any LinkControl, packetIO: any CarpPacketIO,
+        public init(config: any ConfigSource, link: any LinkControl, makePacketIO: @escaping CarpPacketIOFactory,
                     ruleset: (any RulesetApplier)? = nil) {
             self.config = config
             self.link = link
-            self.packetIO = packetIO
+            self.makePacketIO = makePacketIO
             self.ruleset = ruleset
         }
     }
@@ -31,6 +31,8 @@ public actor NodeDaemon {
     private var configLoadedAt: Date?
     private var configError: String?
     public private(set) var carp: CarpService?
+    /// The packet I/O of the running CARP groups, for the receive pump.
+    nonisolated let packetIO = PacketIOBox()
 
     public init(paths: NodePaths, dependencies: Dependencies, logger: Logger) {
         self.paths = paths
@@ -44,8 +46,10 @@ public actor NodeDaemon {
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
         apply(config: config, plan: plan)
-        let carp = try CarpService(plan: plan, link: deps.link, io: deps.packetIO, logger: logger)
+        let io = try deps.makePacketIO(plan)
+        let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger)
         self.carp = carp
+        packetIO.set(io)
         await carp.start()
     }
 
@@ -69,8 +73,11 @@ public actor NodeDaemon {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
             do {
-                let fresh = try CarpService(plan: plan, link: deps.link, io: deps.packetIO, logger: logger)
+                packetIO.set(nil)
+                let io = try deps.makePacketIO(plan)
+                let fresh = try CarpService(plan: plan, link: deps.link, io: io, logger: logger)
                 carp = fresh
+                packetIO.set(io)
                 await fresh.start()
             } catch {
                 configError = "\(error)"
@@ -157,4 +164,12 @@ public actor NodeDaemon {
         configLoadedAt = Date()
         configError = nil
     }
+}
+
+/// The current packet I/O, swapped when a reload restarts CARP; read by the receive pump.
+final class PacketIOBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var io: (any CarpPacketIO)?
+    func set(_ value: (any CarpPacketIO)?) { lock.withLock { io = value } }
+    var current: (any CarpPacketIO)? { lock.withLock { io } }
 }

@@ -21,11 +21,10 @@ struct CarpCommand: ParsableCommand {
         @Argument(help: "on or off")
         var mode: Switch
 
-        @Option(help: "Prefix for every path Tandem reads or writes.")
-        var root: String = "/"
+        @OptionGroup var rootOptions: RootOptions
 
         func run() throws {
-            let paths = NodePaths(root: root)
+            let paths = rootOptions.paths
             let response = try ControlClient(path: paths.controlSocket)
                 .send(ControlRequest(command: .carpMaintenance, on: mode == .on))
             guard response.ok else { throw ValidationError("daemon: \(response.error ?? "refused")") }

@@ -9,14 +9,13 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show CARP state per VIP, the node and its packet counters (asks the running daemon).")
 
-    @Option(help: "Prefix for every path Tandem reads or writes.")
-    var root: String = "/"
+    @OptionGroup var rootOptions: RootOptions
 
     @Flag(help: "Print the status as JSON.")
     var json = false
 
     func run() throws {
-        let paths = NodePaths(root: root)
+        let paths = rootOptions.paths
         let response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .status))
         guard response.ok, let status = response.status else {
             throw ValidationError("daemon: \(response.error ?? "no status in the response")")

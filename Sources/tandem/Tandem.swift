@@ -14,6 +14,7 @@ struct Tandem: AsyncParsableCommand {
             CarpCommand.self,
             DiffCommand.self,
             ApplyCommand.self,
+            DaemonCommand.self,
         ]
     )
 

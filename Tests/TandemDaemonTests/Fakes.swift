@@ -66,14 +66,14 @@ final class FakeLink: LinkControl, @unchecked Sendable {
 /// Records what the daemon sends and announces; receives nothing by itself.
 final class FakePacketIO: CarpPacketIO, @unchecked Sendable {
     private let lock = NSLock()
-    private var _sent: [(ad: CarpAdvertisement, interface: String, family: IPFamily, source: IPAddress?)] = []
+    private var _sent: [(ad: CarpAdvertisement, interface: String, family: IPFamily)] = []
     private var _announced: [(addresses: [IPAddress], interface: String)] = []
 
-    var sent: [(ad: CarpAdvertisement, interface: String, family: IPFamily, source: IPAddress?)] { lock.withLock { _sent } }
+    var sent: [(ad: CarpAdvertisement, interface: String, family: IPFamily)] { lock.withLock { _sent } }
     var announced: [(addresses: [IPAddress], interface: String)] { lock.withLock { _announced } }
 
-    func send(_ advertisement: CarpAdvertisement, interface: String, family: IPFamily, source: IPAddress?) throws {
-        lock.withLock { _sent.append((advertisement, interface, family, source)) }
+    func send(_ advertisement: CarpAdvertisement, interface: String, family: IPFamily) throws {
+        lock.withLock { _sent.append((advertisement, interface, family)) }
     }
 
     func announce(_ addresses: [IPAddress], interface: String) throws {

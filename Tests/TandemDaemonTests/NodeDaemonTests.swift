@@ -11,7 +11,7 @@ struct NodeDaemonTests {
 
     func daemon(_ source: FakeConfigSource) -> NodeDaemon {
         NodeDaemon(paths: NodePaths(root: "/nonexistent"),
-                   dependencies: .init(config: source, link: link, packetIO: io), logger: Scenario.logger)
+                   dependencies: .init(config: source, link: link, makePacketIO: { [io] _ in io }), logger: Scenario.logger)
     }
 
     @Test func startAppliesInterfaceAddressesAndSysctls() async throws {
