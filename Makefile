@@ -23,6 +23,7 @@ release: deps
 test: deps
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
+	@bash scripts/lab-tests.sh "$(BIN)"
 
 demo: build
 	@bash scripts/demo.sh "$(BIN)"

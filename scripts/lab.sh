@@ -12,11 +12,15 @@
 # in its namespace; its PID is recorded and it is stopped by that PID only.
 #
 # usage: lab.sh up BIN | down | status BIN | failover BIN | start N BIN | stop N [SIGNAL]
+#        | states N BIN | links N up|down
 set -euo pipefail
 
-LAB_DIR=${TANDEM_LAB_DIR:-/tmp/tandem-lab}
+# TANDEM_LAB names the lab (namespaces "$TANDEM_LAB-*", files in /tmp/$TANDEM_LAB), so the
+# lab tests can run beside a demo. It must start with "tandem-".
+P=${TANDEM_LAB:-tandem-lab}
+case "$P" in tandem-*) ;; *) echo "lab: TANDEM_LAB must start with tandem-" >&2; exit 2 ;; esac
+LAB_DIR=/tmp/$P
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-P=tandem-lab
 NAMESPACES=("$P-sw" "$P-fw1" "$P-fw2" "$P-client" "$P-server")
 
 log() { printf '[lab] %s\n' "$*"; }
@@ -79,9 +83,14 @@ start() {
   ip netns exec "$P-fw$n" "$bin" daemon --root "$root" >>"$root/daemon.log" 2>&1 &
   echo $! >"$root/daemon.pid"
   # Bounded wait for the control socket (5 s).
+  # Bounded wait (5 s) until this daemon, not an earlier one, answers on the control socket.
+  local pid; pid=$(cat "$root/daemon.pid")
   for _ in $(seq 50); do
-    [ -S "$root/run/tandem/control.sock" ] && { log "fw$n daemon started (pid $(cat "$root/daemon.pid"))"; return 0; }
-    kill -0 "$(cat "$root/daemon.pid")" 2>/dev/null || break
+    if [ -S "$root/run/tandem/control.sock" ] \
+       && "$bin" status --json --root "$root" 2>/dev/null | grep -q "\"pid\" : $pid\b"; then
+      log "fw$n daemon started (pid $pid)"; return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   echo "lab: fw$n daemon did not come up; its log:" >&2
@@ -124,6 +133,13 @@ wait_masters() {
   return 1
 }
 
+# Sets fwN's three interfaces up or down (a power loss is `stop N KILL` plus `links N down`).
+links() {
+  local n=$1 state=$2 dev
+  for dev in wan0 lan0 sync0; do ip -n "$P-fw$n" link set "$dev" "$state"; done
+  log "fw$n links $state"
+}
+
 status() {
   local bin=$1
   for n in 1 2; do
@@ -162,5 +178,6 @@ case "$cmd" in
   start) start "${2:?N}" "${3:?BIN}" ;;
   stop) stop "${2:?N}" "${3:-TERM}" ;;
   states) states "${2:?N}" "${3:?BIN}" ;;
-  *) echo "usage: lab.sh up BIN | down | status BIN | failover BIN | start N BIN | stop N [SIGNAL] | states N BIN" >&2; exit 2 ;;
+  links) links "${2:?N}" "${3:?up|down}" ;;
+  *) echo "usage: lab.sh up BIN | down | status BIN | failover BIN | start N BIN | stop N [SIGNAL] | states N BIN | links N up|down" >&2; exit 2 ;;
 esac

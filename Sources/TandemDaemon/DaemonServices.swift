@@ -103,10 +103,12 @@ public enum DaemonRunner {
         let daemon = NodeDaemon(paths: paths, dependencies: dependencies, logger: logger)
         try await daemon.start()
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            // A ServiceGroup shuts services down one by one in reverse order: CARP comes last
+            // so that on SIGTERM it bows out first, before anything else is waited for.
             services: [
-                .init(service: CarpEventService(daemon: daemon, logger: logger)),
                 .init(service: ControlService(daemon: daemon, path: paths.controlSocket, logger: logger)),
                 .init(service: ReloadService(daemon: daemon, logger: logger)),
+                .init(service: CarpEventService(daemon: daemon, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

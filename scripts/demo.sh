@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# `make demo`: the reference scenario's HA test, end to end, in namespaces (scripts/lab.sh).
+# Brings the two-node lab up, shows CARP on both nodes, traceroutes from the client through
+# the primary, stops the primary and measures the failover gap with a 10 ms ping, shows the
+# traceroute now going through the secondary, brings the primary back (it preempts), then
+# does the same with a hard kill (kill -9). Always tears the lab down.
+set -euo pipefail
+BIN=${1:?usage: demo.sh BIN}
+HERE=$(cd "$(dirname "$0")" && pwd)
+export TANDEM_LAB=${TANDEM_LAB:-tandem-lab}
+LAB="$HERE/lab.sh"
+CLIENT="$TANDEM_LAB-client"
+UPSTREAM=198.51.100.254
+
+trap 'echo; echo "== tearing the lab down"; bash "$LAB" down' EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+# Who is the first hop: each firewall answers with its own LAN address.
+node_of() {
+  case "$1" in
+    192.0.2.2) echo primaryfw ;;
+    192.0.2.3) echo secondaryfw ;;
+    *) echo "unknown ($1)" ;;
+  esac
+}
+
+trace() {
+  local out hop
+  out=$(ip netns exec "$CLIENT" traceroute -n -q 1 -w 1 -m 4 "$UPSTREAM" 2>&1 || true)
+  echo "$out"
+  hop=$(echo "$out" | awk '$1=="1"{print $2; exit}')
+  echo "-> first hop $hop is $(node_of "$hop")"
+}
+
+# Runs a 10 ms ping (bounded: COUNT packets) while CMD runs, then reports the longest gap
+# between consecutive replies (the failover gap) and the loss.
+measure() {
+  local count=$1; shift
+  local out; out=$(mktemp /tmp/tandem-demo-ping.XXXXXX)
+  ip netns exec "$CLIENT" ping -D -n -i 0.01 -W 1 -c "$count" "$UPSTREAM" >"$out" 2>&1 &
+  local ping_pid=$!
+  sleep 1
+  "$@"
+  wait "$ping_pid" || true
+  python3 - "$out" <<'PY'
+import re, sys
+times = [float(m.group(1)) for m in re.finditer(r'^\[(\d+\.\d+)\].*icmp_seq=', open(sys.argv[1]).read(), re.M)]
+text = open(sys.argv[1]).read()
+summary = re.search(r'(\d+) packets transmitted, (\d+) received', text)
+gaps = [b - a for a, b in zip(times, times[1:])]
+gap = max(gaps) if gaps else float('nan')
+sent, got = (int(summary.group(1)), int(summary.group(2))) if summary else (0, 0)
+print(f"-> 10 ms ping: {sent} sent, {got} answered, {sent - got} lost; longest gap between replies {gap*1000:.0f} ms")
+PY
+  rm -f "$out"
+}
+
+wait_state() {  # wait_state N STATE SECONDS: until every vhid of fwN is in STATE
+  local n=$1 want=$2 seconds=$3
+  for _ in $(seq $((seconds * 20))); do
+    local states; states=$(bash "$LAB" states "$n" "$BIN" | awk '{print $2}' | sort -u)
+    [ "$states" = "$want" ] && return 0
+    sleep 0.05
+  done
+  echo "!! fw$n did not reach $want within ${seconds}s"
+  return 1
+}
+
+step "bringing the lab up: client, primaryfw, secondaryfw, upstream 198.51.100.254, bridges in $TANDEM_LAB-sw"
+bash "$LAB" up "$BIN"
+wait_state 1 MASTER 10
+
+step "CARP status on both nodes"
+bash "$LAB" status "$BIN"
+
+step "traceroute from the client (192.0.2.100, gateway = LAN VIP 192.0.2.1)"
+trace
+
+step "stopping the primary (kill, i.e. SIGTERM: it bows out with advskew 255) while pinging every 10 ms"
+measure 400 bash "$LAB" stop 1 TERM
+wait_state 2 MASTER 5
+
+step "CARP status after the failover"
+bash "$LAB" status "$BIN"
+
+step "traceroute again"
+trace
+
+step "bringing the primary back: it preempts"
+bash "$LAB" start 1 "$BIN"
+wait_state 1 MASTER 6
+wait_state 2 BACKUP 2
+bash "$LAB" status "$BIN"
+trace
+
+power_loss() {
+  bash "$LAB" stop 1 KILL
+  bash "$LAB" links 1 down
+}
+
+step "hard failure of the primary: the daemon is killed with kill -9 and its links go down"
+echo "   (no bow-out: the secondary waits for master-down, 3 x advbase + 100/256 s = 3.39 s)"
+measure 700 power_loss
+wait_state 2 MASTER 5
+trace
+
+step "the primary comes back after kill -9: it removes the VIPs it left behind, then preempts"
+bash "$LAB" links 1 up
+bash "$LAB" start 1 "$BIN"
+wait_state 1 MASTER 6
+grep -h "stale VIP" "/tmp/$TANDEM_LAB/fw1/daemon.log" || true
+bash "$LAB" status "$BIN"
+trace
