@@ -22,7 +22,7 @@ extension NodeStatus {
                 var last = "-"
                 if let t = v.lastTransition {
                     let ago = max(0, now.timeIntervalSince1970 - t)
-                    last = String(format: "%.1fs ago", ago) + (v.lastReason.map { ": \($0)" } ?? "")
+                    last = Self.clock(t) + String(format: " (%.1fs ago)", ago) + (v.lastReason.map { ": \($0)" } ?? "")
                 }
                 rows.append([v.interface, "\(v.vhid)", v.vip, v.state, "\(v.advbase)", skew, "\(v.demotion)", last])
             }
@@ -47,5 +47,11 @@ extension NodeStatus {
             lines.append("state sync: \(sync.state)" + (sync.peer.map { " with \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `HH:MM:SS` UTC of a Unix time.
+    static func clock(_ t: Double) -> String {
+        let s = Int(t) % 86_400
+        return String(format: "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
     }
 }

@@ -16,7 +16,12 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let paths = rootOptions.paths
-        let response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .status))
+        let response: ControlResponse
+        do {
+            response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .status))
+        } catch {
+            throw ValidationError("cannot reach the daemon (is `tandem daemon --root \(rootOptions.root)` running?): \(error)")
+        }
         guard response.ok, let status = response.status else {
             throw ValidationError("daemon: \(response.error ?? "no status in the response")")
         }
