@@ -23,7 +23,11 @@ struct ControlServerTests {
         try withServer({ request in
             request.command == .status ? ControlResponse(ok: true, status: Self.status) : .failure("unexpected")
         }) { path in
-            let response = try ControlClient(path: path).send(ControlRequest(command: .status))
+            // The handler runs as a Swift task; when other suites keep the cooperative pool
+            // busy with blocking kernel tests it can start late, so allow a generous wait.
+            var client = ControlClient(path: path)
+            client.timeoutMilliseconds = 60_000
+            let response = try client.send(ControlRequest(command: .status))
             #expect(response.ok)
             #expect(response.status?.node.hostname == "primaryfw")
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
