@@ -47,8 +47,10 @@ public final class ConntrackKernelTable: ConntrackTable {
 
     /// Sends one request per index in `indices`, packed into as few datagrams as fit, and
     /// returns each one's errno (0 = done). Requests answered EAGAIN are sent again.
+    /// `onMessage` receives the data messages answering a request (a GET's entry).
     func perform(_ indices: [Int], operation: String,
-                 encode: (Int, UInt32, UnsafeMutableRawPointer) throws(NetlinkError) -> Int)
+                 encode: (Int, UInt32, UnsafeMutableRawPointer) throws(NetlinkError) -> Int,
+                 onMessage: (Int, ConntrackMessage.Header, UnsafeRawBufferPointer) -> Void = { _, _, _ in })
         throws(NetlinkError) -> [Int: Int32] {
         var results: [Int: Int32] = [:]
         var pending = indices
@@ -66,7 +68,7 @@ public final class ConntrackKernelTable: ConntrackTable {
                     next += 1
                 }
                 try netlink({ try socket.send(UnsafeRawBufferPointer(rebasing: sendBuffer[0..<offset]), operation: operation) })
-                try collectAcknowledgements(&bySequence, operation: operation) { index, code in
+                try collectAcknowledgements(&bySequence, operation: operation, onMessage: onMessage) { index, code in
                     if code == EAGAIN { retry.append(index) } else { results[index] = code }
                 }
             }
@@ -78,21 +80,26 @@ public final class ConntrackKernelTable: ConntrackTable {
 
     /// Reads until every sequence number in `waiting` has its ACK or error.
     private func collectAcknowledgements(_ waiting: inout [UInt32: Int], operation: String,
+                                         onMessage: (Int, ConntrackMessage.Header, UnsafeRawBufferPointer) -> Void,
                                          _ answer: (Int, Int32) -> Void) throws(NetlinkError) {
         while !waiting.isEmpty {
             guard let n = try netlink({ try socket.receive(into: receiveBuffer, operation: operation) }) else {
                 throw NetlinkError(operation, errno: ETIMEDOUT, context: "no answer from ctnetlink")
             }
             let datagram = UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<n])
-            for h in ConntrackMessage.headers(in: datagram) where h.type == ConntrackMessage.error {
-                if let index = waiting.removeValue(forKey: h.sequence) {
-                    answer(index, ConntrackMessage.errorCode(h, in: datagram))
+            for h in ConntrackMessage.headers(in: datagram) {
+                if h.type == ConntrackMessage.error {
+                    if let index = waiting.removeValue(forKey: h.sequence) {
+                        answer(index, ConntrackMessage.errorCode(h, in: datagram))
+                    }
+                } else if let index = waiting[h.sequence] {
+                    onMessage(index, h, datagram)
                 }
             }
         }
     }
 
-    private func single(_ flow: FlowState, kind: ConntrackMessage.Kind, flags: UInt16,
+    func single(_ flow: FlowState, kind: ConntrackMessage.Kind, flags: UInt16,
                         purpose: ConntrackPurpose, operation: String) throws(NetlinkError) -> Int32 {
         let results = try perform([0], operation: operation) { _, seq, at throws(NetlinkError) in
             let object = try ConntrackObject(flow: flow, for: purpose)
@@ -110,7 +117,7 @@ public final class ConntrackKernelTable: ConntrackTable {
         }
     }
 
-    private func check(_ code: Int32, _ operation: String, _ flow: FlowState) throws(NetlinkError) {
+    func check(_ code: Int32, _ operation: String, _ flow: FlowState) throws(NetlinkError) {
         guard code == 0 else { throw NetlinkError(operation, errno: code, context: flow.conntrackDescription) }
     }
 
@@ -167,31 +174,6 @@ public final class ConntrackKernelTable: ConntrackTable {
         }
     }
 
-    /// Applies many flows with batched creates (one datagram carries up to ~64 KiB of
-    /// requests); those that exist fall back to `apply` one by one. The result for each
-    /// flow, in order.
-    public func apply(_ flows: [FlowState]) throws(NetlinkError) -> [Result<ConntrackApplyOutcome, NetlinkError>] {
-        let flags = ConntrackMessage.request | ConntrackMessage.ack | ConntrackMessage.create | ConntrackMessage.exclusive
-        let codes = try perform(Array(flows.indices), operation: "ctnetlink create") { i, seq, at throws(NetlinkError) in
-            let f = ConntrackInjection.forCreation(flows[i])
-            let object = try ConntrackObject(flow: f, for: .create)
-            return try ConntrackMessage.write(at: at, kind: .new, flags: flags, sequence: seq,
-                                              family: Self.family(f.family), object: object)
-        }
-        var results: [Result<ConntrackApplyOutcome, NetlinkError>] = []
-        results.reserveCapacity(flows.count)
-        for (i, flow) in flows.enumerated() {
-            switch codes[i] ?? EPROTO {
-            case 0: results.append(.success(.created))
-            case EEXIST:
-                do { results.append(.success(try applyToExisting(flow))) } catch { results.append(.failure(error)) }
-            case let code:
-                results.append(.failure(NetlinkError("ctnetlink create", errno: code, context: flow.conntrackDescription)))
-            }
-        }
-        return results
-    }
-
     @discardableResult
     public func delete(_ key: FlowKey) throws(NetlinkError) -> Bool {
         let flow = Self.lookupFlow(key)
@@ -200,25 +182,6 @@ public final class ConntrackKernelTable: ConntrackTable {
         if code == ENOENT { return false }
         try check(code, "ctnetlink delete", flow)
         return true
-    }
-
-    /// Deletes many entries in batched requests; returns how many existed.
-    @discardableResult
-    public func delete(_ keys: [FlowKey]) throws(NetlinkError) -> Int {
-        let codes = try perform(Array(keys.indices), operation: "ctnetlink delete") { i, seq, at throws(NetlinkError) in
-            let object = try ConntrackObject(flow: Self.lookupFlow(keys[i]), for: .lookup)
-            return try ConntrackMessage.write(at: at, kind: .delete, flags: ConntrackMessage.request | ConntrackMessage.ack,
-                                              sequence: seq, family: Self.family(keys[i].family), object: object)
-        }
-        var deleted = 0
-        for (i, key) in keys.enumerated() {
-            switch codes[i] ?? EPROTO {
-            case 0: deleted += 1
-            case ENOENT: break
-            case let code: throw NetlinkError("ctnetlink delete", errno: code, context: Self.lookupFlow(key).conntrackDescription)
-            }
-        }
-        return deleted
     }
 
     /// A flow carrying only what a lookup needs (original tuple, protocol, zone).

@@ -76,4 +76,42 @@ struct ConntrackMemoryTableTests {
             #expect(abs(Int(f.timeout) - Int(twin.timeout)) <= 5)
         }
     }
+
+    /// The batched create-or-update path (GETs, updates, EBUSY retries and rebinds in
+    /// rounds) decides as the one-by-one path does.
+    static func batchScript(_ table: some ConntrackTable) throws -> [ConntrackApplyOutcome?] {
+        let first = [ConntrackFixtures.snatTCP(), ConntrackFixtures.udp(), ConntrackFixtures.dnatTCP()]
+        _ = try table.apply(first)
+        var marked = ConntrackFixtures.snatTCP()
+        marked.mark = 77
+        var cleared = ConntrackFixtures.dnatTCP()
+        cleared.status = 0     // EBUSY in the kernel: status kept, the rest updated
+        cleared.timeout = 100
+        let second = [marked, ConntrackFixtures.udp(sourcePort: 5353).rebound(), cleared, ConntrackFixtures.icmp()]
+        return try table.apply(second).map { try? $0.get() }
+    }
+
+    @Test func batchedApplyDecidesAsTheKernel() throws {
+        let memory = ConntrackMemoryTable()
+        let expected: [ConntrackApplyOutcome?] = [.updated, .replaced, .updated, .created]
+        #expect(try Self.batchScript(memory) == expected)
+        guard NetworkNamespace.available(for: "conntrack batched contract") else { return }
+        let ns = try NetworkNamespace(purpose: "ct-batch")
+        defer { ns.delete() }
+        let kernel = try ns.run { try ConntrackKernelTable() }
+        #expect(try Self.batchScript(kernel) == expected)
+        #expect(Set(try kernel.dump().map(Comparable.init)) == Set(try memory.dump().map(Comparable.init)))
+        #expect(try kernel.get(ConntrackFixtures.snatTCP().key)?.mark == 77)
+        #expect(try kernel.get(ConntrackFixtures.dnatTCP().key)?.timeout ?? 0 <= 100)
+    }
+}
+
+extension FlowState {
+    /// The same flow source-NATed to another address (a binding the kernel cannot change in
+    /// place).
+    func rebound() -> FlowState {
+        var f = self
+        f.reply.destination = IPAddress("198.51.100.77")!
+        return f
+    }
 }
