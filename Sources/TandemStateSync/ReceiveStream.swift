@@ -81,9 +81,11 @@ struct ReceiveStream: Sendable {
         return out
     }
 
-    /// Missing ranges between `expected` and the announced position, at most `limit`.
+    /// Missing ranges between `expected` and the announced position, at most `limit`, and
+    /// no further than the window: what lies beyond would not be buffered anyway (the
+    /// sender answers numbers it no longer holds with one void range however far it goes).
     func gaps(limit: Int) -> [SequenceRange] {
-        let end = announced  // exclusive
+        let end = UInt32(min(UInt64(announced), UInt64(expected) + UInt64(window)))  // exclusive
         guard end > expected else { return [] }
         var starts = buffer.keys.filter { $0 < end }
         starts.sort()

@@ -23,6 +23,12 @@ struct SendStream: Sendable {
     private(set) var nextSeq: UInt32 = 1
     /// Everything below was acknowledged by the peer.
     private(set) var acked: UInt32 = 1
+    /// Nothing below is held any more (acknowledged, or dropped by `reset`): a NACK for such
+    /// numbers is answered with one void range up to here.
+    private(set) var heldFrom: UInt32 = 1
+    /// The last `drain` left records behind for lack of window; nothing more can go out
+    /// until an acknowledgement, a NACK or a reset.
+    private(set) var blocked = false
     private(set) var entries: [UInt32: Entry] = [:]
     private var latest: [FlowKey: UInt32] = [:]
     /// Sequence numbers waiting to be (re)transmitted, in order, each at most once.
@@ -37,6 +43,7 @@ struct SendStream: Sendable {
         self.limit = limit
         nextSeq = firstSequence
         acked = firstSequence
+        heldFrom = firstSequence
     }
 
     /// Sequence numbers are 32 bits; past this point the core starts a new session rather
@@ -83,12 +90,14 @@ struct SendStream: Sendable {
         return s
     }
 
-    /// The peer received everything below `ack`. Returns false for an ack of records never
-    /// sent (the caller rejects the datagram before calling, this is a guard).
+    /// The peer received everything below `ack`. Returns true when that acknowledged
+    /// something new (the send window moved).
     @discardableResult
     mutating func acknowledge(upTo ack: UInt32) -> Bool {
         guard ack <= nextSeq else { return false }
-        guard ack > acked else { return true }
+        guard ack > acked else { return false }
+        heldFrom = max(heldFrom, ack)
+        blocked = false
         if Int(ack - acked) <= entries.count {
             for s in acked..<ack { remove(s) }
         } else {
@@ -108,7 +117,15 @@ struct SendStream: Sendable {
     /// (after its own restart) never saw. Returns the number of records queued again.
     mutating func negativeAcknowledge(_ range: SequenceRange) -> Int {
         guard range.first < nextSeq else { return 0 }
-        let first = range.first
+        var first = range.first
+        if first < heldFrom {
+            // May reach past `range.last`: those numbers are void too, and a receiver that
+            // joined late skips them in one round instead of one window per round.
+            voids.append(SequenceRange(first, heldFrom - 1))
+            first = heldFrom
+            guard first <= range.last, first < nextSeq else { return 0 }
+        }
+        blocked = false
         let last = min(range.last, nextSeq - 1)
         var held: [UInt32]
         if Int(last - first) < entries.count {
@@ -131,13 +148,19 @@ struct SendStream: Sendable {
     }
 
     /// Takes the queued work in order: void ranges, then entries (with whether each was
-    /// transmitted before). Marks every returned entry transmitted.
-    mutating func drain() -> (voids: [SequenceRange], items: [(seq: UInt32, item: Item, resend: Bool)]) {
+    /// transmitted before), marking them transmitted. Entries at or beyond `window` past the
+    /// oldest number still held stay queued: the receiver buffers at most that far ahead, so
+    /// sending further would only be dropped and NACKed again.
+    mutating func drain(window: UInt32) -> (voids: [SequenceRange], items: [(seq: UInt32, item: Item, resend: Bool)]) {
         var items: [(seq: UInt32, item: Item, resend: Bool)] = []
         items.reserveCapacity(transmitQueue.count)
         var extraVoids: [SequenceRange] = []
+        var deferred: [UInt32] = []
+        let limit = UInt64(heldFrom) + UInt64(window)
         for s in transmitQueue {
-            if let entry = entries[s] {
+            if UInt64(s) >= limit, entries[s] != nil {
+                deferred.append(s)
+            } else if let entry = entries[s] {
                 items.append((s, entry.item, entry.transmitted))
                 entries[s]?.transmitted = true
             } else {
@@ -147,8 +170,9 @@ struct SendStream: Sendable {
             }
         }
         let all = voids + extraVoids
-        transmitQueue.removeAll(keepingCapacity: true)
-        queued.removeAll(keepingCapacity: true)
+        transmitQueue = deferred
+        queued = Set(deferred)
+        blocked = !deferred.isEmpty
         voids.removeAll()
         return (all, items)
     }
@@ -156,6 +180,8 @@ struct SendStream: Sendable {
     /// Drops the whole resend queue (overflow, or the peer restarted). The sequence numbers
     /// in flight become void; the caller follows with a bulk transfer.
     mutating func reset() {
+        heldFrom = nextSeq
+        blocked = false
         entries.removeAll()
         latest.removeAll()
         transmitQueue.removeAll()

@@ -37,7 +37,8 @@ extension SyncCore {
 
         // Our stream as the peer sees it: only meaningful when it names our session.
         if d.peerSession == session {
-            send.acknowledge(upTo: d.ack)
+            // The send window moved: what waited for it can go.
+            if send.acknowledge(upTo: d.ack), send.hasPending { out.transmit = true }
             for case .nack(let range) in d.records {
                 counters.nacksReceived += 1
                 _ = send.negativeAcknowledge(range)

@@ -4,9 +4,9 @@ extension SyncCore {
     mutating func finish(_ now: SyncTime, _ out: inout Output) {
         if send.nearWrap { rotateSession(now, &out) }
         pumpBulk(now, &out)
-        let batchFull = send.transmitQueue.count >= recordsPerDatagram
+        let batchFull = !send.blocked && send.transmitQueue.count >= recordsPerDatagram
         if out.transmit || batchFull || transmitDue.map({ now >= $0 }) == true {
-            transmit(now, &out)
+            transmit(now, allowEmpty: out.transmit, &out)
         }
         if bulkSend != nil, !bulkBlocked, transmitDue == nil {
             transmitDue = now + configuration.transmitDelay
@@ -18,11 +18,12 @@ extension SyncCore {
         max(1, (configuration.maximumDatagram - SyncCodec.headerSize - configuration.tagLength) / 53)
     }
 
-    /// Sends everything queued, packed into as few datagrams as the size limit allows (FT-FW
-    /// batches messages up to the MTU, §2.3); sends one empty datagram if nothing is queued,
-    /// which is then a keepalive and acknowledgement.
-    mutating func transmit(_ now: SyncTime, _ out: inout Output) {
-        let (voids, items) = send.drain()
+    /// Sends everything queued that the window allows, packed into as few datagrams as the
+    /// size limit allows (FT-FW batches messages up to the MTU, §2.3). When nothing goes out
+    /// and `allowEmpty` (a keepalive, ack or NACK is due) it sends one empty datagram, which
+    /// carries the acknowledgement and stream position.
+    mutating func transmit(_ now: SyncTime, allowEmpty: Bool, _ out: inout Output) {
+        let (voids, items) = send.drain(window: configuration.reorderWindow)
         var records = out.control
         out.control.removeAll()
         records.reserveCapacity(records.count + voids.count + items.count)
@@ -50,8 +51,13 @@ extension SyncCore {
             batch.append(record)
             size += n
         }
-        if !batch.isEmpty || out.actions.allSatisfy({ if case .send = $0 { false } else { true } }) {
+        let sentSomething = out.actions.contains { if case .send = $0 { true } else { false } }
+        if !batch.isEmpty || (allowEmpty && !sentSomething) {
             emit(batch, &out)
+        } else if !sentSomething {
+            // Nothing went out (the window is closed): keep the keepalive and ack timers.
+            transmitDue = nil
+            return
         }
         lastSent = now
         transmitDue = nil

@@ -85,6 +85,25 @@ import Testing
         #expect(sim.nodes[0].core.counters.recordsResent > 0)
     }
 
+    /// A burst far larger than the receiver's reorder window: the sender keeps to the
+    /// window, so nothing is dropped for being too far ahead, and losses cost only their
+    /// own resends.
+    @Test func burstLargerThanTheWindowIsPaced() {
+        var config = SyncConfiguration()
+        config.reorderWindow = 256
+        let sim = Self.started(config, seed: 5)
+        for i in 0..<3000 { sim.perform(0, .localUpdate(Flows.tcp(i))) }
+        sim.run(for: .seconds(1))
+        #expect(sim.converged(from: 0, to: 1))
+        #expect(sim.nodes[1].core.counters.recordsOutOfWindow == 0)
+        #expect(sim.nodes[0].core.counters.recordsResent == 0)
+        sim.link.loss = 0.05
+        for i in 0..<3000 { sim.perform(0, .localUpdate(Flows.tcp(i, state: 4))) }
+        sim.run(for: .seconds(3))
+        #expect(sim.converged(from: 0, to: 1))
+        #expect(sim.nodes[0].core.counters.recordsResent < 600)
+    }
+
     @Test func lostTailIsFoundByKeepalive() {
         let sim = Self.started()
         sim.link.loss = 1
