@@ -85,8 +85,9 @@ extension SyncCore {
 
     mutating func tick(_ now: SyncTime, _ out: inout Output) {
         if let p = peer, p.alive, now >= p.lastHeard + configuration.peerDeadAfter {
+            // The stream stays as it is: if the peer comes back with the same session, it
+            // continues where it stopped, an unfinished bulk included.
             peer?.alive = false
-            peer?.bulk = nil
             out.actions.append(.peerDown)
         }
         if let deadline = initialBulkDeadline, now >= deadline {

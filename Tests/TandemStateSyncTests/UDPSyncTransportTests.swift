@@ -80,4 +80,53 @@ import TandemTestSupport
         #expect(b.mirror == before)
         #expect(b.driver.status.peerSession == aSession)
     }
+
+    /// A restarted node (new process, new session, same address and port) gets all of the
+    /// peer's flows by a bulk transfer, and its initial-bulk wait ends.
+    @Test func restartedNodeReceivesEverythingByBulk() throws {
+        guard NetworkNamespace.available(for: "UDPSyncTransportTests") else { return }
+        let nsA = try NetworkNamespace(purpose: "sync-a")
+        let nsB = try NetworkNamespace(purpose: "sync-b")
+        defer { nsA.delete(); nsB.delete() }
+        try connect(nsA, "sync0", "203.0.113.1/30", nsB, "sync0", "203.0.113.2/30")
+        let a = Node(try nsA.run { try UDPSyncTransport(local: Self.a, peer: Self.b, device: "sync0") }, secret: "pw")
+        var b: Node? = Node(try nsB.run { try UDPSyncTransport(local: Self.b, peer: Self.a, device: "sync0") }, secret: "pw")
+        a.driver.start()
+        b!.driver.start()
+        a.driver.local((0..<1000).map { .update(Flows.tcp($0)) })
+        Self.run([a, b!], limit: .seconds(10)) { b!.mirror.count == 1000 }
+        #expect(b!.mirror.count == 1000)
+
+        b = nil  // the process ends; its socket closes
+        let restarted = Node(try nsB.run { try UDPSyncTransport(local: Self.b, peer: Self.a, device: "sync0") }, secret: "pw")
+        var notices: [SyncNotice] = []
+        restarted.driver.onNotice = { notices.append($0) }
+        restarted.driver.start()
+        let took = Self.run([a, restarted], limit: .seconds(10)) { restarted.mirror == a.driver.core.localFlows }
+        #expect(restarted.mirror == a.driver.core.localFlows)
+        #expect(notices.contains(.initialBulk(.completed)))
+        #expect(a.driver.status.counters.peerRestarts == 1)
+        print("sync: bulk of 1000 flows to a restarted peer over veth in \(took)")
+    }
+
+    /// The same over IPv6 (2001:db8::/32 on the veth, DAD off so the addresses are usable at once).
+    @Test func worksOverIPv6() throws {
+        guard NetworkNamespace.available(for: "UDPSyncTransportTests") else { return }
+        let nsA = try NetworkNamespace(purpose: "sync6-a")
+        let nsB = try NetworkNamespace(purpose: "sync6-b")
+        defer { nsA.delete(); nsB.delete() }
+        try connect(nsA, "sync0", nil, nsB, "sync0", nil)
+        try nsA.exec(["ip", "address", "add", "2001:db8:5::1/64", "dev", "sync0", "nodad"])
+        try nsB.exec(["ip", "address", "add", "2001:db8:5::2/64", "dev", "sync0", "nodad"])
+        let a6 = IPAddress("2001:db8:5::1")!, b6 = IPAddress("2001:db8:5::2")!
+        let a = Node(try nsA.run { try UDPSyncTransport(local: a6, peer: b6, device: "sync0") }, secret: "pw")
+        let b = Node(try nsB.run { try UDPSyncTransport(local: b6, peer: a6, device: "sync0") }, secret: "pw")
+        a.driver.start()
+        b.driver.start()
+        a.driver.local((0..<200).map { .update(Flows.udp6($0)) })
+        Self.run([a, b], limit: .seconds(10)) { b.mirror == a.driver.core.localFlows }
+        #expect(b.mirror.count == 200)
+        #expect(b.mirror == a.driver.core.localFlows)
+        #expect(b.driver.status.counters.rejectedTotal == 0)
+    }
 }
