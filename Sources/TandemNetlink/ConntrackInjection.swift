@@ -63,12 +63,18 @@ public enum ConntrackInjection {
 
     /// Source NAT visible in the flow: replies go to an address/port other than the
     /// original source. For ICMP the "ports" hold the echo id and type/code, which differ
-    /// between directions by nature, so only the address is compared.
+    /// between directions by nature; there the binding is the address plus the echo id when
+    /// NAT remapped it (the reply tuple carries the translated id as its source "port").
     public static func sourceNAT(of flow: FlowState) -> Binding? {
         if hasPorts(flow.l4proto) {
             guard flow.reply.destination != flow.original.source
                     || flow.reply.destinationPort != flow.original.sourcePort else { return nil }
             return Binding(address: flow.reply.destination, port: flow.reply.destinationPort)
+        }
+        if isICMP(flow.l4proto) {
+            let idChanged = flow.reply.sourcePort != flow.original.sourcePort
+            guard flow.reply.destination != flow.original.source || idChanged else { return nil }
+            return Binding(address: flow.reply.destination, port: idChanged ? flow.reply.sourcePort : nil)
         }
         guard flow.reply.destination != flow.original.source else { return nil }
         return Binding(address: flow.reply.destination, port: nil)
@@ -113,7 +119,9 @@ public enum ConntrackInjection {
         var reply = unNATedReply(of: flow)
         if let snat = sourceNAT(of: flow) {
             reply.destination = snat.address
-            if let p = snat.port { reply.destinationPort = p }
+            if let p = snat.port {
+                if isICMP(flow.l4proto) { reply.sourcePort = p } else { reply.destinationPort = p }
+            }
         }
         if let dnat = destinationNAT(of: flow) {
             reply.source = dnat.address

@@ -83,10 +83,8 @@ extension ConntrackKernelTable {
     private func create(_ indices: [Int], of flows: [FlowState]) throws(NetlinkError) -> [Int: Int32] {
         let flags = ConntrackMessage.request | ConntrackMessage.ack | ConntrackMessage.create | ConntrackMessage.exclusive
         return try perform(indices, operation: "ctnetlink create") { i, seq, at throws(NetlinkError) in
-            let f = ConntrackInjection.forCreation(flows[i])
-            let object = try ConntrackObject(flow: f, for: .create)
-            return try ConntrackMessage.write(at: at, kind: .new, flags: flags, sequence: seq,
-                                              family: Self.family(f.family), object: object)
+            try ConntrackMessage.writeCreate(at: at, flags: flags, sequence: seq,
+                                             flow: ConntrackInjection.forCreation(flows[i]))
         }
     }
 

@@ -125,9 +125,10 @@ public final class ConntrackKernelTable: ConntrackTable {
 
     public func create(_ flow: FlowState) throws(NetlinkError) {
         let f = ConntrackInjection.forCreation(flow)
-        let code = try single(f, kind: .new, flags: ConntrackMessage.request | ConntrackMessage.ack
-                                | ConntrackMessage.create | ConntrackMessage.exclusive,
-                              purpose: .create, operation: "ctnetlink create")
+        let flags = ConntrackMessage.request | ConntrackMessage.ack | ConntrackMessage.create | ConntrackMessage.exclusive
+        let code = try perform([0], operation: "ctnetlink create") { _, seq, at throws(NetlinkError) in
+            try ConntrackMessage.writeCreate(at: at, flags: flags, sequence: seq, flow: f)
+        }[0] ?? EPROTO
         try check(code, "ctnetlink create", flow)
     }
 

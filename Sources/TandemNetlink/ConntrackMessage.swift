@@ -107,7 +107,12 @@ enum ConntrackMessage {
         guard let object = try? ConntrackObject() else { return .unusable }
         let raw = UnsafeMutableRawPointer(mutating: datagram.baseAddress! + h.offset)
         guard nfct_nlmsg_parse(raw.assumingMemoryBound(to: CNetfilterConntrack.nlmsghdr.self), object.handle) >= 0,
-              let flow = object.flowState() else { return .unusable }
+              var flow = object.flowState() else { return .unusable }
+        if ConntrackInjection.isICMP(flow.l4proto),
+           let (id, typeCode) = icmpReplyPorts(h, in: datagram, v6: flow.l4proto == 58) {
+            flow.reply.sourcePort = id
+            flow.reply.destinationPort = typeCode
+        }
         return .flow(flow)
     }
 }

@@ -39,7 +39,10 @@ extension ConntrackObject {
             set(ATTR_REPL_L3PROTO, u8: l3)
             set(ATTR_REPL_L4PROTO, u8: flow.l4proto)
             setTuple(ConntrackInjection.unNATedReply(of: flow), direction: .reply)
-            if let snat = ConntrackInjection.sourceNAT(of: flow) {
+            // An ICMP binding with an echo id cannot be expressed through the library (it
+            // builds CTA_NAT_PROTO for TCP and UDP only); ConntrackMessage.writeCreate appends
+            // that one itself.
+            if let snat = ConntrackInjection.sourceNAT(of: flow), !Self.needsRawICMPBinding(flow) {
                 setNAT(snat, address: (ATTR_SNAT_IPV4, ATTR_SNAT_IPV6), port: ATTR_SNAT_PORT)
             }
             if let dnat = ConntrackInjection.destinationNAT(of: flow) {
@@ -66,6 +69,10 @@ extension ConntrackObject {
     }
 
     enum Direction { case original, reply }
+
+    static func needsRawICMPBinding(_ flow: FlowState) -> Bool {
+        ConntrackInjection.isICMP(flow.l4proto) && ConntrackInjection.sourceNAT(of: flow)?.port != nil
+    }
 
     /// Ports go through the generic PORT attributes for every protocol: for ICMP the same
     /// union holds the echo id (source) and type/code (destination), in network order,
@@ -110,9 +117,9 @@ extension ConntrackObject {
               var reply = tuple(.reply, family: family, l4proto: l4) else { return nil }
         if ConntrackInjection.isICMP(l4) {
             // libnetfilter_conntrack parses the reply's ICMP fields into the reply tuple but
-            // flags them as the shared ATTR_ICMP_*, which read the original tuple, so the
-            // reply's id/type cannot be read back. Rebuild them as the kernel does (same id,
-            // reply type); an ICMP id remapped by NAT is therefore not reported.
+            // flags them as the shared ATTR_ICMP_*, which read the original tuple, so they
+            // cannot be read back here: start from what the kernel would build (same id,
+            // reply type); `ConntrackMessage.flow` reads the real ones from the message.
             let inverse = ConntrackInjection.unNATedReply(of: FlowState(
                 family: family, l4proto: l4, original: original, reply: reply, status: 0, timeout: 0))
             reply.sourcePort = inverse.sourcePort

@@ -46,9 +46,10 @@ public struct FlowState: Sendable, Hashable {
     /// Source NAT in effect: the address/port replies are sent to differs from the
     /// original source.
     public var isSourceNAT: Bool {
-        // ICMP "ports" are the echo id and type/code, which differ between the directions by
-        // nature: only the addresses tell NAT apart there.
-        if isICMP { return reply.destination != original.source }
+        // ICMP "ports" are the echo id and type/code, and the type differs between the
+        // directions by nature: NAT shows in the address, or in an echo id remapped by NAT,
+        // which the reply carries as its source "port".
+        if isICMP { return reply.destination != original.source || reply.sourcePort != original.sourcePort }
         return reply.destination != original.source || reply.destinationPort != original.sourcePort
     }
 

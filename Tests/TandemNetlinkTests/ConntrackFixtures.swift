@@ -116,4 +116,13 @@ enum ConntrackFixtures {
                              sourcePort: 53, destinationPort: 62000),
             status: ConntrackInjection.Status.seenReply, timeout: 60)
     }
+
+    /// An echo request source-NATed to 198.51.100.1 with its id remapped 0x1234 → 0x4321
+    /// (what the kernel does when another client already uses the id towards that server).
+    static func icmpWithIDNAT() -> FlowState {
+        var f = icmp()
+        f.reply.destination = v4("198.51.100.1")
+        f.reply.sourcePort = 0x4321
+        return f
+    }
 }

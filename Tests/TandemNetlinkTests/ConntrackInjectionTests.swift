@@ -35,11 +35,14 @@ struct ConntrackInjectionTests {
         #expect(I.unNATedReply(of: flow) == flow.reply)
     }
 
-    @Test func icmpNATIsAddressOnly() {
+    @Test func icmpNATIsTheAddressAndARemappedEchoId() {
         var flow = ConntrackFixtures.icmp()
         flow.reply.destination = IPAddress("198.51.100.1")!
         #expect(I.sourceNAT(of: flow) == I.Binding(address: IPAddress("198.51.100.1")!, port: nil))
         #expect(flow.isSourceNAT)
+        let remapped = ConntrackFixtures.icmpWithIDNAT()
+        #expect(I.sourceNAT(of: remapped) == I.Binding(address: IPAddress("198.51.100.1")!, port: 0x4321))
+        #expect(I.expectedReply(of: remapped) == remapped.reply)
     }
 
     @Test(arguments: [(UInt8(8), false, UInt8?(0)), (0, false, 8), (13, false, 14), (128, true, 129), (129, true, 128), (3, false, nil)])

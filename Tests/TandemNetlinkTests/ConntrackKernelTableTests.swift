@@ -58,7 +58,8 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test(arguments: [ConntrackFixtures.dnatTCP(), ConntrackFixtures.doubleNATTCP(), ConntrackFixtures.snatUDP6()])
+    @Test(arguments: [ConntrackFixtures.dnatTCP(), ConntrackFixtures.doubleNATTCP(), ConntrackFixtures.snatUDP6(),
+                      ConntrackFixtures.icmpWithIDNAT()])
     func createsEveryKindOfBinding(_ flow: FlowState) throws {
         guard NetworkNamespace.available(for: "conntrack NAT kinds") else { return }
         try Self.withTable("ct-nat") { _, table in
