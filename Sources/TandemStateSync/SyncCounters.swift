@@ -1,5 +1,5 @@
 /// What `tandem status` shows about state sync (STYLE §13: every rejection counted by reason).
-public struct SyncCounters: Sendable, Equatable {
+public struct SyncCounters: Sendable, Equatable, Codable {
     public var datagramsSent = 0
     public var recordsSent = 0
     /// Records sent again after a NACK.
@@ -34,7 +34,7 @@ public struct SyncCounters: Sendable, Equatable {
 }
 
 /// A snapshot of the core for status output and for the daemon's CARP demotion.
-public struct SyncStatus: Sendable, Equatable {
+public struct SyncStatus: Sendable, Equatable, Codable {
     public var counters: SyncCounters
     public var session: UInt64
     public var peerSession: UInt64?
@@ -49,4 +49,26 @@ public struct SyncStatus: Sendable, Equatable {
     /// The start-up bulk has neither completed nor timed out: keep CARP demoted.
     public var initialBulkPending: Bool
     public var lastBulkCompleted: SyncTime?
+}
+
+extension SyncStatus {
+    /// Lines for `tandem status` (text form); the JSON form is the Codable encoding.
+    public var summaryLines: [String] {
+        let c = counters
+        var lines = [
+            "state sync: peer \(peerSession.map { String($0, radix: 16) } ?? "unknown") \(peerAlive ? "up" : "down"), session \(String(session, radix: 16))",
+            "  flows: \(localFlows) local, \(remoteFlows) from peer; resend queue \(resendQueue)",
+            "  sent: \(c.datagramsSent) datagrams, \(c.recordsSent) records, \(c.recordsResent) resent, \(c.nacksSent) NACKs",
+            "  received: \(c.datagramsReceived) datagrams, \(c.recordsReceived) records, \(c.nacksReceived) NACKs, \(c.duplicateRecords) duplicates",
+            "  bulk: \(c.bulksSent) sent, \(c.bulksReceived) received\(receivingBulk ? ", receiving" : "")\(sendingBulk ? ", sending" : "")\(initialBulkPending ? ", start-up bulk pending" : "")",
+        ]
+        if c.resendQueueOverflows > 0 || c.peerRestarts > 0 {
+            lines.append("  resend-queue overflows \(c.resendQueueOverflows), peer restarts \(c.peerRestarts)")
+        }
+        if c.rejectedTotal > 0 {
+            let reasons = SyncRejection.allCases.compactMap { r in c.rejected[r].map { "\(r.rawValue) \($0)" } }
+            lines.append("  rejected: " + reasons.joined(separator: ", "))
+        }
+        return lines
+    }
 }

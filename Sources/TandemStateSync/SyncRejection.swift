@@ -1,7 +1,7 @@
 /// Why a received datagram was thrown away. Each reason has its own counter (STYLE §13:
 /// a ladder of early returns, each counted, as OpenBSD `carp_input` does), and a rejected
 /// datagram changes nothing but that counter.
-public enum SyncRejection: String, Sendable, Hashable, CaseIterable, Error {
+public enum SyncRejection: String, Sendable, Hashable, CaseIterable, Error, Codable, CodingKeyRepresentable {
     /// Shorter than a header plus an authentication tag.
     case truncated
     /// Longer than the configured maximum datagram.

@@ -2,7 +2,7 @@
 ///
 /// The protocol core never reads a clock (DESIGN "Protocol logic is sans-I/O"): every event
 /// carries `now`, and the driver or a test decides what `now` is.
-public struct SyncTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct SyncTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var nanoseconds: UInt64
 
     public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
