@@ -80,7 +80,7 @@ import TandemTestSupport
         let text = try Self.captureOne(in: b, interface: "carpb0", filter: "ip proto 112") {
             counter += 1
             try io.send(.signed(vhid: 143, advbase: 1, advskew: 100, counter: counter, key: Self.key, addresses: [Self.vip]),
-                        family: .ipv4)
+                        family: .ipv4, source: nil)
         }
         #expect(text.contains("CARPv2-advertise 36: vhid=143 advbase=1 advskew=100 authlen=7"), "\(text)")
         #expect(text.contains("ttl 255"), "\(text)")
@@ -105,12 +105,46 @@ import TandemTestSupport
         let io = try a.run { () throws(CarpIOError) in try LinuxCarpInterfaceIO(interface: "carpa0", families: [.ipv6]) }
         let vip6 = IPAddress("2001:db8::1")!
         let text = try Self.captureOne(in: b, interface: "carpb0", filter: "ip6 proto 112") {
-            try io.send(.signed(vhid: 7, advbase: 1, advskew: 0, counter: 5, key: Self.key, addresses: [vip6]), family: .ipv6)
+            try io.send(.signed(vhid: 7, advbase: 1, advskew: 0, counter: 5, key: Self.key, addresses: [vip6]), family: .ipv6, source: nil)
         }
         #expect(text.contains("CARPv2-advertise 36: vhid=7 advbase=1 advskew=0 authlen=7"), "\(text)")
         #expect(text.contains("hlim 255"), "\(text)")
         #expect(text.contains("> ff02::12"), "\(text)")
         #expect(!text.contains("bad"), "\(text)")
+    }
+
+    /// An explicit source goes into the IPv4 header we build and, for IPv6, through
+    /// IPV6_PKTINFO; the receiver sees exactly that address.
+    @Test func sendsFromTheRequestedSource() throws {
+        guard NetworkNamespace.available(for: Self.suite) else { return }
+        let (a, b) = try Self.pair()
+        defer { a.delete(); b.delete() }
+        try a.exec(["ip", "address", "add", "198.51.100.20/24", "dev", "carpa0"])
+        let sender = try a.run { () throws(CarpIOError) in
+            try LinuxCarpPacketIO(families: ["carpa0": [.ipv4, .ipv6]])
+        }
+        let receiver = try b.run { () throws(CarpIOError) in
+            try LinuxCarpPacketIO(families: ["carpb0": [.ipv4, .ipv6]])
+        }
+        let sources = [IPAddress("198.51.100.20")!, IPAddress("2001:db8::2")!]
+        var seen: Set<IPAddress> = []
+        for attempt in 0..<20 where seen.count < 2 {
+            for source in sources {
+                try sender.send(.signed(vhid: 3, advbase: 1, advskew: 0, counter: UInt64(attempt), key: Self.key,
+                                        addresses: [Self.vip]), interface: "carpa0", family: source.family, source: source)
+            }
+            for packet in try receiver.receive(timeoutMilliseconds: 100) where packet.hopLimit == 255 {
+                seen.insert(packet.source)
+            }
+        }
+        #expect(seen == Set(sources))
+        #expect(throws: CarpIOError.self) {
+            try sender.send(CarpAdvertisement(vhid: 3, advbase: 1, advskew: 0, counter: 0), interface: "carpa0",
+                            family: .ipv4, source: sources[1])
+        }
+        #expect(throws: CarpIOError.self) {
+            try sender.announce([Self.vip], interface: "nosuch0")
+        }
     }
 
     /// Our sockets on both sides: B receives what A sends over IPv4 and IPv6, TTL/hop limit
@@ -127,7 +161,7 @@ import TandemTestSupport
         for attempt in 0..<20 where got.count < 2 {
             for family in families {
                 try sender.send(.signed(vhid: 9, advbase: 1, advskew: 0, counter: UInt64(attempt), key: Self.key, addresses: vips),
-                                family: family)
+                                family: family, source: nil)
             }
             while let packet = try receiver.receive(waitingUpTo: 100) {
                 got[packet.source.family] = packet

@@ -11,13 +11,9 @@ final class CarpIPv4Socket: Sendable {
     static let group = IPv4Address(224, 0, 0, 18)
     let fd: Int32
     let interface: String
-    /// Source written into the header; nil lets the kernel fill it (raw(7): a zero source is
-    /// filled in), which picks the interface's primary address, not a secondary VIP.
-    let source: IPv4Address?
 
-    init(interface: String, index: Int32, source: IPv4Address?) throws(CarpIOError) {
+    init(interface: String, index: Int32) throws(CarpIOError) {
         self.interface = interface
-        self.source = source
         fd = try CarpSyscalls.socket(AF_INET, Int32(SOCK_RAW.rawValue), LinuxConstants.ipprotoCARP, context: interface)
         do {
             try CarpSyscalls.setOption(fd, SOL_SOCKET, LinuxConstants.soBindToDevice,
@@ -44,14 +40,16 @@ final class CarpIPv4Socket: Sendable {
 
     /// 20-byte header: version 4, IHL 5, TOS CS7, DF, TTL 255, protocol 112. Total length,
     /// ID and header checksum are left zero for the kernel to fill (raw(7)).
-    func header(to destination: IPv4Address) -> [UInt8] {
+    /// A nil source is written as 0.0.0.0, which the kernel fills in (raw(7)) with the
+    /// interface's primary address, not a secondary VIP.
+    static func header(from source: IPv4Address?, to destination: IPv4Address) -> [UInt8] {
         [0x45, LinuxConstants.carpTOS, 0, 0, 0, 0, 0x40, 0, 255, UInt8(LinuxConstants.ipprotoCARP), 0, 0]
             + (source ?? IPv4Address(0)).bytes + destination.bytes
     }
 
-    func send(_ payload: [UInt8], to destination: IPv4Address) throws(CarpIOError) {
-        try CarpSyscalls.sendTo(fd, header(to: destination) + payload, SocketAddress.ipv4(destination.value),
-                                "\(destination)", context: interface)
+    func send(_ payload: [UInt8], to destination: IPv4Address, source: IPv4Address?) throws(CarpIOError) {
+        try CarpSyscalls.sendTo(fd, Self.header(from: source, to: destination) + payload,
+                                SocketAddress.ipv4(destination.value), "\(destination)", context: interface)
     }
 
     func receive() throws(CarpIOError) -> ReceivedCarpPacket? {

@@ -38,9 +38,17 @@ final class CarpIPv6Socket: Sendable {
 
     deinit { CarpSyscalls.close(fd) }
 
-    func send(_ payload: [UInt8], to destination: IPv6Address) throws(CarpIOError) {
-        try CarpSyscalls.sendTo(fd, payload, SocketAddress.ipv6(destination.bytes, scope: index),
-                                "\(destination)", context: interface)
+    /// Without a source the kernel picks one (for ff02::12 the interface's link-local, as
+    /// BSD sends); with one, it is set per packet through `IPV6_PKTINFO`.
+    func send(_ payload: [UInt8], to destination: IPv6Address, source: IPv6Address?) throws(CarpIOError) {
+        let address = SocketAddress.ipv6(destination.bytes, scope: index)
+        guard let source else {
+            try CarpSyscalls.sendTo(fd, payload, address, "\(destination)", context: interface)
+            return
+        }
+        let control = ControlMessages.record(level: Int32(IPPROTO_IPV6), type: LinuxConstants.ipv6PacketInfo,
+                                             data: source.bytes + withUnsafeBytes(of: UInt32(index)) { Array($0) })
+        try CarpSyscalls.sendMessage(fd, payload, address, control: control, "\(destination) from \(source)", context: interface)
     }
 
     func receive() throws(CarpIOError) -> ReceivedCarpPacket? {
@@ -60,6 +68,16 @@ final class CarpIPv6Socket: Sendable {
 /// Layout on Linux: `size_t cmsg_len; int cmsg_level; int cmsg_type;` then data, each
 /// record aligned to `size_t`.
 enum ControlMessages {
+    /// One record, padded to `CMSG_SPACE(data.count)`.
+    static func record(level: Int32, type: Int32, data: [UInt8]) -> [UInt8] {
+        let word = MemoryLayout<Int>.size
+        let length = word + 8 + data.count
+        var bytes = withUnsafeBytes(of: length) { Array($0) }
+        bytes += withUnsafeBytes(of: level) { Array($0) } + withUnsafeBytes(of: type) { Array($0) } + data
+        while bytes.count % word != 0 { bytes.append(0) }
+        return bytes
+    }
+
     static func integer(in control: [UInt8], level: Int32, type: Int32) -> Int32? {
         let word = MemoryLayout<Int>.size
         let headerSize = word + 8

@@ -82,6 +82,35 @@ enum CarpSyscalls {
         guard sent == bytes.count else { throw CarpIOError("sendto(\(label)) sent \(sent) of \(bytes.count) bytes", errno: EMSGSIZE, context: context) }
     }
 
+    /// `sendmsg` with ancillary data (e.g. `IPV6_PKTINFO` to choose the source address).
+    static func sendMessage<Address>(_ fd: Int32, _ bytes: [UInt8], _ address: Address, control: [UInt8], _ label: String,
+                                     context: String) throws(CarpIOError) {
+        var address = address
+        var bytes = bytes
+        var control = control
+        let sent = try retrying("sendmsg(\(label))", context: context) {
+            bytes.withUnsafeMutableBytes { dataBuffer in
+                control.withUnsafeMutableBytes { controlBuffer in
+                    withUnsafeMutablePointer(to: &address) { addressPointer in
+                        var vector = iovec(iov_base: dataBuffer.baseAddress, iov_len: dataBuffer.count)
+                        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                            var message = msghdr()
+                            message.msg_name = UnsafeMutableRawPointer(addressPointer)
+                            message.msg_namelen = socklen_t(MemoryLayout<Address>.size)
+                            message.msg_iov = vectorPointer
+                            message.msg_iovlen = 1
+                            message.msg_control = controlBuffer.baseAddress
+                            message.msg_controllen = controlBuffer.count
+                            return sendmsg(fd, &message, 0)
+                        }
+                    }
+                }
+            }
+        }
+        guard let sent else { throw CarpIOError("sendmsg(\(label))", errno: EAGAIN, context: context) }
+        guard sent == bytes.count else { throw CarpIOError("sendmsg(\(label)) sent \(sent) of \(bytes.count) bytes", errno: EMSGSIZE, context: context) }
+    }
+
     /// One `recvmsg`: the datagram, the sender's address storage and the control bytes;
     /// nil when nothing is waiting.
     static func receiveMessage(_ fd: Int32, capacity: Int, controlCapacity: Int,

@@ -19,14 +19,12 @@ public final class LinuxCarpInterfaceIO: CarpInterfaceIO {
 
     /// - Parameters:
     ///   - families: the families of the VIPs on this interface.
-    ///   - sourceIPv4: the IPv4 source of advertisements; nil lets the kernel use the
-    ///     interface's primary address (carp.md §1.1: an ordinary address, not the VIP).
-    public init(interface: String, families: Set<IPFamily>, sourceIPv4: IPv4Address? = nil,
-                unicastPeers: [IPAddress] = []) throws(CarpIOError) {
+    ///   - unicastPeers: send to these instead of the group (per family; none = multicast).
+    public init(interface: String, families: Set<IPFamily>, unicastPeers: [IPAddress] = []) throws(CarpIOError) {
         self.interface = interface
         interfaceIndex = try CarpSyscalls.interfaceIndex(interface)
         self.unicastPeers = unicastPeers
-        ipv4 = families.contains(.ipv4) ? try CarpIPv4Socket(interface: interface, index: interfaceIndex, source: sourceIPv4) : nil
+        ipv4 = families.contains(.ipv4) ? try CarpIPv4Socket(interface: interface, index: interfaceIndex) : nil
         ipv6 = families.contains(.ipv6) ? try CarpIPv6Socket(interface: interface, index: interfaceIndex) : nil
         announcements = try AnnouncementSockets(interface: interface, index: interfaceIndex, ipv6: families.contains(.ipv6))
     }
@@ -36,24 +34,29 @@ public final class LinuxCarpInterfaceIO: CarpInterfaceIO {
     /// The interface's MAC, which the announcements carry.
     public var hardwareAddress: [UInt8] { announcements.mac }
 
-    public func send(_ advertisement: CarpAdvertisement, family: IPFamily) throws(CarpIOError) {
-        try sendPayload(advertisement.encoded(), family: family)
+    public func send(_ advertisement: CarpAdvertisement, family: IPFamily, source: IPAddress?) throws(CarpIOError) {
+        try sendPayload(advertisement.encoded(), family: family, source: source)
     }
 
     /// Sends 36 CARP bytes as they are (tests use it to send a deliberately broken packet).
-    func sendPayload(_ payload: [UInt8], family: IPFamily) throws(CarpIOError) {
+    func sendPayload(_ payload: [UInt8], family: IPFamily, source: IPAddress? = nil) throws(CarpIOError) {
+        if let source, source.family != family {
+            throw CarpIOError("send: source \(source) is not \(family)", errno: EINVAL, context: interface)
+        }
         switch family {
         case .ipv4:
             guard let ipv4 else { throw notOpened(family) }
+            let from: IPv4Address? = if case .v4(let a) = source { a } else { nil }
             let peers = unicastPeers.compactMap { if case .v4(let a) = $0 { a } else { nil } }
             for destination in peers.isEmpty ? [CarpIPv4Socket.group] : peers {
-                try ipv4.send(payload, to: destination)
+                try ipv4.send(payload, to: destination, source: from)
             }
         case .ipv6:
             guard let ipv6 else { throw notOpened(family) }
+            let from: IPv6Address? = if case .v6(let a) = source { a } else { nil }
             let peers = unicastPeers.compactMap { if case .v6(let a) = $0 { a } else { nil } }
             for destination in peers.isEmpty ? [CarpIPv6Socket.group] : peers {
-                try ipv6.send(payload, to: destination)
+                try ipv6.send(payload, to: destination, source: from)
             }
         }
     }
