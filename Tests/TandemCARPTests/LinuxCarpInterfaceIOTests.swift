@@ -238,4 +238,45 @@ import TandemTestSupport
         }
         #expect(otherVIP == .failure(.badHMAC))
     }
+
+    /// A pair on the wire: our node (advskew 0) against ucarp (advskew 100). Ours wins the
+    /// election and ucarp, hearing a better master, stays silent; then our bow-out
+    /// (advbase 255 / advskew 255) makes ucarp take over at once instead of after its
+    /// 3 + 100/256 s master-down time.
+    @Test func electsAgainstUcarpAndBowsOutToIt() throws {
+        guard NetworkNamespace.available(for: Self.suite) else { return }
+        let (a, b) = try Self.pair()
+        defer { a.delete(); b.delete() }
+        let io = try b.run { () throws(CarpIOError) in try LinuxCarpPacketIO(families: ["carpb0": [.ipv4]]) }
+        let config = try CarpGroupConfig(vhid: 143, interface: "carpb0", advbase: 1, advskew: 0, key: Self.key,
+                                         addresses: [IPNetwork("198.51.100.1/24")!])
+        var harness = KernelCarpHarness(node: CarpNode(groups: [config]), io: io)
+        try harness.handle(.setOwnAddresses([IPAddress("198.51.100.3")!]))
+        let (ucarp, _) = try Self.start(["ucarp", "-i", "carpa0", "-s", "198.51.100.2", "-v", "143", "-p", "secret",
+                                         "-a", "198.51.100.1", "-b", "1", "-k", "100",
+                                         "--upscript=/bin/true", "--downscript=/bin/true"], in: a)
+        defer { Self.stop(ucarp) }
+        try harness.handle(.link(interface: "carpb0", up: true))
+        let fromUcarp = { (h: KernelCarpHarness) in h.received.filter { $0.1.source == IPAddress("198.51.100.2")! } }
+
+        try harness.run(for: .seconds(6))
+        #expect(harness.node.machines.values.first?.state == .master)
+        #expect(harness.holdsVIPs)
+        #expect(harness.transitions.map(\.reason) == [.initializationComplete, .masterTimedOut])
+        #expect(fromUcarp(harness).isEmpty, "ucarp advertised although a better master was present")
+        #expect(harness.node.counters[.badHMAC] == 0)
+
+        try harness.handle(.shutdown)
+        let bowOut = harness.clock.now
+        #expect(harness.sent.last?.1.advbase == 255 && harness.sent.last?.1.advskew == 255)
+        try harness.run(for: .seconds(3)) { !fromUcarp($0).isEmpty }
+        let takeover = try #require(fromUcarp(harness).first, "ucarp did not take over within 3 s of the bow-out")
+        let delay = bowOut.duration(to: takeover.0)
+        print("ucarp took over \(delay) after our bow-out (its master-down time is 3.39 s)")
+        #expect(delay < .seconds(1))
+        let verdict = CarpReceiveValidation.validate(takeover.1, ownAddresses: []) { _ in
+            CarpReceiveContext(key: Self.key, addresses: [Self.vip], lastSentCounter: nil)
+        }
+        #expect((try? verdict.get())?.advskew == 100)
+    }
 }
