@@ -8,14 +8,14 @@ struct KernelCarpHarness {
     typealias Instant = ContinuousClock.Instant
     let clock = ContinuousClock()
     var node: CarpNode<Instant>
-    let io: LinuxCarpPacketIO
+    let io: LinuxCarpSocketSet
     var timers: [CarpGroupID: Instant] = [:]
     var transitions: [CarpTransition<Instant>] = []
     var received: [(Instant, ReceivedCarpPacket)] = []
     var sent: [(Instant, CarpAdvertisement)] = []
     var holdsVIPs = false
 
-    init(node: CarpNode<Instant>, io: LinuxCarpPacketIO) {
+    init(node: CarpNode<Instant>, io: LinuxCarpSocketSet) {
         self.node = node
         self.io = io
     }

@@ -72,8 +72,8 @@ import TandemTestSupport
             let (a, b) = try KernelLab.pair()
             defer { a.delete(); b.delete() }
             try a.exec(["ip", "address", "add", "198.51.100.20/24", "dev", "carpa0"])
-            let sender = try a.run { () throws(CarpIOError) in try LinuxCarpPacketIO(families: ["carpa0": [.ipv4, .ipv6]]) }
-            let receiver = try b.run { () throws(CarpIOError) in try LinuxCarpPacketIO(families: ["carpb0": [.ipv4, .ipv6]]) }
+            let sender = try a.run { () throws(CarpIOError) in try LinuxCarpSocketSet(families: ["carpa0": [.ipv4, .ipv6]]) }
+            let receiver = try b.run { () throws(CarpIOError) in try LinuxCarpSocketSet(families: ["carpb0": [.ipv4, .ipv6]]) }
             var seen: Set<IPAddress> = []
             for attempt in 0..<20 where seen.count < 2 {
                 for source in sources {
@@ -218,7 +218,7 @@ import TandemTestSupport
         let run = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
             defer { a.delete(); b.delete() }
-            let io = try b.run { () throws(CarpIOError) in try LinuxCarpPacketIO(families: ["carpb0": [.ipv4]]) }
+            let io = try b.run { () throws(CarpIOError) in try LinuxCarpSocketSet(families: ["carpb0": [.ipv4]]) }
             let config = try CarpGroupConfig(vhid: 143, interface: "carpb0", advbase: 1, advskew: 0, key: Self.key,
                                              addresses: [IPNetwork("198.51.100.1/24")!])
             var harness = KernelCarpHarness(node: CarpNode(groups: [config]), io: io)

@@ -19,3 +19,10 @@ public protocol CarpInterfaceIO: AnyObject, Sendable {
     /// addresses.
     func announce(_ addresses: [IPAddress]) throws(CarpIOError)
 }
+
+extension CarpInterfaceIO {
+    /// Sends from the interface's default source.
+    public func send(_ advertisement: CarpAdvertisement, family: IPFamily) throws(CarpIOError) {
+        try send(advertisement, family: family, source: nil)
+    }
+}

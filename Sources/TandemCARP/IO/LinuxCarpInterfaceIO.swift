@@ -13,15 +13,21 @@ public final class LinuxCarpInterfaceIO: CarpInterfaceIO {
     public let interfaceIndex: Int32
     /// Unicast peers (FreeBSD ≥ 14 / OpenBSD `carppeer`); empty means multicast.
     public let unicastPeers: [IPAddress]
+    /// The IPv4 source used when a send names none.
+    public let sourceIPv4: IPv4Address?
     private let ipv4: CarpIPv4Socket?
     private let ipv6: CarpIPv6Socket?
     private let announcements: AnnouncementSockets
 
     /// - Parameters:
     ///   - families: the families of the VIPs on this interface.
+    ///   - sourceIPv4: the IPv4 source when a send names none; nil lets the kernel use the
+    ///     interface's primary address (carp.md §1.1: an ordinary address, not the VIP).
     ///   - unicastPeers: send to these instead of the group (per family; none = multicast).
-    public init(interface: String, families: Set<IPFamily>, unicastPeers: [IPAddress] = []) throws(CarpIOError) {
+    public init(interface: String, families: Set<IPFamily>, sourceIPv4: IPv4Address? = nil,
+                unicastPeers: [IPAddress] = []) throws(CarpIOError) {
         self.interface = interface
+        self.sourceIPv4 = sourceIPv4
         interfaceIndex = try CarpSyscalls.interfaceIndex(interface)
         self.unicastPeers = unicastPeers
         ipv4 = families.contains(.ipv4) ? try CarpIPv4Socket(interface: interface, index: interfaceIndex) : nil
@@ -46,7 +52,7 @@ public final class LinuxCarpInterfaceIO: CarpInterfaceIO {
         switch family {
         case .ipv4:
             guard let ipv4 else { throw notOpened(family) }
-            let from: IPv4Address? = if case .v4(let a) = source { a } else { nil }
+            let from: IPv4Address? = if case .v4(let a) = source { a } else { sourceIPv4 }
             let peers = unicastPeers.compactMap { if case .v4(let a) = $0 { a } else { nil } }
             for destination in peers.isEmpty ? [CarpIPv4Socket.group] : peers {
                 try ipv4.send(payload, to: destination, source: from)

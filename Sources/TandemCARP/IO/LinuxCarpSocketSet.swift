@@ -4,9 +4,10 @@ import Glibc
 import TandemAddress
 
 /// CARP packet I/O for all of a node's vhid interfaces at once: one `LinuxCarpInterfaceIO`
-/// per interface, one `poll` over all their sockets. This is the shape a daemon's single
-/// CARP task wants: send/announce by interface name, and "whatever arrived within T".
-public final class LinuxCarpPacketIO: Sendable {
+/// per interface, one `poll` over all their sockets: send/announce by interface name, and
+/// "whatever arrived within T". Used by the kernel tests' driver; the daemon keeps its own
+/// equivalent behind its `CarpPacketIO` protocol.
+public final class LinuxCarpSocketSet: Sendable {
     public let interfaces: [String: LinuxCarpInterfaceIO]
 
     /// Opens the sockets; call it inside the node's network namespace.
