@@ -14,7 +14,10 @@ enum NftMessage: Sendable, Hashable {
     case deleteSet(TableFamily, table: String, set: String)
     case newElements(TableFamily, table: String, set: String, setID: UInt32?, isVerdictMap: Bool, [NftSetElement])
     case deleteElements(TableFamily, table: String, set: String, [NftSetElement])
-    case newRule(TableFamily, table: String, chain: String, expressions: [NftExpression], comment: String?)
+    case newRule(TableFamily, table: String, chain: String, expressions: [NftExpression], comment: String?,
+                 position: NftRulePosition = .end)
+    /// `NFT_MSG_DELRULE` of one rule, by its kernel handle.
+    case deleteRule(TableFamily, table: String, chain: String, handle: UInt64)
 
     /// Short kind name used in message counts (`tandem apply -v`, tests, benchmarks).
     var kind: String {
@@ -29,8 +32,17 @@ enum NftMessage: Sendable, Hashable {
         case .newElements: "NEWSETELEM"
         case .deleteElements: "DELSETELEM"
         case .newRule: "NEWRULE"
+        case .deleteRule: "DELRULE"
         }
     }
+}
+
+/// Where NEWRULE puts the rule: appended, or next to an existing rule (`NFTA_RULE_POSITION`
+/// with `NLM_F_APPEND` for after, without for before).
+enum NftRulePosition: Sendable, Hashable {
+    case end
+    case after(handle: UInt64)
+    case before(handle: UInt64)
 }
 
 /// A chain's own attributes (not its rules).

@@ -153,7 +153,19 @@ enum NftMessageEncoder {
                 nftnl_set_elems_nlmsg_build_payload(nlh, s)
                 return nlh
             }
-        case .newRule(let f, let table, let chainName, let expressions, let comment):
+        case .deleteRule(let f, let table, let chainName, let handle):
+            let r = nftnl_rule_alloc()!
+            defer { nftnl_rule_free(r) }
+            nftnl_rule_set_str(r, UInt16(NFTNL_RULE_TABLE.rawValue), table)
+            nftnl_rule_set_str(r, UInt16(NFTNL_RULE_CHAIN.rawValue), chainName)
+            nftnl_rule_set_u32(r, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family(f)))
+            nftnl_rule_set_u64(r, UInt16(NFTNL_RULE_HANDLE.rawValue), handle)
+            buffer.append(room: 512) { p in
+                let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_DELRULE.rawValue), family(f), 0, sequence)!
+                nftnl_rule_nlmsg_build_payload(nlh, r)
+                return nlh
+            }
+        case .newRule(let f, let table, let chainName, let expressions, let comment, let position):
             let r = nftnl_rule_alloc()!
             defer { nftnl_rule_free(r) }
             nftnl_rule_set_str(r, UInt16(NFTNL_RULE_TABLE.rawValue), table)
@@ -170,9 +182,17 @@ enum NftMessageEncoder {
                     nftnl_rule_set_data(r, UInt16(NFTNL_RULE_USERDATA.rawValue), data, len)
                 }
             }
+            var flags = create
+            switch position {
+            case .end: flags |= UInt16(NLM_F_APPEND)
+            case .after(let handle):
+                nftnl_rule_set_u64(r, UInt16(NFTNL_RULE_POSITION.rawValue), handle)
+                flags |= UInt16(NLM_F_APPEND)
+            case .before(let handle):
+                nftnl_rule_set_u64(r, UInt16(NFTNL_RULE_POSITION.rawValue), handle)
+            }
             buffer.append(room: room) { p in
-                let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_NEWRULE.rawValue), family(f),
-                                                create | UInt16(NLM_F_APPEND), sequence)!
+                let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_NEWRULE.rawValue), family(f), flags, sequence)!
                 nftnl_rule_nlmsg_build_payload(nlh, r)
                 return nlh
             }

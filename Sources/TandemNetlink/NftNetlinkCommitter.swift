@@ -46,7 +46,10 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
                 } else if let missing = try previous.ruleset.tables.first(where: { !(try session.tableExists($0.family, $0.name)) }) {
                     reason = "table \(missing.family.rawValue) \(missing.name) is missing"
                 } else {
-                    switch try planner.incremental(from: previous.ruleset, to: request.ruleset) {
+                    let outcome = try planner.incremental(from: previous.ruleset, to: request.ruleset) { f, t, c in
+                        try session.ruleHandles(f, table: t, chain: c)
+                    }
+                    switch outcome {
                     case .plan(let plan):
                         return (plan, plan.messages.isEmpty ? .unchanged : .incremental, nil)
                     case .needsFullReplace(let why):

@@ -4,7 +4,9 @@ import TandemRuleset
 /// found, in an order the kernel accepts within one transaction:
 /// new chains → new sets → flush changed and removed chains → element deletes/adds →
 /// rules of changed and new chains → delete removed sets → delete removed chains.
-/// A changed chain is flushed and refilled; an alias with one new address is one
+/// In a changed chain only the rules between the unchanged head and tail are replaced
+/// (DELRULE by handle, NEWRULE next to a kept rule), given the chain's rule handles;
+/// without them the chain is flushed and refilled. An alias with one new address is one
 /// NEWSETELEM. Redefined chains or sets cannot be updated in place: the caller falls back
 /// to a full replace.
 extension NftPlanner {
@@ -13,7 +15,10 @@ extension NftPlanner {
         case needsFullReplace(String)
     }
 
-    mutating func incremental(from old: Ruleset, to new: Ruleset) throws(NftLinearizeError) -> IncrementalOutcome {
+    /// `handles(family, table, chain)` gives the kernel handles of a chain's rules in order
+    /// (nil when unknown).
+    mutating func incremental(from old: Ruleset, to new: Ruleset,
+                              handles: (TableFamily, String, String) throws -> [UInt64]? = { _, _, _ in nil }) throws -> IncrementalOutcome {
         let diff = RulesetDiff(from: old, to: new)
         var plan = NftBatchPlan()
         for table in diff.tablesRemoved {
@@ -34,13 +39,14 @@ extension NftPlanner {
             }
             guard let table = new.tables.first(where: { $0.family == changes.family && $0.name == changes.name }),
                   let before = oldTables["\(changes.family.rawValue) \(changes.name)"] else { continue }
-            try update(before, to: table, changes, into: &plan)
+            try update(before, to: table, changes, handles: handles, into: &plan)
         }
         return .plan(plan)
     }
 
     private mutating func update(_ old: Table, to table: Table, _ c: RulesetDiff.TableChanges,
-                                 into plan: inout NftBatchPlan) throws(NftLinearizeError) {
+                                 handles: (TableFamily, String, String) throws -> [UInt64]?,
+                                 into plan: inout NftBatchPlan) throws {
         let f = table.family, name = table.name
         let chains = Dictionary(table.chains.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for chain in c.chainsAdded {
@@ -54,7 +60,16 @@ extension NftPlanner {
             ids[set.name] = (definition.key, definition.id)
             addSet(definition, table: table, into: &plan)
         }
-        for chain in c.chainsChanged + c.chainsRemoved {
+        let oldChains = Dictionary(old.chains.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var edits: [String: [UInt64]] = [:]
+        for chain in c.chainsChanged {
+            if let h = try handles(f, name, chain), h.count == oldChains[chain]?.rules.count, !h.isEmpty {
+                edits[chain] = h
+            } else {
+                plan.add(.flushChain(f, table: name, chain: chain), Self.subject(table, chain: chain))
+            }
+        }
+        for chain in c.chainsRemoved {
             plan.add(.flushChain(f, table: name, chain: chain), Self.subject(table, chain: chain))
         }
         let oldSets = Dictionary(old.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -65,7 +80,11 @@ extension NftPlanner {
         }
         var linearizer = NftLinearizer(family: f, table: name, namedSets: ids, nextSetID: nextSetID)
         for chain in table.chains where c.chainsChanged.contains(chain.name) || c.chainsAdded.contains(chain.name) {
-            try addRules(of: chain, table: table, linearizer: &linearizer, into: &plan)
+            if let h = edits[chain.name], let before = oldChains[chain.name] {
+                try editRules(before, to: chain, handles: h, table: table, linearizer: &linearizer, into: &plan)
+            } else {
+                try addRules(of: chain, table: table, linearizer: &linearizer, into: &plan)
+            }
         }
         nextSetID = linearizer.nextSetID
         for set in c.setsRemoved {
@@ -73,6 +92,39 @@ extension NftPlanner {
         }
         for chain in c.chainsRemoved {
             plan.add(.deleteChain(f, table: name, chain: chain), Self.subject(table, chain: chain))
+        }
+    }
+
+    /// Replaces only the rules between the longest unchanged head and tail: the old ones
+    /// by handle, the new ones inserted after the last kept head rule (in reverse, so each
+    /// lands right after it) or before the first kept tail rule.
+    private func editRules(_ old: Chain, to new: Chain, handles: [UInt64], table: Table,
+                           linearizer: inout NftLinearizer, into plan: inout NftBatchPlan) throws(NftLinearizeError) {
+        let before = old.rules.map(\.kernelForm), after = new.rules.map(\.kernelForm)
+        var head = 0
+        while head < before.count, head < after.count, before[head] == after[head] { head += 1 }
+        var tail = 0
+        while tail < before.count - head, tail < after.count - head,
+              before[before.count - 1 - tail] == after[after.count - 1 - tail] { tail += 1 }
+        for i in head..<(before.count - tail) {
+            plan.add(.deleteRule(table.family, table: table.name, chain: new.name, handle: handles[i]),
+                     Self.subject(table, chain: old, index: i))
+        }
+        let inserted = Array(head..<(after.count - tail))
+        if head > 0 {
+            for i in inserted.reversed() {
+                try addRule(new, i, table: table, position: .after(handle: handles[head - 1]),
+                            linearizer: &linearizer, into: &plan)
+            }
+        } else if tail > 0 {
+            for i in inserted {
+                try addRule(new, i, table: table, position: .before(handle: handles[before.count - tail]),
+                            linearizer: &linearizer, into: &plan)
+            }
+        } else {
+            for i in inserted {
+                try addRule(new, i, table: table, position: .end, linearizer: &linearizer, into: &plan)
+            }
         }
     }
 

@@ -110,20 +110,36 @@ struct NftPlanner {
     func addRules(of chain: Chain, table: Table, linearizer: inout NftLinearizer,
                   into plan: inout NftBatchPlan) throws(NftLinearizeError) {
         for index in chain.rules.indices {
-            let subject = Self.subject(table, chain: chain, index: index)
-            // The renderer's canonical form (explicit dependencies, cleaned comment and log
-            // prefix), so this path and `nft -f` of the rendered text agree.
-            let rule = chain.rules[index].canonicalized()
-            let linear = try linearizer.linearize(rule, place: subject)
-            for set in linear.anonymousSets {
-                // Anonymous sets are errors of the rule that binds them.
-                plan.add(.newSet(table.family, table: table.name, set), subject)
-                var p = NftBatchPlan()
-                addElements(set.elements, to: set, table: table, into: &p)
-                for m in p.messages { plan.add(m, subject) }
-            }
-            plan.add(.newRule(table.family, table: table.name, chain: chain.name,
-                              expressions: linear.expressions, comment: Self.comment(rule.comment)), subject)
+            try addRule(chain, index, table: table, position: .end, linearizer: &linearizer, into: &plan)
         }
+    }
+
+    /// One rule (and the anonymous sets it binds) at `position` in its chain.
+    func addRule(_ chain: Chain, _ index: Int, table: Table, position: NftRulePosition,
+                 linearizer: inout NftLinearizer, into plan: inout NftBatchPlan) throws(NftLinearizeError) {
+        let subject = Self.subject(table, chain: chain, index: index)
+        // The renderer's canonical form (explicit dependencies, cleaned comment and log
+        // prefix), so this path and `nft -f` of the rendered text agree.
+        let rule = chain.rules[index].canonicalized()
+        let linear = try linearizer.linearize(rule, place: subject)
+        for set in linear.anonymousSets {
+            // Anonymous sets are errors of the rule that binds them.
+            plan.add(.newSet(table.family, table: table.name, set), subject)
+            var p = NftBatchPlan()
+            addElements(set.elements, to: set, table: table, into: &p)
+            for m in p.messages { plan.add(m, subject) }
+        }
+        plan.add(.newRule(table.family, table: table.name, chain: chain.name, expressions: linear.expressions,
+                          comment: Self.comment(rule.comment), position: position), subject)
+    }
+}
+
+extension Rule {
+    /// What the kernel holds of a rule: its canonical form without the origin, which only
+    /// names the config item. Rules that differ only in origin need no kernel change.
+    var kernelForm: Rule {
+        var r = canonicalized()
+        r.origin = nil
+        return r
     }
 }

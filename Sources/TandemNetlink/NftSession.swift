@@ -144,3 +144,54 @@ final class NftSession {
         return (acks, overflowed)
     }
 }
+
+extension NftSession {
+    static let nlmsgDone: UInt16 = 3   // NLMSG_DONE
+
+    /// The handles of a chain's rules in order: a `NFT_MSG_GETRULE` dump filtered by the
+    /// kernel to one table and chain, reading only `NFTA_RULE_HANDLE` from each rule.
+    func ruleHandles(_ family: TableFamily, table: String, chain: String) throws -> [UInt64] {
+        let seq = socket.sequence()
+        let f = NftMessageEncoder.family(family)
+        let buffer = NftBatchBuffer(capacity: 4096)
+        buffer.append(room: 1024) { p in
+            let r = nftnl_rule_alloc()!
+            defer { nftnl_rule_free(r) }
+            nftnl_rule_set_str(r, UInt16(NFTNL_RULE_TABLE.rawValue), table)
+            nftnl_rule_set_str(r, UInt16(NFTNL_RULE_CHAIN.rawValue), chain)
+            let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_GETRULE.rawValue), f, UInt16(NLM_F_DUMP), seq)!
+            nftnl_rule_nlmsg_build_payload(nlh, r)
+            return nlh
+        }
+        let operation = "NFT_MSG_GETRULE \(table) \(chain)"
+        var handles: [UInt64] = []
+        do {
+            try socket.setBufferSizes(receive: 1 << 22)
+            try socket.send(buffer.bytes, operation: operation)
+            var receive = [UInt8](repeating: 0, count: 1 << 17)
+            while try socket.waitReadable(timeoutMilliseconds: 5000) {
+                let n = try receive.withUnsafeMutableBytes { try socket.receive(into: $0, operation: operation) } ?? 0
+                var o = 0
+                while o + 16 <= n {
+                    let (len, type, s) = receive.withUnsafeBytes { b in
+                        (Int(NftAcknowledgements.u32(b, o)), NftAcknowledgements.u16(b, o + 4), NftAcknowledgements.u32(b, o + 8))
+                    }
+                    guard len >= 16, o + len <= n else { break }
+                    defer { o += (len + 3) & ~3 }
+                    guard s == seq else { continue }
+                    if type == Self.nlmsgDone { return handles }
+                    if type == NftAcknowledgements.nlmsgError {
+                        let err = receive.withUnsafeBytes { Int32(bitPattern: NftAcknowledgements.u32($0, o + 16)) }
+                        throw NftCommitError.netlink(NetlinkError(operation, errno: -err))
+                    }
+                    let reply = Reply(payload: Array(receive[(o + 20)..<(o + len)]))
+                    guard let h = reply.attribute(3), h.count == 8 else { continue }   // NFTA_RULE_HANDLE
+                    handles.append(h.reduce(0) { $0 << 8 | UInt64($1) })
+                }
+            }
+        } catch let e as NetlinkError {
+            throw NftCommitError.netlink(e)
+        }
+        throw NftCommitError.netlink(NetlinkError("\(operation): dump did not finish", errno: 62))
+    }
+}
