@@ -35,13 +35,18 @@ public struct CommitRequest: Sendable {
     /// Refuse with `NftCommitError.concurrentChange` unless the kernel is at this
     /// generation (compare-and-swap). nil: the generation read at the start of the commit.
     public var expectedGeneration: UInt32?
+    /// Send the batch without END first and commit (the same messages, with END) only when
+    /// the kernel accepted all of them: a dry run and a commit in one call, planned and
+    /// encoded once.
+    public var validateFirst: Bool
 
     public init(ruleset: Ruleset, previous: CommittedRuleset? = nil, dryRun: Bool = false,
-                expectedGeneration: UInt32? = nil) {
+                expectedGeneration: UInt32? = nil, validateFirst: Bool = false) {
         self.ruleset = ruleset
         self.previous = previous
         self.dryRun = dryRun
         self.expectedGeneration = expectedGeneration
+        self.validateFirst = validateFirst
     }
 }
 

@@ -11,6 +11,8 @@ struct NftEncodedBatch {
     let firstSequence: UInt32
     let endSequence: UInt32?
     let messageCount: Int
+    /// Bytes before END: what a dry run of this batch sends.
+    let lengthWithoutEnd: Int
 }
 
 /// Turns plan messages into libnftnl objects and netlink messages (the only place that
@@ -39,6 +41,7 @@ enum NftMessageEncoder {
             seq &+= 1
         }
         var end: UInt32?
+        let lengthWithoutEnd = buffer.length
         if commit {
             let s = seq
             buffer.append(room: 64) { p in
@@ -50,7 +53,7 @@ enum NftMessageEncoder {
             end = s
         }
         return NftEncodedBatch(buffer: buffer, beginSequence: begin, firstSequence: seq0 &+ 1,
-                               endSequence: end, messageCount: plan.messages.count)
+                               endSequence: end, messageCount: plan.messages.count, lengthWithoutEnd: lengthWithoutEnd)
     }
 
     static func family(_ f: TableFamily) -> UInt16 {

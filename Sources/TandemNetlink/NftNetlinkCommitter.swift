@@ -27,8 +27,14 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
                                              generation: expected, commit: !request.dryRun)
         // Keep the sequence numbers we used out of later requests on this socket.
         for _ in 0...plan.messages.count { _ = session.socket.sequence() }
-        let (acks, overflowed) = try session.exchange(batch)
-        try check(acks, overflowed: overflowed, batch: batch, plan: plan, expected: expected)
+        if request.validateFirst && !request.dryRun {
+            // The same messages without END first: nothing is committed unless the kernel
+            // accepts every one of them (STYLE.md §8).
+            let (acks, overflowed) = try session.exchange(batch, withoutEnd: true)
+            try check(acks, overflowed: overflowed, batch: batch, plan: plan, expected: expected, withoutEnd: true)
+        }
+        let (acks, overflowed) = try session.exchange(batch, withoutEnd: request.dryRun)
+        try check(acks, overflowed: overflowed, batch: batch, plan: plan, expected: expected, withoutEnd: request.dryRun)
         // The kernel bumps its generation by one per commit, skipping 0.
         let after = request.dryRun ? current : (expected &+ 1 == 0 ? 1 : expected &+ 1)
         return CommitReport(mode: mode, dryRun: request.dryRun, messageCounts: plan.counts,
@@ -64,7 +70,7 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
     }
 
     private func check(_ acks: [NftAcknowledgement], overflowed: Bool, batch: NftEncodedBatch,
-                       plan: NftBatchPlan, expected: UInt32) throws {
+                       plan: NftBatchPlan, expected: UInt32, withoutEnd: Bool) throws {
         var errors: [NftKernelError] = []
         for ack in acks where ack.errno != 0 {
             if ack.sequence == batch.beginSequence && ack.errno == NftSession.restart {
@@ -79,7 +85,7 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
                                          message: "more errors than the receive buffer could hold"))
         }
         if !errors.isEmpty { throw NftCommitError.rejected(errors) }
-        if let end = batch.endSequence, !acks.contains(where: { $0.sequence == end }) {
+        if !withoutEnd, let end = batch.endSequence, !acks.contains(where: { $0.sequence == end }) {
             throw NftCommitError.noAcknowledgement
         }
     }

@@ -112,18 +112,19 @@ final class NftSession {
     /// Sends an encoded batch in one datagram and collects every ack and error. The
     /// kernel processes the batch inside `sendmsg`, so all replies are queued when it
     /// returns (nft drains the same way); only END's ack is waited for, briefly.
-    func exchange(_ batch: NftEncodedBatch) throws -> (acks: [NftAcknowledgement], overflowed: Bool) {
+    func exchange(_ batch: NftEncodedBatch, withoutEnd: Bool = false) throws -> (acks: [NftAcknowledgement], overflowed: Bool) {
         var acks: [NftAcknowledgement] = []
         var overflowed = false
         do {
-            let length = batch.buffer.length
+            let length = withoutEnd ? batch.lengthWithoutEnd : batch.buffer.length
+            let endSequence = withoutEnd ? nil : batch.endSequence
             try socket.setBufferSizes(send: Int32(clamping: length + (1 << 16)),
                                       receive: Int32(clamping: min(max(batch.messageCount * 256, 1 << 20), 1 << 28)))
-            try socket.send(batch.buffer.bytes, operation: "nftables batch (\(batch.messageCount) messages, \(length) bytes)")
+            try socket.send(UnsafeRawBufferPointer(rebasing: batch.buffer.bytes[0..<length]), operation: "nftables batch (\(batch.messageCount) messages, \(length) bytes)")
             var receive = [UInt8](repeating: 0, count: 1 << 16)
             var sawEnd = false
             while true {
-                let wait: Int32 = (batch.endSequence != nil && !sawEnd && acks.allSatisfy { $0.errno == 0 }) ? 2000 : 0
+                let wait: Int32 = (endSequence != nil && !sawEnd && acks.allSatisfy { $0.errno == 0 }) ? 2000 : 0
                 guard try socket.waitReadable(timeoutMilliseconds: wait) else { break }
                 let n: Int?
                 do {
@@ -135,7 +136,7 @@ final class NftSession {
                 }
                 guard let n else { break }
                 let parsed = receive.withUnsafeBytes { NftAcknowledgements.parse(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                for a in parsed where a.sequence == batch.endSequence { sawEnd = true }
+                for a in parsed where a.sequence == endSequence { sawEnd = true }
                 acks += parsed
             }
         } catch let e as NetlinkError {

@@ -34,9 +34,10 @@ struct ApplyCommand: ParsableCommand {
         let paths = root.paths
         let path = file ?? paths.config
         let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter())
+        var timings = StageTimings()
         let prepared: ApplyPipeline.Prepared
         do {
-            prepared = try pipeline.prepare(file)
+            prepared = try timings.measure("check+compile") { () throws(ApplyPipeline.Failure) in try pipeline.prepare(file) }
         } catch .unreadable(let why) {
             printError("tandem apply: \(why)")
             throw ExitCode(2)
@@ -49,21 +50,23 @@ struct ApplyCommand: ParsableCommand {
 
         let settings = KernelSetting.settings(for: prepared.config)
         let writer = ProcSysWriter()
-        let previous = pipeline.previous()
+        let previous = timings.measure("previous") { pipeline.previous() }
         do {
-            // The dry run: the kernel validates the very batch the commit will send.
-            let check = try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous,
-                                                                    dryRun: true))
             if dryRun {
+                // The batch without END: the kernel validates it and commits nothing.
+                let check = try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous,
+                                                                        dryRun: true))
                 print("dry run: the kernel accepts the ruleset (\(check.mode.rawValue), \(ApplyPipeline.summary(check))); nothing was changed")
                 for s in settings { print("would set \(s.dotted) = \(s.value)") }
                 return
             }
             try writer.check(settings)
-            // Compare-and-swap on the generation the dry run saw: a commit by anyone in
-            // between makes this one fail instead of overwriting theirs.
-            let report = try pipeline.committer.commit(CommitRequest(
-                ruleset: prepared.ruleset, previous: previous, expectedGeneration: check.generation))
+            // One call: the batch without END (the kernel validates it), then the same batch
+            // with END, compare-and-swap on the generation read at the start — a commit by
+            // anyone in between makes this one fail instead of overwriting theirs.
+            let report = try timings.measure("netlink") {
+                try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous, validateFirst: true))
+            }
             do {
                 try writer.write(settings)
                 try ApplyPipeline.atomicWrite(prepared.bytes, to: paths.config)
@@ -80,6 +83,7 @@ struct ApplyCommand: ParsableCommand {
                 printError("tandem apply: warning: could not record the applied state: \(error)")
             }
             if verbose, let why = report.fullReason { print("full replace: \(why)") }
+            if verbose { print("timings: \(timings)") }
             print("applied \(prepared.path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation)")
         } catch let error as NftCommitError {
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# nftables commit benchmark (run by bench/run.sh): `tandem apply` of generated configs
+# against `nft -f` of the same ruleset rendered by `tandem render`, each in a fresh network
+# namespace, best of 3; then incremental applies (one rule, one alias entry) in the 10k
+# config against a full apply. Usage: bench-nft.sh RELEASE_BIN_DIR
+# Targets: no slower than nft -f at 10k rules, faster at 50k; incremental under 5 % of full.
+set -euo pipefail
+bin="$1/tandem"
+here=$(cd "$(dirname "$0")" && pwd)
+[ -x "$bin" ] || { echo "bench-nft: no tandem binary at $bin" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "bench-nft: skipped: needs root for network namespaces"; exit 0; }
+work=$(mktemp -d /tmp/tandem-bench-nft.XXXXXX)
+ns=""
+cleanup() { if [ -n "$ns" ]; then ip netns delete "$ns" 2>/dev/null || true; fi; rm -rf "$work"; }
+trap cleanup EXIT
+
+new_ns() { ns="tandem-bench-nft-$RANDOM$RANDOM"; ip netns add "$ns"; ip -n "$ns" link set lo up; }
+drop_ns() { ip netns delete "$ns"; ns=""; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+min() { printf '%s\n' "$@" | sort -g | head -1; }
+
+# seconds for one command run inside a fresh namespace (the namespace is not timed)
+timed_fresh() {
+    new_ns
+    local t0 t1
+    t0=$(now); ip netns exec "$ns" "$@" >/dev/null; t1=$(now)
+    drop_ns
+    elapsed "$t0" "$t1"
+}
+
+best_apply() {   # config
+    local runs=()
+    for i in 1 2 3; do
+        rm -rf "$work/root"; mkdir -p "$work/root"
+        runs+=("$(timed_fresh "$bin" apply "$1" --root "$work/root")")
+    done
+    min "${runs[@]}"
+}
+
+best_nft() {   # rendered text
+    local runs=()
+    for i in 1 2 3; do runs+=("$(timed_fresh nft -f "$1")"); done
+    min "${runs[@]}"
+}
+
+best_render() {
+    local runs=() t0 t1
+    for i in 1 2 3; do t0=$(now); "$bin" render "$1" >/dev/null 2>&1; t1=$(now); runs+=("$(elapsed "$t0" "$t1")"); done
+    min "${runs[@]}"
+}
+
+echo "== nftables commit: tandem apply vs nft -f (fresh namespace each, best of 3) =="
+printf '%-28s %10s %10s %12s %14s\n' workload "apply s" "nft -f s" "apply/nft" "render s"
+declare -A full
+for spec in "1k rules:1000:0" "10k rules:10000:0" "50k rules:50000:0" "1k rules + 100k alias:1000:100000"; do
+    IFS=: read -r label rules alias <<<"$spec"
+    cfg="$work/cfg-$rules-$alias.xml"
+    bash "$here/gen-nft-config.sh" "$rules" "$alias" >"$cfg"
+    "$bin" render "$cfg" >"$cfg.nft" 2>/dev/null
+    a=$(best_apply "$cfg"); n=$(best_nft "$cfg.nft"); r=$(best_render "$cfg")
+    full[$rules-$alias]=$a
+    printf '%-28s %10s %10s %12s %14s\n' "$label" "$a" "$n" "$(awk -v a="$a" -v n="$n" 'BEGIN { printf "%.2f", a / n }')" "$r"
+done
+
+echo
+echo "== incremental apply in the 10k-rule config (best of 3) vs its full apply =="
+printf '%-28s %10s %10s  %s\n' change "apply s" "% of full" "messages"
+for variant in onerule onealias; do
+    base="$work/inc-base.xml" changed="$work/inc-$variant.xml"
+    bash "$here/gen-nft-config.sh" 10000 0 base >"$base"
+    bash "$here/gen-nft-config.sh" 10000 0 "$variant" >"$changed"
+    rm -rf "$work/root"; mkdir -p "$work/root"
+    new_ns
+    ip netns exec "$ns" "$bin" apply "$base" --root "$work/root" >/dev/null
+    runs=() msg=""
+    for i in 1 2 3; do
+        t0=$(now); out=$(ip netns exec "$ns" "$bin" apply "$changed" --root "$work/root"); t1=$(now)
+        runs+=("$(elapsed "$t0" "$t1")"); msg=${out#*: }
+        ip netns exec "$ns" "$bin" apply "$base" --root "$work/root" >/dev/null
+    done
+    drop_ns
+    t=$(min "${runs[@]}")
+    label=$([ "$variant" = onerule ] && echo "one rule changed" || echo "one alias entry added")
+    printf '%-28s %10s %9s%%  %s\n' "$label" "$t" "$(awk -v t="$t" -v f="${full[10000-0]}" 'BEGIN { printf "%.1f", 100 * t / f }')" "$msg"
+done
