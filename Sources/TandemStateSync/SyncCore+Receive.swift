@@ -35,15 +35,18 @@ extension SyncCore {
             if bulkOwed { startBulk(now, &out) }
         }
 
-        // Our stream as the peer sees it: only meaningful when it names our session.
-        if d.peerSession == session {
-            // The send window moved: what waited for it can go.
-            if send.acknowledge(upTo: d.ack), send.hasPending { out.transmit = true }
-            for case .nack(let range) in d.records {
-                counters.nacksReceived += 1
-                _ = send.negativeAcknowledge(range)
-                out.transmit = true
-            }
+        if bulkOwed, peer?.alive == true { startBulk(now, &out) }
+        // Beyond liveness, only a datagram that names our current session counts: the peer
+        // wrote it after it heard from this very process, so no datagram recorded before we
+        // started (a replay to a freshly restarted node) can feed our table, acknowledge our
+        // records or ask us for a bulk.
+        guard d.peerSession == session else { return }
+        // The send window moved: what waited for it can go.
+        if send.acknowledge(upTo: d.ack), send.hasPending { out.transmit = true }
+        for case .nack(let range) in d.records {
+            counters.nacksReceived += 1
+            _ = send.negativeAcknowledge(range)
+            out.transmit = true
         }
         if d.bulkRequest != 0, d.bulkRequest != peer?.servedBulkRequest {
             peer?.servedBulkRequest = d.bulkRequest
@@ -68,14 +71,14 @@ extension SyncCore {
         // whatever came before we listened, and we miss no record of a fresh peer.
         peer = PeerState(session: d.session, replay: ReplayWindow(size: configuration.replayWindow),
                          stream: ReceiveStream(expected: 1, window: configuration.reorderWindow),
-                         lastHeard: now, alive: alive, servedBulkRequest: d.bulkRequest, nackAllowed: now)
+                         lastHeard: now, alive: alive,
+                         servedBulkRequest: d.peerSession == session ? d.bulkRequest : 0, nackAllowed: now)
         send.reset()
         bulkSend = nil
         bulkOwed = true
     }
 
     private mutating func receiveStream(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
-        if bulkOwed, peer?.alive == true { startBulk(now, &out) }
         // Take the peer state out while working on its stream, so the reorder buffer is
         // mutated in place instead of copied.
         guard var p = peer else { return }

@@ -262,6 +262,27 @@ import Testing
         #expect(sim.converged(from: 1, to: 0))
     }
 
+    /// Datagrams recorded before a node restarted, replayed to the fresh process, name the
+    /// old process's session: they can show the peer alive but feed nothing into the table.
+    @Test func replayToARestartedNodeFeedsNothing() {
+        let sim = Self.started()
+        for i in 0..<30 { sim.perform(1, .localUpdate(Flows.tcp(i))) }
+        sim.run(for: .milliseconds(100))
+        for i in 0..<30 { sim.perform(1, .localDelete(Flows.tcp(i).key)) }
+        sim.run(for: .milliseconds(100))
+        let recorded = sim.wire[1]
+        sim.link.up = false
+        sim.restart(0, session: 0xA000_0000_0000_0002, keepLocal: false)
+        for bytes in recorded { sim.inject(bytes, to: 0) }
+        sim.run(for: .milliseconds(50))
+        #expect(sim.nodes[0].core.remoteFlows.isEmpty)
+        #expect(sim.nodes[0].applied.isEmpty)
+        #expect(sim.nodes[0].core.status.initialBulkPending)
+        sim.link.up = true
+        sim.run(for: .seconds(2))
+        #expect(sim.converged(from: 1, to: 0))
+    }
+
     @Test func reflectedOwnDatagramIsRejected() {
         let sim = Self.started()
         sim.inject(sim.wire[0].last!, to: 0)
