@@ -32,6 +32,11 @@ public enum CarpNodeEvent: Sendable, Hashable {
     case setDemotion(source: String, value: Int)
     /// The node's own interface addresses (not VIPs), to drop echoes of our advertisements.
     case setOwnAddresses(Set<IPAddress>)
+    /// Whether sending a vhid's advertisement worked. The third failure since the last
+    /// recovery demotes the node by 240 until three sends in a row succeed (FreeBSD
+    /// `carp_send_ad_error`, `CARP_SENDAD_MAX_ERRORS` / `CARP_SENDAD_MIN_SUCCESS`,
+    /// `senderr_demotion_factor`).
+    case sendResult(CarpGroupID, succeeded: Bool)
     /// Bow out of every vhid (SIGTERM).
     case shutdown
 }
@@ -45,6 +50,10 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
     public private(set) var downInterfaces: Set<String> = []
     public private(set) var demotionSources: [String: Int] = [:]
     public private(set) var maintenance: Bool
+    /// Per vhid: consecutive send failures, and successes since the last failure.
+    public private(set) var sendHealth: [CarpGroupID: (failures: Int, successes: Int)] = [:]
+    static var sendFailuresToDemote: Int { 3 }
+    static var sendSuccessesToRecover: Int { 3 }
 
     /// `initialCounter` gives each vhid's first counter; the daemon passes random values
     /// (FreeBSD `arc4random`), tests fixed ones.
@@ -87,9 +96,38 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
         case .setOwnAddresses(let addresses):
             ownAddresses = addresses
             return []
+        case .sendResult(let id, let succeeded):
+            return sendResult(id, succeeded: succeeded, now: now)
         case .shutdown:
             return broadcast(.shutdown, now: now)
         }
+    }
+
+    private mutating func sendResult(_ id: CarpGroupID, succeeded: Bool, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
+        var health = sendHealth[id] ?? (0, 0)
+        let source = "send errors \(id)"
+        var changed = false
+        if succeeded {
+            counters.sent += 1
+            if health.failures > 0 {
+                health.successes += 1
+                if health.successes >= Self.sendSuccessesToRecover {
+                    changed = demotionSources[source] != nil
+                    demotionSources[source] = nil
+                    health = (0, 0)
+                }
+            }
+        } else {
+            counters.sendErrors += 1
+            health.failures += 1
+            health.successes = 0
+            if health.failures == Self.sendFailuresToDemote {
+                demotionSources[source] = CarpTiming.linkDownDemotion
+                changed = true
+            }
+        }
+        sendHealth[id] = health
+        return changed ? applyDemotion(now: now) : []
     }
 
     private mutating func receive(_ packet: ReceivedCarpPacket, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {

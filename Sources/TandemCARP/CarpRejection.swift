@@ -39,6 +39,9 @@ public struct CarpCounters: Sendable, Hashable, Codable {
     public var received: UInt64 = 0
     public var accepted: UInt64 = 0
     public var rejected: [CarpRejection: UInt64] = [:]
+    /// Advertisements the driver reported sent, and failed sends.
+    public var sent: UInt64 = 0
+    public var sendErrors: UInt64 = 0
 
     public init() {}
 
