@@ -5,14 +5,12 @@ import TandemRuleset
 /// Automatic HA rules (nftables.md §4), emitted only when at least one CARP VIP exists
 /// (redmine #13908): drop our own looped-back advertisements, pass CARP to the multicast
 /// groups (and from unicast peers), keep CARP out of NAT. State-sync and XML-RPC traffic
-/// are left to the admin's rules, as pfSense does. DHCP failover passes come with a
-/// `failover_peerip`, CARP or not.
+/// are left to the admin's rules, as pfSense does.
 enum CARPRules {
     static let groupV4 = IPAddress("224.0.0.18")!
     static let groupV6 = IPAddress("ff02::12")!
 
     static func add(to plan: inout FilterPlan, context: inout CompileContext) {
-        plan.inputSystem += dhcpFailover(context: context)
         let vips = context.config.carpVIPs
         guard !vips.isEmpty else { return }
         let origin = RuleOrigin(path: "virtualip", description: "CARP operation")
@@ -50,23 +48,5 @@ enum CARPRules {
                         comment: "no nat proto carp", origin: RuleOrigin(path: "virtualip", description: "CARP operation"))
         plan.dstnatEarly.append(rule)
         plan.srcnatEarly.append(rule)
-    }
-
-    /// "allow access to DHCP failover": tcp/udp 519–520 from the peer to this interface.
-    static func dhcpFailover(context: CompileContext) -> [Rule] {
-        var rules: [Rule] = []
-        for scope in context.config.dhcpd where scope.enabled {
-            guard let peer = scope.failoverPeer, let device = context.device(of: scope.interface) else { continue }
-            var matches: [Match] = [.iifname(.name(device)), .nfproto(.ipv4), .l4proto([Protocols.tcp, Protocols.udp]),
-                                    .address(.source, .ipv4, .address(.v4(peer)))]
-            if let own = context.address(of: scope.interface, family: .ipv4) {
-                matches.append(.address(.destination, .ipv4, .address(own.address)))
-            }
-            matches.append(.port(.destination, .range(519, 520)))
-            rules.append(Rule(matches: matches, statements: [.counter, .verdict(.accept)],
-                              comment: "allow access to DHCP failover",
-                              origin: RuleOrigin(path: scope.location.path + "/failover_peerip")))
-        }
-        return rules
     }
 }

@@ -44,6 +44,7 @@ public enum RulesetCompiler {
         var filter = FilterPlan()
         SystemRules.add(to: &filter, context: &context)
         CARPRules.add(to: &filter, context: &context)
+        DHCPRules.add(to: &filter, context: &context)
         FilterRules.add(to: &filter, context: &context)
         FloatingRules.add(to: &filter, context: &context)
 
