@@ -23,6 +23,7 @@ final class TrafficLab {
         try firewall.exec(["ip", "address", "add", "198.51.100.1/24", "dev", "wan0"])
         try server.exec(["ip", "address", "add", "198.51.100.77/24", "dev", "eth0"])
         try client.exec(["ip", "route", "add", "default", "via", "192.0.2.2"])
+        try server.exec(["ip", "route", "add", "192.0.2.0/24", "via", "198.51.100.2"])
         try firewall.exec(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
     }
 

@@ -31,7 +31,11 @@ import TandemTestSupport
     \t\t</outbound>
     \t\t<rule><interface>wan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><any></any></source>
     \t\t\t<destination><network>wanip</network><port>8080</port></destination><target>192.0.2.100</target>
-    \t\t\t<local-port>80</local-port><associated-rule-id>nat_1</associated-rule-id><descr>to the inside server</descr></rule>
+    \t\t\t<local-port>80</local-port><associated-rule-id>nat_1</associated-rule-id><natreflection>purenat</natreflection>
+    \t\t\t<descr>to the inside server</descr></rule>
+    \t\t<rule><interface>wan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><any></any></source>
+    \t\t\t<destination><address>198.51.100.1</address><port>8081</port></destination><target>192.0.2.100</target>
+    \t\t\t<local-port>81</local-port><associated-rule-id>pass</associated-rule-id><descr>rdr pass on the VIP</descr></rule>
     \t</nat>
     \t<filter>
     \t\t<rule><tracker>1</tracker><type>block</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>
@@ -43,6 +47,9 @@ import TandemTestSupport
     \t\t<rule><tracker>4</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>
     \t\t\t<source><network>lan</network></source><destination><address>web_servers</address><port>allowed_ports</port></destination>
     \t\t\t<descr>web via aliases</descr></rule>
+    \t\t<rule><tracker>9</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>
+    \t\t\t<source><network>lan</network></source><destination><address>192.0.2.100</address><port>80</port></destination>
+    \t\t\t<descr>reflected traffic to the inside server</descr></rule>
     \t\t<rule><tracker>5</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>icmp</protocol>
     \t\t\t<source><network>lan</network></source><destination><any></any></destination><descr>ping</descr></rule>
     \t\t<rule><tracker>6</tracker><type>pass</type><interface>lan</interface><floating>yes</floating><direction>in</direction>
@@ -68,10 +75,12 @@ import TandemTestSupport
         try lab.load(compiled.ruleset.render())
         for port: UInt16 in [80, 81, 82, 8001, 8002, 8004] { try lab.listen(in: lab.server, port: port) }
         try lab.listen(in: lab.client, port: 80)
+        try lab.listen(in: lab.client, port: 81)
         for port: UInt16 in [80, 81, 82, 8001, 8002, 8004] {
             lab.waitForListener(in: lab.server, host: "198.51.100.254", port: port)
         }
         lab.waitForListener(in: lab.client, host: "192.0.2.100", port: 80)
+        lab.waitForListener(in: lab.client, host: "192.0.2.100", port: 81)
 
         // Alias lookup (host + port alias) passes, and outbound NAT shows the WAN VIP.
         #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 80) == .connected("198.51.100.1"))
@@ -93,7 +102,15 @@ import TandemTestSupport
         #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 8001) == .timedOut)
         // Port forward reaches the inside server; the associated WAN rule passes it.
         #expect(lab.tcp(from: lab.server, to: "198.51.100.2", port: 8080) == .connected("198.51.100.254"))
-        // Unsolicited traffic from WAN to the LAN host without a forward is denied.
-        #expect(lab.tcp(from: lab.server, to: "192.0.2.100", port: 80) == .timedOut)
+        // "rdr pass": no filter rule passes 192.0.2.100:81; the ct mark set in dstnat is
+        // accepted in forward.
+        #expect(lab.tcp(from: lab.server, to: "198.51.100.1", port: 8081) == .connected("198.51.100.254"))
+        // Pure NAT reflection: the LAN client reaches the forward through the WAN address and
+        // is masqueraded behind the firewall's LAN address, as it shares the target's subnet.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.2", port: 8080) == .connected("192.0.2.2"))
+        // WAN to the LAN host directly: rule 8 passes port 80 (post-DNAT rules match the
+        // inside address), nothing passes 81 but the rdr-pass mark, so it meets the default deny.
+        #expect(lab.tcp(from: lab.server, to: "192.0.2.100", port: 80) == .connected("198.51.100.254"))
+        #expect(lab.tcp(from: lab.server, to: "192.0.2.100", port: 81) == .timedOut)
     }
 }
