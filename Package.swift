@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
         .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync"]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
-            "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress",
+            "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: the reference scenario's HA test, end to end, in namespaces (scripts/lab.sh).
 # Brings the two-node lab up, shows CARP on both nodes, traceroutes from the client through
-# the primary, stops the primary and measures the failover gap with a 10 ms ping, shows the
-# traceroute now going through the secondary, brings the primary back (it preempts), then
-# does the same with a hard kill (kill -9). Always tears the lab down.
+# the primary, keeps a TCP connection open through the NAT, stops the primary and measures
+# the failover gap with a 10 ms ping, shows the connection survived and the traceroute now
+# going through the secondary, brings the primary back (it preempts), then does the same
+# with a power loss (kill -9 and links down). Always tears the lab down.
 set -euo pipefail
 BIN=${1:?usage: demo.sh BIN}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +46,7 @@ measure() {
   wait "$ping_pid" || true
   python3 - "$out" <<'PY'
 import re, sys
-times = [float(m.group(1)) for m in re.finditer(r'^\[(\d+\.\d+)\].*icmp_seq=', open(sys.argv[1]).read(), re.M)]
+times = [float(m.group(1)) for m in re.finditer(r'^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=', open(sys.argv[1]).read(), re.M)]
 text = open(sys.argv[1]).read()
 summary = re.search(r'(\d+) packets transmitted, (\d+) received', text)
 gaps = [b - a for a, b in zip(times, times[1:])]
@@ -54,6 +55,23 @@ sent, got = (int(summary.group(1)), int(summary.group(2))) if summary else (0, 0
 print(f"-> 10 ms ping: {sent} sent, {got} answered, {sent - got} lost; longest gap between replies {gap*1000:.0f} ms")
 PY
   rm -f "$out"
+}
+
+# Record when the failure happened: a signal takes effect when it is sent (before), a crash
+# once the links are down (after: until then the dead node's kernel still forwards).
+fail_before() { date +%s.%N >"/tmp/$TANDEM_LAB-failed-at"; "$@"; }
+fail_after() { "$@"; date +%s.%N >"/tmp/$TANDEM_LAB-failed-at"; }
+
+# How long after the recorded failure the secondary became MASTER (from its status).
+report_takeover() {
+  "$BIN" status --json --root "/tmp/$TANDEM_LAB/fw2" | python3 -c '
+import json, sys
+failed = float(open(sys.argv[1]).read())
+wan = [v for v in json.load(sys.stdin)["carp"] if v["vhid"] == 143][0]
+ms = (wan["lastTransition"] - failed) * 1000
+print("-> secondaryfw became MASTER %.0f ms after the failure (%s)" % (ms, wan["lastReason"]))
+' "/tmp/$TANDEM_LAB-failed-at"
+  rm -f "/tmp/$TANDEM_LAB-failed-at"
 }
 
 wait_state() {  # wait_state N STATE SECONDS: until every vhid of fwN is in STATE
@@ -77,8 +95,33 @@ bash "$LAB" status "$BIN"
 step "traceroute from the client (192.0.2.100, gateway = LAN VIP 192.0.2.1)"
 trace
 
+# A long-lived TCP connection through the NAT (client -> upstream:7000), opened before the
+# failover; state sync has mirrored its conntrack entry, NAT binding included, to the peer.
+tcp_start() {
+  ip netns exec "$TANDEM_LAB-server" python3 "$HERE/lab-tcp.py" server 7000 "$(( $1 + 5 ))" &
+  SERVER_PID=$!
+  sleep 0.3
+  ip netns exec "$CLIENT" python3 "$HERE/lab-tcp.py" client "$UPSTREAM" 7000 "$1" >"/tmp/$TANDEM_LAB-tcp.txt" 2>&1 &
+  CLIENT_PID=$!
+  sleep 1
+}
+tcp_result() {
+  wait "$CLIENT_PID" || true
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  echo "-> $(cat "/tmp/$TANDEM_LAB-tcp.txt")"
+  rm -f "/tmp/$TANDEM_LAB-tcp.txt"
+}
+
+step "a long-lived TCP connection from the client to the upstream host, mirrored by state sync"
+tcp_start 8
+bash "$LAB" status "$BIN" | grep "state sync"
+
 step "stopping the primary (kill, i.e. SIGTERM: it bows out with advskew 255) while pinging every 10 ms"
-measure 400 bash "$LAB" stop 1 TERM
+measure 400 fail_before bash "$LAB" stop 1 TERM
+wait_state 2 MASTER 5
+report_takeover
+tcp_result
 wait_state 2 MASTER 5
 
 step "CARP status after the failover"
@@ -94,15 +137,14 @@ wait_state 2 BACKUP 2
 bash "$LAB" status "$BIN"
 trace
 
-power_loss() {
-  bash "$LAB" stop 1 KILL
-  bash "$LAB" links 1 down
-}
 
 step "hard failure of the primary: the daemon is killed with kill -9 and its links go down"
 echo "   (no bow-out: the secondary waits for master-down, 3 x advbase + 100/256 s = 3.39 s)"
-measure 700 power_loss
+tcp_start 10
+measure 700 fail_after bash "$LAB" crash 1
 wait_state 2 MASTER 5
+report_takeover
+tcp_result
 trace
 
 step "the primary comes back after kill -9: it removes the VIPs it left behind, then preempts"

@@ -142,6 +142,24 @@ t_stale() {
   ! has_vip 2 wan0 198.51.100.1/24 && has_vip 1 wan0 198.51.100.1/24 || { echo "VIP not exactly on fw1"; return 1; }
 }
 
+t_tcp_survives() {
+  # A connection through the NAT opened before the failover (state sync mirrored its entry).
+  ip netns exec "$P-server" python3 "$HERE/lab-tcp.py" server 7000 10 &
+  local server=$!
+  sleep 0.3
+  ip netns exec "$P-client" python3 "$HERE/lab-tcp.py" client 198.51.100.254 7000 4 >"/tmp/$P-tcp.txt" 2>&1 &
+  local client=$!
+  sleep 1.5
+  bash "$LAB" stop 1 TERM >/dev/null
+  local rc=0
+  wait "$client" || rc=1
+  kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+  cat "/tmp/$P-tcp.txt"; rm -f "/tmp/$P-tcp.txt"
+  [ "$(state_of 2 143)" = MASTER ] || { echo "fw2 not MASTER"; return 1; }
+  bash "$LAB" start 1 "$BIN" >/dev/null && until_ok 6 all_in 1 MASTER || { echo "fw1 did not come back"; return 1; }
+  return $rc
+}
+
 if ! bash "$LAB" up "$BIN" >/dev/null 2>&1; then
   echo "FAIL lab up"; failed=$((failed + 1))
 else
@@ -152,6 +170,7 @@ else
   check "the old master returns and preempts" t_preempt
   check "kill -9 of the master: takeover within master-down + one interval" t_kill9
   check "a node restarted after kill -9 removes its stale VIPs" t_stale
+  check "a TCP connection through the NAT survives the failover (state sync)" t_tcp_survives
 fi
 echo "lab tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

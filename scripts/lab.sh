@@ -12,7 +12,7 @@
 # in its namespace; its PID is recorded and it is stopped by that PID only.
 #
 # usage: lab.sh up BIN | down | status BIN | failover BIN | start N BIN | stop N [SIGNAL]
-#        | states N BIN | links N up|down
+#        | states N BIN | links N up|down | crash N
 set -euo pipefail
 
 # TANDEM_LAB names the lab (namespaces "$TANDEM_LAB-*", files in /tmp/$TANDEM_LAB), so the
@@ -140,6 +140,18 @@ links() {
   log "fw$n links $state"
 }
 
+# A power loss of fwN: its daemon is killed (SIGKILL, no bow-out) and its links go down at
+# once; whatever the daemon had configured (VIPs included) stays behind, as after a crash.
+crash() {
+  local n=$1
+  local root="$LAB_DIR/fw$n"
+  local pid; pid=$(cat "$root/daemon.pid")
+  kill -s KILL "$pid"
+  links "$n" down
+  rm -f "$root/daemon.pid"
+  log "fw$n crashed (pid $pid killed with SIGKILL)"
+}
+
 status() {
   local bin=$1
   for n in 1 2; do
@@ -179,5 +191,6 @@ case "$cmd" in
   stop) stop "${2:?N}" "${3:-TERM}" ;;
   states) states "${2:?N}" "${3:?BIN}" ;;
   links) links "${2:?N}" "${3:?up|down}" ;;
-  *) echo "usage: lab.sh up BIN | down | status BIN | failover BIN | start N BIN | stop N [SIGNAL] | states N BIN | links N up|down" >&2; exit 2 ;;
+  crash) crash "${2:?N}" ;;
+  *) echo "usage: lab.sh up BIN | down | status BIN | failover BIN | start N BIN | stop N [SIGNAL] | states N BIN | links N up|down | crash N" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ import UnixSignals
 import TandemCARP
 import TandemConfig
 import TandemNetlink
+import TandemStateSync
 
 /// Feeds CARP: received advertisements and link changes, each from its own pump thread,
 /// in arrival order. On graceful shutdown (SIGTERM) it makes the node bow out before the
@@ -102,10 +103,18 @@ public enum DaemonRunner {
                                                 attributes: [.posixPermissions: 0o700])
         let daemon = NodeDaemon(paths: paths, dependencies: dependencies, logger: logger)
         try await daemon.start()
+        var extra: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        do {
+            if let (settings, filter) = try await daemon.stateSyncSetup() {
+                extra.append(.init(service: StateSyncService(settings: settings, filter: filter, daemon: daemon, logger: logger)))
+            }
+        } catch {
+            logger.error("state sync not started: \(error)")
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             // A ServiceGroup shuts services down one by one in reverse order: CARP comes last
             // so that on SIGTERM it bows out first, before anything else is waited for.
-            services: [
+            services: extra + [
                 .init(service: ControlService(daemon: daemon, path: paths.controlSocket, logger: logger)),
                 .init(service: ReloadService(daemon: daemon, logger: logger)),
                 .init(service: CarpEventService(daemon: daemon, logger: logger)),

@@ -4,6 +4,7 @@ import TandemAddress
 import TandemCARP
 import TandemConfig
 import TandemNetlink
+import TandemStateSync
 
 /// The node: the running config, its plan, the CARP groups, and the answers to control
 /// requests. The services in `DaemonServices.swift` only feed it events.
@@ -30,6 +31,7 @@ public actor NodeDaemon {
     private var plan: NodePlan?
     private var configLoadedAt: Date?
     private var configError: String?
+    private var syncStatus: StateSyncSection?
     public private(set) var carp: CarpService?
     /// The packet I/O of the running CARP groups, for the receive pump.
     nonisolated let packetIO = PacketIOBox()
@@ -133,7 +135,21 @@ public actor NodeDaemon {
         let summary = NodeSummary(hostname: plan?.hostname, root: paths.root.isEmpty ? "/" : paths.root,
                                   pid: getpid(), configLoadedAt: configLoadedAt?.timeIntervalSince1970,
                                   configError: configError, maintenance: plan?.maintenance ?? false)
-        return NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters())
+        return NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
+                          sync: syncStatus)
+    }
+
+    func setSyncStatus(_ section: StateSyncSection) {
+        syncStatus = section
+    }
+
+    /// State sync as the running config asks for it, and the node's own addresses (which
+    /// are not synced). Read once at start: changing it needs a restart.
+    func stateSyncSetup() throws -> (StateSyncSettings, FlowFilter)? {
+        guard let config, let plan, let settings = try NodePlan.stateSync(config) else { return nil }
+        var own: Set<IPAddress> = [IPAddress("127.0.0.1")!, IPAddress("::1")!]
+        for iface in plan.interfaceAddresses { own.formUnion(iface.addresses.map(\.address)) }
+        return (settings, FlowFilter(ownAddresses: own))
     }
 
     /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest

@@ -133,6 +133,13 @@ extension NodePlan {
             sysctls.append(SysctlSetting(components: ["net", "ipv4", "conf", device, "arp_announce"], value: "2"))
         }
 
+        if config.hasync?.pfsyncEnabled == true {
+            // State sync needs every conntrack event, and a mid-stream packet without an
+            // entry must be dropped rather than start a fresh, differently NATed one.
+            sysctls.append(SysctlSetting(components: ["net", "netfilter", "nf_conntrack_events"], value: "1"))
+            sysctls.append(SysctlSetting(components: ["net", "netfilter", "nf_conntrack_tcp_loose"], value: "0"))
+        }
+
         self.init(interfaceAddresses: interfaces, carpGroups: order.map { groups[$0]! },
                   maintenance: config.carpMaintenanceMode, sysctls: sysctls, hostname: config.system.hostname)
     }

@@ -44,7 +44,10 @@ extension NodeStatus {
         }
         lines.append(counters)
         if let sync {
-            lines.append("state sync: \(sync.state)" + (sync.peer.map { " with \($0)" } ?? ""))
+            lines.append("")
+            lines.append("state sync on \(sync.interface) with \(sync.peer): \(sync.state); flows: \(sync.localFlows) local, \(sync.remoteFlows) from the peer")
+            let shown = sync.counters.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+            if !shown.isEmpty { lines.append("  " + shown.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
         }
         return lines.joined(separator: "\n")
     }

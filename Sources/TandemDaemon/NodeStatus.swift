@@ -8,10 +8,10 @@ public struct NodeStatus: Sendable, Codable, Equatable {
     /// Advertisements received, accepted and rejected per reason (STYLE.md §13), node-wide
     /// as FreeBSD's `carpstats`.
     public var carpCounters: CarpCounters
-    /// State sync (filled in once the state-sync service runs in the daemon).
-    public var sync: SyncStatus?
+    /// State sync, when `<hasync>` enables it.
+    public var sync: StateSyncSection?
 
-    public init(node: NodeSummary, carp: [CarpVIPStatus], carpCounters: CarpCounters = CarpCounters(), sync: SyncStatus? = nil) {
+    public init(node: NodeSummary, carp: [CarpVIPStatus], carpCounters: CarpCounters = CarpCounters(), sync: StateSyncSection? = nil) {
         self.node = node
         self.carp = carp
         self.carpCounters = carpCounters
@@ -73,15 +73,24 @@ public struct CarpVIPStatus: Sendable, Codable, Equatable {
     }
 }
 
-/// Placeholder shape for the state-sync section; the sync service fills it.
-public struct SyncStatus: Sendable, Codable, Equatable {
-    public var peer: String?
+/// The state-sync section of `tandem status`.
+public struct StateSyncSection: Sendable, Codable, Equatable {
+    public var interface: String
+    public var peer: String
+    /// `peer up`, `peer down`, `initial bulk pending`, `error: …`.
     public var state: String
-    public var detail: [String: String]
+    public var localFlows: Int
+    public var remoteFlows: Int
+    /// Protocol counters by name (datagrams, records, resends, NACKs, bulks, rejections, …).
+    public var counters: [String: Int]
 
-    public init(peer: String?, state: String, detail: [String: String] = [:]) {
+    public init(interface: String, peer: String, state: String, localFlows: Int = 0, remoteFlows: Int = 0,
+                counters: [String: Int] = [:]) {
+        self.interface = interface
         self.peer = peer
         self.state = state
-        self.detail = detail
+        self.localFlows = localFlows
+        self.remoteFlows = remoteFlows
+        self.counters = counters
     }
 }

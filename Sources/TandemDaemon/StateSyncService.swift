@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TandemAddress
+import TandemNetlink
+import TandemStateSync
+
+/// Mirrors the conntrack table to the peer (DESIGN.md item 5): this node's forwarded flows
+/// from ctnetlink events go to the `SyncDriver`; the peer's flows come back and are injected
+/// with their NAT bindings. The driver is not thread-safe and every call blocks briefly, so
+/// all of it runs on one dedicated thread. Until the initial bulk from the peer has arrived
+/// (or timed out) CARP stays demoted, so a returning node does not take the VIPs before it
+/// holds the states (state-sync.md; pfSense's pfsync demotion).
+struct StateSyncService: Service {
+    static let demotionSource = "state sync"
+
+    let settings: StateSyncSettings
+    let filter: FlowFilter
+    let daemon: NodeDaemon
+    let logger: Logger
+
+    func run() async throws {
+        await daemon.dispatch(.setDemotion(source: Self.demotionSource, value: 240))
+        let worker = SyncWorker(settings: settings, filter: filter, daemon: daemon, logger: logger)
+        worker.start()
+        try? await gracefulShutdown()
+        worker.stop()
+    }
+}
+
+final class SyncWorker: @unchecked Sendable {
+    private let settings: StateSyncSettings
+    private let filter: FlowFilter
+    private let daemon: NodeDaemon
+    private let logger: Logger
+    private let lock = NSLock()
+    private var stopRequested = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(settings: StateSyncSettings, filter: FlowFilter, daemon: NodeDaemon, logger: Logger) {
+        self.settings = settings
+        self.filter = filter
+        self.daemon = daemon
+        self.logger = logger
+    }
+
+    func start() {
+        let t = Thread { [self] in
+            defer { finished.signal() }
+            do { try loop() } catch {
+                logger.error("state sync stopped: \(error)")
+                publish(StateSyncSection(interface: settings.device, peer: settings.peer.description, state: "error: \(error)"))
+                undemote()
+            }
+        }
+        t.name = "tandem-state-sync"
+        t.start()
+    }
+
+    func stop() {
+        lock.withLock { stopRequested = true }
+        finished.wait()
+    }
+
+    private var stopping: Bool { lock.withLock { stopRequested } }
+
+    private func loop() throws {
+        let table = try ConntrackKernelTable()
+        let monitor = try ConntrackEventMonitor(ignoringEventsOf: [table])
+        let driver = try SyncDriver(settings: settings)
+        let log = logger
+        driver.onRemoteChanges = { changes in Self.inject(changes, into: table, logger: log) }
+        var peerAlive = false
+        driver.onNotice = { [self] notice in
+            switch notice {
+            case .peerUp: peerAlive = true; logger.notice("state sync: peer \(settings.peer) up")
+            case .peerDown: peerAlive = false; logger.warning("state sync: peer \(settings.peer) down")
+            case .peerRestarted: logger.notice("state sync: peer \(settings.peer) restarted")
+            case .initialBulk(let outcome):
+                logger.notice("state sync: initial bulk \(outcome == .completed ? "received" : "timed out"); CARP demotion lifted")
+                undemote()
+            }
+        }
+        // Everything this node holds now, then greet the peer and ask for its flows.
+        driver.local(try table.dump().filter(filter.shouldSync).map(FlowChange.update))
+        driver.start()
+        logger.info("state sync on \(settings.device) \(settings.local) ↔ \(settings.peer):\(settings.port)")
+
+        var fds = [pollfd(fd: driver.fileDescriptor, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: monitor.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+        var lastPublish = ContinuousClock.now
+        while !stopping {
+            // Wake for the socket, a conntrack event, the driver's next timer or at most
+            // 100 ms (to notice stop()).
+            var wait: Int32 = 100
+            if let deadline = driver.nextDeadline {
+                let left = deadline - driver.clock.now
+                wait = Int32(max(0, min(100, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+            }
+            for i in fds.indices { fds[i].revents = 0 }
+            if poll(&fds, nfds_t(fds.count), wait) < 0 && errno != EINTR {
+                throw NetlinkError("poll(state sync)", errno: errno)
+            }
+            var changes: [FlowChange] = []
+            for event in try monitor.receive(timeoutMilliseconds: 0) {
+                switch event {
+                case .new(let f), .update(let f): if filter.shouldSync(f) { changes.append(.update(f)) }
+                case .destroy(let f): if filter.shouldSync(f) { changes.append(.delete(f.key)) }
+                case .resyncNeeded:
+                    logger.warning("state sync: conntrack events lost; sending the whole table again")
+                    changes += try table.dump().filter(filter.shouldSync).map(FlowChange.update)
+                }
+            }
+            if !changes.isEmpty { driver.local(changes) }
+            driver.readable()
+            driver.tick()
+            if ContinuousClock.now - lastPublish > .milliseconds(200) {
+                publish(section(driver.status, peerAlive: peerAlive))
+                lastPublish = .now
+            }
+        }
+    }
+
+    /// The peer's changes into the kernel table, with their NAT bindings; failures are
+    /// logged per flow and do not stop the rest.
+    static func inject(_ changes: [FlowChange], into table: ConntrackKernelTable, logger: Logger) {
+        var updates: [FlowState] = []
+        var deletes: [FlowKey] = []
+        for change in changes {
+            switch change {
+            case .update(let f): updates.append(f)
+            case .delete(let k): deletes.append(k)
+            }
+        }
+        do {
+            for (flow, result) in zip(updates, try table.apply(updates)) {
+                if case .failure(let error) = result { logger.warning("state sync: inject \(flow.key): \(error)") }
+            }
+            if !deletes.isEmpty { _ = try table.delete(deletes) }
+        } catch {
+            logger.error("state sync: conntrack: \(error)")
+        }
+    }
+
+    private func section(_ s: SyncStatus, peerAlive: Bool) -> StateSyncSection {
+        let c = s.counters
+        let state = s.initialBulkPending ? "initial bulk pending" : (s.peerAlive || peerAlive ? "peer up" : "peer down")
+        return StateSyncSection(
+            interface: settings.device, peer: settings.peer.description, state: state,
+            localFlows: s.localFlows, remoteFlows: s.remoteFlows,
+            counters: ["datagramsSent": c.datagramsSent, "datagramsReceived": c.datagramsReceived,
+                       "recordsSent": c.recordsSent, "recordsReceived": c.recordsReceived,
+                       "recordsResent": c.recordsResent, "nacksSent": c.nacksSent, "nacksReceived": c.nacksReceived,
+                       "bulksSent": c.bulksSent, "bulksReceived": c.bulksReceived, "peerRestarts": c.peerRestarts,
+                       "rejected": c.rejectedTotal])
+    }
+
+    private func publish(_ section: StateSyncSection) {
+        let daemon = self.daemon
+        Task { await daemon.setSyncStatus(section) }
+    }
+
+    private func undemote() {
+        let daemon = self.daemon
+        Task { await daemon.dispatch(.setDemotion(source: StateSyncService.demotionSource, value: 0)) }
+    }
+}
