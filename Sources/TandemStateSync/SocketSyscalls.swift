@@ -113,6 +113,33 @@ enum Syscall {
         return (n ?? 0) > 0
     }
 
+    /// Waits until any of `fds` is readable or `timeout` passes. Negative descriptors are
+    /// ignored (poll(2)), so a fake transport's -1 is harmless.
+    static func waitReadable(_ fds: [Int32], timeoutMilliseconds: Int32) throws(SyncSocketError) {
+        var pfds = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        _ = try check("poll", "fds \(fds)") { Int(poll(&pfds, nfds_t(pfds.count), timeoutMilliseconds)) }
+    }
+
+    /// An eventfd(2) another thread writes to wake the sync loop out of poll.
+    static func eventFD() throws(SyncSocketError) -> Int32 {
+        let fd = try check("eventfd", "EFD_NONBLOCK|EFD_CLOEXEC") {
+            // EFD_NONBLOCK and EFD_CLOEXEC equal O_NONBLOCK and O_CLOEXEC (<sys/eventfd.h>).
+            Int(tandem_eventfd(0, O_NONBLOCK | O_CLOEXEC))
+        }
+        return Int32(fd!)
+    }
+
+    static func signal(_ fd: Int32) throws(SyncSocketError) {
+        var one: UInt64 = 1
+        // EAGAIN means the counter is saturated: the loop is woken anyway.
+        _ = try check("write", "eventfd \(fd)") { write(fd, &one, 8) }
+    }
+
+    static func drain(_ fd: Int32) throws(SyncSocketError) {
+        var value: UInt64 = 0
+        _ = try check("read", "eventfd \(fd)") { read(fd, &value, 8) }
+    }
+
     static func close(_ fd: Int32) {
         // close(2) must not be retried on EINTR on Linux: the descriptor is gone either way.
         _ = Glibc.close(fd)
@@ -177,3 +204,7 @@ struct SocketAddress: Equatable, CustomStringConvertible {
         }
     }
 }
+
+// eventfd(2) is not exported by the Glibc module; bind the symbol directly.
+@_silgen_name("eventfd")
+private func tandem_eventfd(_ initialValue: UInt32, _ flags: Int32) -> Int32
