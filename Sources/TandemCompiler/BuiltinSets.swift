@@ -55,9 +55,7 @@ enum BuiltinSet: String, CaseIterable, Hashable {
         case .bogonsV4: texts = Self.bogonsV4List; comment = "built-in bogons (blockbogons)"
         case .bogonsV6: texts = Self.bogonsV6List; comment = "built-in bogons (blockbogons)"
         case .selfV4, .selfV6:
-            var ctx = CompileContext(config: config)
-            ctx.diagnostics = []
-            texts = ctx.ownAddresses(family: family).map(\.description)
+            texts = CompileContext(config: config).ownAddresses(family: family).map(\.description)
             comment = "this firewall's addresses incl. VIPs ((self))"
         case .autoNATSourcesV4:
             texts = OutboundNATRules.automaticSources(config: config).map(\.description)

@@ -8,6 +8,8 @@ struct CompileContext {
     let config: Config
     var aliasSets = AliasSets()
     var diagnostics: [ConfigDiagnostic] = []
+    /// Already reported (a rule translated for two families or directions warns once).
+    private var reported: Set<ConfigDiagnostic> = []
     /// Built-in sets (bogons, RFC 1918, this firewall's addresses) some rule refers to.
     var builtinSetsUsed: Set<BuiltinSet> = []
 
@@ -17,7 +19,7 @@ struct CompileContext {
 
     mutating func warn(_ message: String, at location: SourceLocation, field: String = "") {
         let d = ConfigDiagnostic.warning(message, at: location, field: field)
-        if !diagnostics.contains(d) { diagnostics.append(d) }
+        if reported.insert(d).inserted { diagnostics.append(d) }
     }
 
     mutating func use(_ set: BuiltinSet) -> String {

@@ -35,7 +35,16 @@ enum Endpoints {
             }
         case .interfaceAddress(let name):
             operand = context.address(of: name, family: family).map { .address($0.address) }
-            if context.interface(name) == nil {
+            if let i = context.interface(name) {
+                // A DHCP/PPPoE address is not in the config: as a destination, match it as
+                // "an address of this host" (fib), the kernel's live view.
+                if operand == nil, direction == .destination,
+                   case .dynamic = (family == .ipv4 ? i.ipv4 : i.ipv6) {
+                    context.warn("'\(name)ip' is dynamic; matched as any local address of the firewall",
+                                 at: location, field: field)
+                    return .match(.fibDaddrLocal(negated: negated))
+                }
+            } else {
                 context.warn("'\(name)ip' names no interface; the rule matches nothing", at: location, field: field)
             }
         case .thisFirewall:

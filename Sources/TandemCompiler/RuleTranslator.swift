@@ -28,6 +28,16 @@ enum RuleTranslator {
         if let s = rule.schedule, !s.isEmpty {
             context.warn("schedule '\(s)' is not applied; the rule is always active", at: location, field: "sched")
         }
+        if rule.stateType == .synproxyState || rule.stateType == .sloppyState {
+            context.warn("'\(rule.stateType.rawValue)' is applied as 'keep state'", at: location, field: "statetype")
+        }
+        if rule.maxStates != nil || rule.maxSourceNodes != nil || rule.maxSourceConnections != nil
+            || rule.maxSourceStates != nil {
+            context.warn("state limits (max, max-src-*) are not applied", at: location, field: "max")
+        }
+        if rule.noPfsync {
+            context.warn("'nopfsync' is not applied: the rule's states are replicated", at: location, field: "nopfsync")
+        }
         guard let protoNumbers = RuleProtocols.numbers(for: rule.proto) else {
             context.warn("unknown protocol '\(rule.proto!)'; rule skipped", at: location, field: "protocol")
             return out
