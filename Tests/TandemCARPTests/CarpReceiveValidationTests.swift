@@ -93,4 +93,32 @@ import TandemAddress
             try ReceivedCarpPacket(ipv4Datagram: [0x65] + Array(ip.dropFirst()), interface: "x")
         }
     }
+
+    /// A datagram captured from ucarp 1.5.2 (`-v 42 -p 'pfsense pass' -a 198.51.100.1 -b 1
+    /// -k 37`, IP header included), an independent implementation of the same HMAC.
+    static let ucarpDatagram = hex("""
+        45100038 1bb44000 ff705549 c6336402 e0000012
+        212a2507 00012fa1 296423d4 b3a1aec0 009ffb58 fcf264e8 5c4603cd 3f66c94a 2b5ce89d
+        """)
+
+    @Test func acceptsACapturedUcarpAdvertisement() throws {
+        let packet = try ReceivedCarpPacket(ipv4Datagram: Self.ucarpDatagram, interface: "lan0")
+        let vip = [IPAddress("198.51.100.1")!]
+        // ucarp keeps the space; the raw passphrase bytes are its key.
+        let verdict = CarpReceiveValidation.validate(packet, ownAddresses: []) { _ in
+            CarpReceiveContext(key: CarpKey(passphraseBytes: Array("pfsense pass".utf8)), addresses: vip, lastSentCounter: nil)
+        }
+        let ad = try verdict.get()
+        #expect(ad.vhid == 42 && ad.advskew == 37 && ad.advbase == 1 && ad.counter == 0x2964_23d4_b3a1_aec0)
+        #expect(packet.source == IPAddress("198.51.100.2")! && packet.hopLimit == 255)
+        // pfSense strips spaces from the password, so its key differs from ucarp's here.
+        let stripped = CarpReceiveValidation.validate(packet, ownAddresses: []) { _ in
+            CarpReceiveContext(key: CarpKey(password: "pfsense pass"), addresses: vip, lastSentCounter: nil)
+        }
+        #expect(stripped == .failure(.badHMAC))
+        // And our encoder produces ucarp's exact 36 bytes from the same fields.
+        let ours = CarpAdvertisement.signed(vhid: 42, advbase: 1, advskew: 37, counter: ad.counter,
+                                            key: CarpKey(passphraseBytes: Array("pfsense pass".utf8)), addresses: vip)
+        #expect(ours.encoded() == Array(Self.ucarpDatagram[20...]))
+    }
 }

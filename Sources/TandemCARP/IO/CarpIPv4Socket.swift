@@ -49,7 +49,7 @@ final class CarpIPv4Socket: Sendable {
 
     func send(_ payload: [UInt8], to destination: IPv4Address, source: IPv4Address?) throws(CarpIOError) {
         try CarpSyscalls.sendTo(fd, Self.header(from: source, to: destination) + payload,
-                                SocketAddress.ipv4(destination.value), "\(destination)", context: interface)
+                                SocketAddress.ipv4(destination), "\(destination)", context: interface)
     }
 
     func receive() throws(CarpIOError) -> ReceivedCarpPacket? {
