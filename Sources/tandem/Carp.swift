@@ -25,9 +25,18 @@ struct CarpCommand: ParsableCommand {
 
         func run() throws {
             let paths = rootOptions.paths
-            let response = try ControlClient(path: paths.controlSocket)
-                .send(ControlRequest(command: .carpMaintenance, on: mode == .on))
-            guard response.ok else { throw ValidationError("daemon: \(response.error ?? "refused")") }
+            let response: ControlResponse
+            do {
+                response = try ControlClient(path: paths.controlSocket)
+                    .send(ControlRequest(command: .carpMaintenance, on: mode == .on))
+            } catch {
+                printError("tandem carp maintenance: cannot reach the daemon (is `tandem daemon --root \(rootOptions.root)` running?): \(error)")
+                throw ExitCode(1)
+            }
+            guard response.ok else {
+                printError("tandem carp maintenance: the daemon refused: \(response.error ?? "no reason given")")
+                throw ExitCode(1)
+            }
             print(response.message ?? "ok")
         }
     }

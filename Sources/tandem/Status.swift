@@ -20,10 +20,12 @@ struct StatusCommand: ParsableCommand {
         do {
             response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .status))
         } catch {
-            throw ValidationError("cannot reach the daemon (is `tandem daemon --root \(rootOptions.root)` running?): \(error)")
+            printError("tandem status: cannot reach the daemon (is `tandem daemon --root \(rootOptions.root)` running?): \(error)")
+            throw ExitCode(1)
         }
         guard response.ok, let status = response.status else {
-            throw ValidationError("daemon: \(response.error ?? "no status in the response")")
+            printError("tandem status: the daemon answered: \(response.error ?? "no status in the response")")
+            throw ExitCode(1)
         }
         if json {
             let encoder = JSONEncoder()
