@@ -63,7 +63,9 @@ enum Endpoints {
         case .alias(let name):
             if let sets = context.aliasSets.addressSets[name] {
                 operand = sets[family].map { .namedSet($0) }
-            } else if let vip = context.config.virtualIPs.first(where: { $0.descr == name || $0.uniqid == name }),
+            } else if let vip = context.config.virtualIPs.first(where: {
+                $0.descr == name || $0.uniqid == name || "_vip" + ($0.uniqid ?? "") == name
+            }),
                       let a = vip.address {
                 operand = a.family == family ? .address(a) : nil
             } else if context.aliasSets.contents[name] != nil || context.config.alias(named: name) != nil {

@@ -124,6 +124,20 @@ import TandemRuleset
         #expect(names.contains("alias_feed_v4") && names.contains("alias_feed_v6"))
     }
 
+    @Test(arguments: ["_vip5f0a1b2c3d4e5", "5f0a1b2c3d4e5", "WAN VIP"])
+    func vipNamedInARuleIsItsAddress(_ name: String) throws {
+        let c = RulesetCompiler.compile(try Self.config("""
+        <virtualip><vip><mode>carp</mode><interface>wan</interface><vhid>1</vhid><advskew>0</advskew><advbase>1</advbase>
+          <password>x</password><type>single</type><subnet_bits>24</subnet_bits><subnet>198.51.100.1</subnet>
+          <descr>WAN VIP</descr><uniqid>5f0a1b2c3d4e5</uniqid></vip></virtualip>
+        <filter><rule><tracker>1</tracker><type>pass</type><interface>wan</interface><ipprotocol>inet</ipprotocol>
+          <source><any/></source><destination><network>\(name)</network></destination></rule></filter>
+        """))
+        let rules = try #require(Self.chain(c, "if_wan")).rules
+        #expect(rules.count == 1)
+        #expect(rules.first?.matches.contains(.address(.destination, .ipv4, .address(IPAddress("198.51.100.1")!))) == true)
+    }
+
     @Test(arguments: ["automatic", "hybrid", "advanced", "disabled"])
     func outboundModes(_ mode: String) throws {
         let c = RulesetCompiler.compile(try Self.config("""
