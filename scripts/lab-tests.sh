@@ -5,7 +5,8 @@
 set -uo pipefail
 BIN=${1:?usage: lab-tests.sh BIN}
 HERE=$(cd "$(dirname "$0")" && pwd)
-export TANDEM_LAB=tandem-labtest
+# A random suffix, so the test never meets a lab (or an earlier run) of the same name.
+export TANDEM_LAB=tandem-labtest-$(printf '%04x' "$RANDOM")
 LAB="$HERE/lab.sh"
 P=$TANDEM_LAB
 passed=0
