@@ -96,6 +96,39 @@ import TandemTestSupport
         #expect(throws: CarpIOError.self) { try unknownInterface.get() }
     }
 
+    /// Unicast CARP (FreeBSD ≥ 14 / OpenBSD `carppeer`): sent to the peer's address, still
+    /// TTL 255, and received by the peer's protocol-112 socket, which is not bound to the group.
+    @Test func unicastPeerReceivesAdvertisements() async throws {
+        guard NetworkNamespace.available(for: Self.suite) else { return }
+        let (text, packet) = try await onOwnThread {
+            let (a, b) = try KernelLab.pair()
+            defer { a.delete(); b.delete() }
+            let sender = try a.run { () throws(CarpIOError) in
+                try LinuxCarpInterfaceIO(interface: "carpa0", families: [.ipv4], unicastPeers: [IPAddress("198.51.100.3")!])
+            }
+            let receiver = try b.run { () throws(CarpIOError) in try LinuxCarpInterfaceIO(interface: "carpb0", families: [.ipv4]) }
+            let ad = CarpAdvertisement.signed(vhid: 5, advbase: 1, advskew: 0, counter: 77, key: Self.key, addresses: [Self.vip])
+            let text = try KernelLab.captureOne(in: b, interface: "carpb0", filter: "ip proto 112") {
+                try sender.send(ad, family: .ipv4)
+            }
+            var packet: ReceivedCarpPacket?
+            for _ in 0..<10 where packet == nil {
+                try sender.send(ad, family: .ipv4)
+                packet = try receiver.receive(waitingUpTo: 100)
+            }
+            return (text, packet)
+        }
+        #expect(text.contains("198.51.100.2 > 198.51.100.3"), "\(text)")
+        #expect(text.contains("CARPv2-advertise 36: vhid=5"), "\(text)")
+        #expect(text.contains("ttl 255"), "\(text)")
+        let received = try #require(packet)
+        #expect(received.hopLimit == 255)
+        let verdict = CarpReceiveValidation.validate(received, ownAddresses: []) { _ in
+            CarpReceiveContext(key: Self.key, addresses: [Self.vip], lastSentCounter: nil)
+        }
+        #expect((try? verdict.get())?.counter == 77)
+    }
+
     /// Our sockets on both sides: B receives what A sends over IPv4 and IPv6, TTL/hop limit
     /// 255 observed, and the ladder accepts it.
     @Test func receivesOwnSocketsAdvertisementsOnBothFamilies() async throws {
@@ -208,10 +241,10 @@ import TandemTestSupport
         var takeoverDelay: Duration?
     }
 
-    /// A pair on the wire: our node (advskew 0) against ucarp (advskew 100). Ours wins the
+    /// A pair on the wire: our node (advskew 0) against ucarp (advskew 200, so it waits 3.78 s to our 3 s even if it starts first). Ours wins the
     /// election and ucarp, hearing a better master, stays silent; then our bow-out
     /// (advbase 255 / advskew 255) makes ucarp take over at once instead of after its
-    /// 3 + 100/256 s master-down time.
+    /// 3 + 200/256 s master-down time.
     @Test func electsAgainstUcarpAndBowsOutToIt() async throws {
         guard NetworkNamespace.available(for: Self.suite) else { return }
         let ucarpAddress = IPAddress("198.51.100.2")!
@@ -224,7 +257,7 @@ import TandemTestSupport
             var harness = KernelCarpHarness(node: CarpNode(groups: [config]), io: io)
             try harness.handle(.setOwnAddresses([IPAddress("198.51.100.3")!]))
             let (ucarp, _) = try KernelLab.start(["ucarp", "-i", "carpa0", "-s", "198.51.100.2", "-v", "143", "-p", "secret",
-                                                  "-a", "198.51.100.1", "-b", "1", "-k", "100",
+                                                  "-a", "198.51.100.1", "-b", "1", "-k", "200",
                                                   "--upscript=/bin/true", "--downscript=/bin/true"], in: a)
             defer { KernelLab.stop(ucarp) }
             try harness.handle(.link(interface: "carpb0", up: true))
@@ -252,11 +285,57 @@ import TandemTestSupport
         #expect(run.bowOut?.advbase == 255 && run.bowOut?.advskew == 255)
         let takeover = try #require(run.takeover, "ucarp did not take over within 3 s of the bow-out")
         let delay = try #require(run.takeoverDelay)
-        print("ucarp took over \(delay) after our bow-out (its master-down time is 3.39 s)")
+        print("ucarp took over \(delay) after our bow-out (its master-down time is 3.78 s)")
         #expect(delay < .seconds(1))
         let verdict = CarpReceiveValidation.validate(takeover, ownAddresses: []) { _ in
             CarpReceiveContext(key: Self.key, addresses: [Self.vip], lastSentCounter: nil)
         }
-        #expect((try? verdict.get())?.advskew == 100)
+        #expect((try? verdict.get())?.advskew == 200)
+    }
+
+    /// Two Tandem nodes on the wire in OpenBSD's sub-second mode (advbase 0): A (advskew 26,
+    /// an advertisement every ≈ 0.1 s) wins; A then dies silently and B (advskew 52) takes
+    /// over 3 × 52/256 ≈ 0.61 s after A's last advertisement.
+    @Test func subsecondFailoverBetweenTwoNodes() async throws {
+        guard NetworkNamespace.available(for: Self.suite) else { return }
+        let (statesAfterElection, gaps, takeoverDelay, reason) = try await onOwnThread {
+            let (a, b) = try KernelLab.pair()
+            defer { a.delete(); b.delete() }
+            func harness(_ ns: NetworkNamespace, _ interface: String, advskew: UInt8, own: String) throws -> KernelCarpHarness {
+                let io = try ns.run { () throws(CarpIOError) in try LinuxCarpSocketSet(families: [interface: [.ipv4]]) }
+                let config = try CarpGroupConfig(vhid: 12, interface: interface, advbase: 0, advskew: advskew, key: Self.key,
+                                                 addresses: [IPNetwork("198.51.100.1/24")!], allowsSubsecond: true)
+                var h = KernelCarpHarness(node: CarpNode(groups: [config]), io: io)
+                try h.handle(.setOwnAddresses([IPAddress(own)!]))
+                try h.handle(.link(interface: interface, up: true))
+                return h
+            }
+            var nodeA = try harness(a, "carpa0", advskew: 26, own: "198.51.100.2")
+            var nodeB = try harness(b, "carpb0", advskew: 52, own: "198.51.100.3")
+            for _ in 0..<150 {  // ≈ 1.5 s in 5 ms slices each
+                try nodeA.run(for: .milliseconds(5))
+                try nodeB.run(for: .milliseconds(5))
+            }
+            let states = [nodeA.node.machines.values.first?.state, nodeB.node.machines.values.first?.state]
+            let lastFromA = nodeA.sent.last?.0
+            // A stops: no more advertisements, as after a crash. B runs alone, at most 2 s.
+            try nodeB.run(for: .seconds(2)) { $0.transitions.contains { $0.to == .master } }
+            let takeover = nodeB.transitions.first { $0.to == .master }
+            var delay: Duration?
+            if let lastFromA, let takeover { delay = lastFromA.duration(to: takeover.time) }
+            let times = nodeA.sent.map(\.0)
+            let gaps = zip(times, times.dropFirst()).map { $0.duration(to: $1) }
+            return (states, gaps, delay, takeover?.reason)
+        }
+        #expect(statesAfterElection == [CarpState.master, CarpState.backup])
+        // A advertises every 26/256 s ≈ 101.6 ms (5 ms polling slices add jitter).
+        #expect(gaps.count >= 8)
+        let median = gaps.sorted()[gaps.count / 2]
+        #expect(median >= .milliseconds(98) && median <= .milliseconds(130), "median interval \(median)")
+        let delay = try #require(takeoverDelay, "B did not take over")
+        print("sub-second CARP: B took over \(delay) after A's last advertisement (expected 3 × 52/256 s ≈ 0.609 s)")
+        #expect(reason == .masterTimedOut)
+        // Lower bound exact; the upper leaves room for a loaded test machine.
+        #expect(delay >= .milliseconds(600) && delay < .milliseconds(900))
     }
 }
