@@ -52,6 +52,15 @@ struct ConntrackFailoverTests {
         try keptServer.send("ack after")
         #expect(kept.receive(within: 5) == "ack after", "and the answer comes back through fw2's NAT")
 
+        // Bulk data with window scaling through fw2: the injected entry re-learns the
+        // window from the first packets (be-liberal), no segment is dropped as invalid.
+        let bulk = 4 << 20
+        let sending = DispatchGroup()
+        DispatchQueue.global().async(group: sending) { try? keptServer.sendBulk(bulk) }
+        let got = kept.receiveBulk(bulk, within: 5)
+        #expect(sending.wait(timeout: .now() + 10) == .success)
+        #expect(got.bytes == bulk && got.intact, "4 MiB from the server arrive intact through fw2")
+
         try dropped.send("after")
         #expect(droppedServer.receive(within: 2) == nil, "fw2 drops a connection it was not given")
 

@@ -67,8 +67,10 @@ final class ConntrackLab {
 }
 
 /// Minimal blocking TCP over IPv4 for the lab, every wait bounded by a socket timeout.
-/// Sockets are opened inside a namespace (`NetworkNamespace.run`) and stay there.
-final class LabSocket {
+/// Sockets are opened inside a namespace (`NetworkNamespace.run`) and stay there. Unchecked
+/// Sendable: a bulk sender runs on another thread while the test reads, each side using
+/// only its own socket.
+final class LabSocket: @unchecked Sendable {
     let fd: Int32
 
     init(fd: Int32) { self.fd = fd }
@@ -146,6 +148,35 @@ final class LabSocket {
         let bytes = Array(text.utf8)
         let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         guard n == bytes.count else { throw Failure(call: "send", errno: errno) }
+    }
+
+    /// Sends `count` bytes of a repeating pattern (blocking; bounded by the send timeout).
+    func sendBulk(_ count: Int) throws {
+        let chunk = [UInt8]((0..<65_536).map { UInt8($0 % 251) })
+        var sent = 0
+        while sent < count {
+            let n = min(chunk.count, count - sent)
+            let r = chunk.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, n, Int32(MSG_NOSIGNAL)) }
+            guard r > 0 else { throw Failure(call: "send bulk", errno: errno) }
+            sent += r
+        }
+    }
+
+    /// Reads until `count` bytes arrived or a read waits longer than `seconds`; returns how
+    /// many arrived and whether they followed `sendBulk`'s pattern.
+    func receiveBulk(_ count: Int, within seconds: Int) -> (bytes: Int, intact: Bool) {
+        var tv = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var received = 0
+        var intact = true
+        while received < count {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, count - received), 0) }
+            guard n > 0 else { break }
+            for i in 0..<n where buffer[i] != UInt8((received + i) % 65_536 % 251) { intact = false }
+            received += n
+        }
+        return (received, intact)
     }
 
     /// What arrives within `seconds`, or nil if nothing did.
