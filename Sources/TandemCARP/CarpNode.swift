@@ -79,12 +79,14 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
             return receive(packet, now: now)
         case .link(let interface, let up):
             if up { downInterfaces.remove(interface) } else { downInterfaces.insert(interface) }
-            // Demote first so a master on another interface already advertises the worse skew.
-            var out = applyDemotion(now: now)
+            // The interface's own vhids first, so a master there drops to INIT without trying
+            // to advertise the new demotion on a dead link; then every other master
+            // advertises the changed skew at once.
+            var out: [(CarpGroupID, CarpAction<Instant>)] = []
             for id in machines.keys.sorted() where id.interface == interface {
                 out += dispatch(.linkChanged(up: up), to: id, now: now)
             }
-            return out
+            return out + applyDemotion(now: now)
         case .wakeUp(let id):
             return dispatch(.wakeUp, to: id, now: now)
         case .setMaintenance(let on):

@@ -71,4 +71,21 @@ import TandemAddress
         #expect(json.contains("\"badHMAC\":1"))
         #expect(json.contains("\"badTTL\":1"))
     }
+
+    /// Link loss: the vhid on the dead link goes to INIT and removes its VIPs without
+    /// sending on that link; the master on the other interface re-advertises demoted.
+    @Test func linkLossSendsNothingOnTheDeadLink() {
+        var node = CarpNode<FakeInstant>(groups: [Fixture.group(), Fixture.group(vhid: 143, interface: "wan0", vip: Fixture.wanVIP)]) { _ in 1 }
+        _ = node.handle(.link(interface: "lan0", up: true), at: .zero)
+        _ = node.handle(.link(interface: "wan0", up: true), at: .zero)
+        _ = node.handle(.wakeUp(Self.lan), at: .seconds(3))
+        let wan = CarpGroupID(interface: "wan0", vhid: 143)
+        _ = node.handle(.wakeUp(wan), at: .seconds(3))
+        let out = node.handle(.link(interface: "wan0", up: false), at: .seconds(4))
+        let sends = out.filter { if case .send = $0.1 { true } else { false } }
+        #expect(sends.map(\.0) == [Self.lan])
+        #expect(Self.advertisedSkews(sends) == [240])
+        #expect(out.contains { $0.0 == wan && $0.1 == .removeAddresses([Fixture.wanVIP]) })
+        #expect(node.machines[wan]?.state == .initial)
+    }
 }
