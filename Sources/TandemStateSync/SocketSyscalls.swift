@@ -41,14 +41,20 @@ enum Syscall {
     }
 
     /// The options every sync socket gets: address reuse (a restarted daemon binds at once)
-    /// and a large receive buffer so a bulk burst is not dropped. SO_RCVBUFFORCE needs
-    /// CAP_NET_ADMIN; without it fall back to SO_RCVBUF, which the kernel caps at rmem_max.
-    static func configure(_ fd: Int32, receiveBuffer: Int32) throws(SyncSocketError) {
+    /// and large buffers both ways, so a window's worth of records (a bulk burst) is neither
+    /// dropped on receive nor refused on send. The FORCE variants need CAP_NET_ADMIN; without
+    /// it fall back to the plain ones, which the kernel caps at rmem_max / wmem_max.
+    static func configure(_ fd: Int32, buffer: Int32) throws(SyncSocketError) {
         try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
         do {
-            try setOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, receiveBuffer, "SO_RCVBUFFORCE")
+            try setOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, buffer, "SO_RCVBUFFORCE")
         } catch {
-            try setOption(fd, SOL_SOCKET, SO_RCVBUF, receiveBuffer, "SO_RCVBUF")
+            try setOption(fd, SOL_SOCKET, SO_RCVBUF, buffer, "SO_RCVBUF")
+        }
+        do {
+            try setOption(fd, SOL_SOCKET, SO_SNDBUFFORCE, buffer, "SO_SNDBUFFORCE")
+        } catch {
+            try setOption(fd, SOL_SOCKET, SO_SNDBUF, buffer, "SO_SNDBUF")
         }
     }
 

@@ -19,9 +19,9 @@ public final class UDPSyncTransport: SyncTransport {
     /// - Parameters:
     ///   - device: the sync interface (`pfsyncinterface` resolved to a Linux name); nil
     ///     leaves the socket unbound to a device.
-    ///   - receiveBuffer: SO_RCVBUF(FORCE) bytes, so a bulk burst is not dropped.
+    ///   - socketBuffer: SO_RCVBUF / SO_SNDBUF bytes, so a bulk burst is not dropped.
     public init(local: IPAddress, peer: IPAddress, port: UInt16 = defaultPort, device: String? = nil,
-                receiveBuffer: Int32 = 4 << 20) throws(SyncSocketError) {
+                socketBuffer: Int32 = 4 << 20) throws(SyncSocketError) {
         guard local.family == peer.family else {
             throw Syscall.familyMismatch(local, peer)
         }
@@ -31,7 +31,7 @@ public final class UDPSyncTransport: SyncTransport {
         peerAddress = SocketAddress(peer, port: port)
         let fd = try Syscall.udpSocket(local.family)
         do throws(SyncSocketError) {
-            try Syscall.configure(fd, receiveBuffer: receiveBuffer)
+            try Syscall.configure(fd, buffer: socketBuffer)
             if let device { try Syscall.bindToDevice(fd, device) }
             try Syscall.bind(fd, SocketAddress(local, port: port))
         } catch {
