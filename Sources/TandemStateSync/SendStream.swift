@@ -31,9 +31,12 @@ struct SendStream: Sendable {
     private(set) var blocked = false
     private(set) var entries: [UInt32: Entry] = [:]
     private var latest: [FlowKey: UInt32] = [:]
-    /// Sequence numbers waiting to be (re)transmitted, in order, each at most once.
-    private(set) var transmitQueue: [UInt32] = []
-    private var queued: Set<UInt32> = []
+    /// New sequence numbers not transmitted yet, ascending, from `freshHead` on.
+    private var fresh: [UInt32] = []
+    private var freshHead = 0
+    /// Transmitted numbers the peer NACKed, to send again, each at most once.
+    private var resends: [UInt32] = []
+    private var resendSet: Set<UInt32> = []
     /// Sequence ranges to declare void in the next transmission.
     private(set) var voids: [SequenceRange] = []
     let limit: Int
@@ -52,7 +55,9 @@ struct SendStream: Sendable {
     var nearWrap: Bool { nextSeq >= Self.rotationPoint }
 
     var count: Int { entries.count }
-    var hasPending: Bool { !transmitQueue.isEmpty || !voids.isEmpty }
+    /// Records waiting for their (re)transmission.
+    var pendingCount: Int { fresh.count - freshHead + resends.count }
+    var hasPending: Bool { pendingCount > 0 || !voids.isEmpty }
 
     enum EnqueueResult: Equatable {
         case queued
@@ -85,8 +90,7 @@ struct SendStream: Sendable {
         let s = nextSeq
         nextSeq &+= 1
         entries[s] = Entry(item: item, transmitted: false)
-        transmitQueue.append(s)
-        queued.insert(s)
+        fresh.append(s)
         return s
     }
 
@@ -137,8 +141,9 @@ struct SendStream: Sendable {
         var requeued = 0
         for s in held {
             if s > cursor { voids.append(SequenceRange(cursor, s - 1)) }
-            if queued.insert(s).inserted {
-                transmitQueue.append(s)
+            // An entry never transmitted is still on its way in the fresh queue.
+            if entries[s]?.transmitted == true, resendSet.insert(s).inserted {
+                resends.append(s)
                 requeued += 1
             }
             cursor = s &+ 1
@@ -147,33 +152,48 @@ struct SendStream: Sendable {
         return requeued
     }
 
-    /// Takes the queued work in order: void ranges, then entries (with whether each was
-    /// transmitted before), marking them transmitted. Entries at or beyond `window` past the
+    /// Takes the queued work: void ranges, then resends, then new entries in order (with
+    /// whether each was transmitted before), marking them transmitted. Entries at or beyond `window` past the
     /// oldest number still held stay queued: the receiver buffers at most that far ahead, so
     /// sending further would only be dropped and NACKed again.
     mutating func drain(window: UInt32) -> (voids: [SequenceRange], items: [(seq: UInt32, item: Item, resend: Bool)]) {
         var items: [(seq: UInt32, item: Item, resend: Bool)] = []
-        items.reserveCapacity(transmitQueue.count)
-        var extraVoids: [SequenceRange] = []
-        var deferred: [UInt32] = []
+        items.reserveCapacity(pendingCount)
+        var all = voids
+        voids.removeAll()
         let limit = UInt64(heldFrom) + UInt64(window)
-        for s in transmitQueue {
-            if UInt64(s) >= limit, entries[s] != nil {
-                deferred.append(s)
-            } else if let entry = entries[s] {
-                items.append((s, entry.item, entry.transmitted))
-                entries[s]?.transmitted = true
+        var deferred: [UInt32] = []
+        for s in resends {
+            if let entry = entries[s] {
+                if UInt64(s) >= limit {
+                    deferred.append(s)
+                } else {
+                    items.append((s, entry.item, true))
+                }
             } else {
                 // Superseded or reset after it was NACKed: the peer still needs to hear it is
                 // empty.
-                extraVoids.append(SequenceRange(s, s))
+                all.append(SequenceRange(s, s))
             }
         }
-        let all = voids + extraVoids
-        transmitQueue = deferred
-        queued = Set(deferred)
-        blocked = !deferred.isEmpty
-        voids.removeAll()
+        resends = deferred
+        resendSet = Set(deferred)
+        while freshHead < fresh.count {
+            let s = fresh[freshHead]
+            guard let entry = entries[s] else {
+                freshHead += 1  // acknowledged by a confused peer before we sent it: nothing to do
+                continue
+            }
+            guard UInt64(s) < limit else { break }
+            items.append((s, entry.item, false))
+            entries[s]?.transmitted = true
+            freshHead += 1
+        }
+        if freshHead > 4096, freshHead * 2 > fresh.count {
+            fresh.removeFirst(freshHead)
+            freshHead = 0
+        }
+        blocked = !deferred.isEmpty || freshHead < fresh.count
         return (all, items)
     }
 
@@ -184,8 +204,10 @@ struct SendStream: Sendable {
         blocked = false
         entries.removeAll()
         latest.removeAll()
-        transmitQueue.removeAll()
-        queued.removeAll()
+        fresh.removeAll()
+        freshHead = 0
+        resends.removeAll()
+        resendSet.removeAll()
         voids.removeAll()
     }
 }

@@ -75,6 +75,7 @@ extension SyncCore {
                          servedBulkRequest: d.peerSession == session ? d.bulkRequest : 0, nackAllowed: now)
         send.reset()
         bulkSend = nil
+        bulkReceive = nil
         bulkOwed = true
     }
 
@@ -136,20 +137,20 @@ extension SyncCore {
         switch record {
         case .update(_, let flow):
             let key = flow.key
-            peer?.bulk?.seen.insert(key)
-            if peer?.bulk != nil, bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
+            bulkReceive?.seen.insert(key)
+            if bulkReceive != nil, bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
             if remoteFlows[key] != flow {
                 remoteFlows[key] = flow
                 out.actions.append(.apply(flow))
             }
         case .delete(_, let key):
-            peer?.bulk?.seen.remove(key)
+            bulkReceive?.seen.remove(key)
             if remoteFlows.removeValue(forKey: key) != nil { out.actions.append(.remove(key)) }
         case .bulkStart(_, let id):
-            peer?.bulk = (id, [])
+            bulkReceive = BulkReceive(id: id)
             if bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
         case .bulkEnd(_, let id):
-            guard let bulk = peer?.bulk, bulk.id == id else { return }
+            guard let bulk = bulkReceive, bulk.id == id else { return }
             // pfsync accepts BUS END only if the bulk covers the request (§1.4); the in-order
             // stream guarantees that, so everything the bulk did not mention is gone.
             for key in remoteFlows.keys where !bulk.seen.contains(key) {
@@ -157,7 +158,7 @@ extension SyncCore {
                 counters.flowsPrunedByBulk += 1
                 out.actions.append(.remove(key))
             }
-            peer?.bulk = nil
+            bulkReceive = nil
             counters.bulksReceived += 1
             lastBulkCompleted = now
             bulkRequest = 0

@@ -4,7 +4,7 @@ extension SyncCore {
     mutating func finish(_ now: SyncTime, _ out: inout Output) {
         if send.nearWrap { rotateSession(now, &out) }
         pumpBulk(now, &out)
-        let batchFull = !send.blocked && send.transmitQueue.count >= recordsPerDatagram
+        let batchFull = !send.blocked && send.pendingCount >= recordsPerDatagram
         if out.transmit || batchFull || transmitDue.map({ now >= $0 }) == true {
             transmit(now, allowEmpty: out.transmit, &out)
         }

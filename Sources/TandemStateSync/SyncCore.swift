@@ -45,6 +45,9 @@ public struct SyncCore: Sendable {
     var bulkRetryDue: SyncTime?
     var initialBulkDeadline: SyncTime?
     var lastBulkCompleted: SyncTime?
+    /// The peer's bulk in progress (a field of the core, not of `PeerState`, so the set of
+    /// seen flows is updated in place).
+    var bulkReceive: BulkReceive?
 
     public init(configuration: SyncConfiguration = SyncConfiguration(), session: UInt64) {
         precondition(session != 0, "session id 0 means 'unknown' on the wire")
@@ -86,7 +89,7 @@ public struct SyncCore: Sendable {
     public var status: SyncStatus {
         SyncStatus(counters: counters, session: session, peerSession: peer?.session,
                    peerAlive: peer?.alive ?? false, localFlows: localFlows.count, remoteFlows: remoteFlows.count,
-                   resendQueue: send.count, receivingBulk: peer?.bulk != nil, sendingBulk: bulkSend != nil,
+                   resendQueue: send.count, receivingBulk: bulkReceive != nil, sendingBulk: bulkSend != nil,
                    initialBulkPending: initialBulkDeadline != nil, lastBulkCompleted: lastBulkCompleted)
     }
 
@@ -114,8 +117,12 @@ struct PeerState: Sendable {
     var ackDue: SyncTime?
     /// No NACK before this time (rate limit).
     var nackAllowed: SyncTime
-    /// The bulk being received: its id and the flows it mentioned so far.
-    var bulk: (id: UInt32, seen: Set<FlowKey>)?
+}
+
+/// A bulk transfer being received: its id and the flows it mentioned so far.
+struct BulkReceive: Sendable {
+    var id: UInt32
+    var seen: Set<FlowKey> = []
 }
 
 /// Progress of a bulk transfer to the peer: the flows that existed when it began.
