@@ -79,7 +79,15 @@ public actor CarpService {
             linkUp[name] = up
         }
         let actions = node.handle(event, at: clock.now)
-        for (id, action) in actions { perform(action, for: id) }
+        var sendResults: [(CarpGroupID, Bool)] = []
+        for (id, action) in actions {
+            if let succeeded = perform(action, for: id) { sendResults.append((id, succeeded)) }
+        }
+        // Send failures feed the node's send-error demotion (FreeBSD `carp_send_ad_error`).
+        for (id, succeeded) in sendResults where !stopped {
+            let more = node.handle(.sendResult(id, succeeded: succeeded), at: clock.now)
+            for (moreID, action) in more { _ = perform(action, for: moreID) }
+        }
         if case .shutdown = event {
             stopped = true
             for t in timers.values { t.cancel() }
@@ -134,20 +142,24 @@ public actor CarpService {
 
     // MARK: - Actions
 
-    private func perform(_ action: CarpAction<Instant>, for id: CarpGroupID) {
+    /// Carries out one action; for a send, returns whether it worked.
+    private func perform(_ action: CarpAction<Instant>, for id: CarpGroupID) -> Bool? {
         switch action {
         case .send(let ad, let families):
+            var succeeded = true
             for family in families.sorted(by: { $0.rawValue < $1.rawValue }) {
                 do {
                     try io.send(ad, interface: id.interface, family: family)
                 } catch {
+                    succeeded = false
                     logger.error("\(id): sending advertisement over \(family): \(error)")
                 }
             }
+            return succeeded
         case .addAddresses(let addresses):
             addAddresses(addresses, for: id)
         case .removeAddresses(let addresses):
-            guard let index = interfaceIndex(id.interface) else { return }
+            guard let index = interfaceIndex(id.interface) else { return nil }
             for address in addresses {
                 do { try link.dropAddress(address, interfaceIndex: index) } catch {
                     logger.error("\(id): removing VIP \(address): \(error)")
@@ -163,6 +175,7 @@ public actor CarpService {
             lastTransitions[id] = (Date(), t.reason.rawValue)
             logger.notice("\(t.logLine)")
         }
+        return nil
     }
 
     private func addAddresses(_ addresses: [IPNetwork], for id: CarpGroupID) {

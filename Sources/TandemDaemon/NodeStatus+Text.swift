@@ -35,7 +35,9 @@ extension NodeStatus {
             }
         }
         lines.append("")
-        var counters = "CARP packets: \(carpCounters.received) received, \(carpCounters.accepted) accepted"
+        var counters = "CARP packets: \(carpCounters.sent) sent"
+        if carpCounters.sendErrors > 0 { counters += " (\(carpCounters.sendErrors) send errors)" }
+        counters += ", \(carpCounters.received) received, \(carpCounters.accepted) accepted"
         let rejected = CarpRejection.allCases.filter { carpCounters[$0] > 0 }
         if rejected.isEmpty {
             counters += ", 0 rejected"

@@ -104,3 +104,23 @@ struct CarpServiceTests {
         #expect(link.has("198.51.100.1/24", on: "wan0"))
     }
 }
+
+@Suite("CarpService send errors")
+struct CarpServiceSendErrorTests {
+    @Test func failedSendsAreCountedAndDemoteTheNode() async throws {
+        let link = FakeLink(devices: ["wan0", "lan0", "sync0"])
+        let s = try CarpService(plan: try NodePlan(config: Scenario.primary(advskew: 100)), link: link,
+                                io: FailingPacketIO(), logger: Scenario.logger)
+        await s.start()
+        // Taking over sends an advertisement on each of three bow-outs heard: three failures.
+        for counter in UInt64(1)...3 {
+            await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                           addresses: ["198.51.100.1"], interface: "wan0", counter: counter)))
+            await s.process(.packet(Scenario.advertisement(vhid: 143, advskew: 0, addresses: ["198.51.100.1"],
+                                                           interface: "wan0", counter: 100 + counter)))
+        }
+        let status = await s.status()
+        #expect(status.counters.sendErrors >= 3)
+        #expect(status.vips.allSatisfy { $0.demotion == 240 })
+    }
+}

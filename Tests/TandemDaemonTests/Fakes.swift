@@ -143,3 +143,11 @@ enum Scenario {
         return ReceivedCarpPacket(interface: interface, source: IPAddress(source)!, hopLimit: 255, payload: ad.encoded())
     }
 }
+
+/// Packet I/O whose sends fail (an interface without a route), for the send-error demotion.
+final class FailingPacketIO: CarpPacketIO, @unchecked Sendable {
+    struct Unreachable: Error {}
+    func send(_ advertisement: CarpAdvertisement, interface: String, family: IPFamily) throws { throw Unreachable() }
+    func announce(_ addresses: [IPAddress], interface: String) throws {}
+    func receive(timeoutMilliseconds: Int32) throws -> [ReceivedCarpPacket] { [] }
+}
