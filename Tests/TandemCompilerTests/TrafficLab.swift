@@ -27,6 +27,26 @@ final class TrafficLab {
         try firewall.exec(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
     }
 
+    /// Adds IPv6: LAN 2001:db8:1::/64 (client ::100, firewall ::2), WAN 2001:db8:2::/64
+    /// (firewall ::2, server ::254). `nodad` so the addresses are usable at once.
+    func addIPv6() throws {
+        try client.exec(["ip", "-6", "address", "add", "2001:db8:1::100/64", "dev", "eth0", "nodad"])
+        try firewall.exec(["ip", "-6", "address", "add", "2001:db8:1::2/64", "dev", "lan0", "nodad"])
+        try firewall.exec(["ip", "-6", "address", "add", "2001:db8:2::2/64", "dev", "wan0", "nodad"])
+        try server.exec(["ip", "-6", "address", "add", "2001:db8:2::254/64", "dev", "eth0", "nodad"])
+        try client.exec(["ip", "-6", "route", "add", "default", "via", "2001:db8:1::2"])
+        try server.exec(["ip", "-6", "route", "add", "2001:db8:1::/64", "via", "2001:db8:2::2"])
+        try firewall.exec(["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"])
+        // A router sends neighbour solicitations for forwarded packets from its link-local
+        // address, and not at all while that address is still tentative (DAD): wait, bounded.
+        for ns in [client, firewall, server] {
+            for _ in 0..<60 {
+                guard let out = try? ns.exec(["ip", "-6", "address", "show", "tentative"]), !out.isEmpty else { break }
+                usleep(100_000)
+            }
+        }
+    }
+
     deinit { stop() }
 
     func stop() {
@@ -51,11 +71,11 @@ final class TrafficLab {
     }
 
     /// A TCP listener that answers every connection with the peer's address and closes.
-    func listen(in ns: NetworkNamespace, port: UInt16) throws {
+    func listen(in ns: NetworkNamespace, port: UInt16, ipv6: Bool = false) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["ip", "netns", "exec", ns.name, "socat",
-                       "TCP-LISTEN:\(port),fork,reuseaddr", "SYSTEM:echo $SOCAT_PEERADDR"]
+                       ipv6 ? "TCP6-LISTEN:\(port),fork,reuseaddr,ipv6only=1" : "TCP4-LISTEN:\(port),fork,reuseaddr", "SYSTEM:echo $SOCAT_PEERADDR"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TandemAddress
 import TandemCompiler
 import TandemConfig
 import TandemRuleset
@@ -112,5 +113,57 @@ import TandemTestSupport
         // inside address), nothing passes 81 but the rdr-pass mark, so it meets the default deny.
         #expect(lab.tcp(from: lab.server, to: "192.0.2.100", port: 80) == .connected("198.51.100.254"))
         #expect(lab.tcp(from: lab.server, to: "192.0.2.100", port: 81) == .timedOut)
+    }
+}
+
+/// IPv6 rules and automatic outbound NAT through the same lab.
+@Suite(.serialized) struct TrafficTestsIPv6 {
+    static let config = """
+    <?xml version="1.0"?>
+    <pfsense>
+    \t<version>23.3</version>
+    \t<system><hostname>primaryfw</hostname><webgui><protocol>https</protocol></webgui></system>
+    \t<interfaces>
+    \t\t<wan><enable></enable><if>wan0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet><gateway>WANGW</gateway>
+    \t\t\t<ipaddrv6>2001:db8:2::2</ipaddrv6><subnetv6>64</subnetv6></wan>
+    \t\t<lan><enable></enable><if>lan0</if><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet>
+    \t\t\t<ipaddrv6>2001:db8:1::2</ipaddrv6><subnetv6>64</subnetv6></lan>
+    \t</interfaces>
+    \t<gateways><gateway_item><interface>wan</interface><gateway>198.51.100.254</gateway><name>WANGW</name></gateway_item></gateways>
+    \t<nat><outbound><mode>automatic</mode></outbound></nat>
+    \t<filter>
+    \t\t<rule><tracker>1</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet46</ipprotocol><protocol>tcp</protocol>
+    \t\t\t<source><network>lan</network></source><destination><any></any><port>80</port></destination><descr>web, both families</descr></rule>
+    \t\t<rule><tracker>2</tracker><type>reject</type><interface>lan</interface><ipprotocol>inet6</ipprotocol><protocol>tcp</protocol>
+    \t\t\t<source><any></any></source><destination><any></any><port>82</port></destination><descr>reject 82 over IPv6</descr></rule>
+    \t</filter>
+    </pfsense>
+    """
+
+    @Test func ipv6RulesAndAutomaticNAT() throws {
+        guard NetworkNamespace.available(for: "TrafficTestsIPv6.ipv6RulesAndAutomaticNAT") else { return }
+        let compiled = RulesetCompiler.compile(try ConfigDocument(text: Self.config).config)
+        #expect(compiled.diagnostics.isEmpty, "\(compiled.diagnostics)")
+        let lab = try TrafficLab()
+        defer { lab.stop() }
+        try lab.addIPv6()
+        try lab.load(compiled.ruleset.render())
+        try lab.listen(in: lab.server, port: 80)
+        for port: UInt16 in [80, 82, 8002] { try lab.listen(in: lab.server, port: port, ipv6: true) }
+        lab.waitForListener(in: lab.server, host: "198.51.100.254", port: 80)
+        for port: UInt16 in [80, 82, 8002] { lab.waitForListener(in: lab.server, host: "2001:db8:2::254", port: port) }
+
+        // Automatic outbound NAT: masquerade behind the WAN interface address.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 80) == .connected("198.51.100.2"))
+        // IPv6 is routed, not translated; neighbour discovery through the firewall works.
+        let v6 = lab.tcp(from: lab.client, to: "2001:db8:2::254", port: 80)
+        guard case .connected(let peer) = v6 else {
+            Issue.record("IPv6 connection to port 80: \(v6)")
+            return
+        }
+        // socat prints the peer in full, bracketed form.
+        #expect(IPAddress(peer.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == IPAddress("2001:db8:1::100"))
+        #expect(lab.tcp(from: lab.client, to: "2001:db8:2::254", port: 82) == .refused)
+        #expect(lab.tcp(from: lab.client, to: "2001:db8:2::254", port: 8002) == .timedOut)
     }
 }
