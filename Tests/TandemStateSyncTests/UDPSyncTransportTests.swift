@@ -129,4 +129,24 @@ import TandemTestSupport
         #expect(b.mirror == a.driver.core.localFlows)
         #expect(b.driver.status.counters.rejectedTotal == 0)
     }
+
+    /// Set-up errors name the call and what it was applied to.
+    @Test func setUpErrorsSayWhatFailed() throws {
+        guard NetworkNamespace.available(for: "UDPSyncTransportTests") else { return }
+        let ns = try NetworkNamespace(purpose: "sync-err")
+        defer { ns.delete() }
+        let noDevice = try ns.run { () -> SyncSocketError? in
+            do throws(SyncSocketError) { _ = try UDPSyncTransport(local: Self.a, peer: Self.b, device: "nosuch0"); return nil } catch { return error }
+        }
+        #expect(noDevice?.call == "setsockopt")
+        #expect(noDevice?.description.contains("SO_BINDTODEVICE nosuch0") == true)
+        let notLocal = try ns.run { () -> SyncSocketError? in
+            do throws(SyncSocketError) { _ = try UDPSyncTransport(local: Self.a, peer: Self.b); return nil } catch { return error }
+        }
+        #expect(notLocal?.call == "bind")
+        #expect(notLocal?.description.contains("203.0.113.1:4877") == true)
+        #expect(throws: SyncSocketError.self) {
+            try UDPSyncTransport(local: Self.a, peer: IPAddress("2001:db8::1")!)
+        }
+    }
 }
