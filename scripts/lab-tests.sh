@@ -161,12 +161,29 @@ t_tcp_survives() {
   return $rc
 }
 
+t_reload() {
+  # SIGHUP re-reads the config: the primary with advskew 200 yields to the secondary (100),
+  # and takes the VIPs back once the file says 0 again.
+  local cfg="/tmp/$P/fw1/etc/tandem/config.xml" pid
+  pid=$(cat "/tmp/$P/fw1/daemon.pid")
+  sed -i 's|<advskew>0</advskew>|<advskew>200</advskew>|' "$cfg"
+  kill -HUP "$pid"
+  until_ok 3 all_in 2 MASTER || { echo "fw2 did not take over after the reload: $(states 2 | tr '\n' ' ')"; return 1; }
+  [ "$(states 1 | awk '{print $2}' | sort -u)" = BACKUP ] || { echo "fw1: $(states 1 | tr '\n' ' ')"; return 1; }
+  "$BIN" status --json --root "/tmp/$P/fw1" | grep -q '"advskew" : 200' || { echo "fw1 does not show advskew 200"; return 1; }
+  sed -i 's|<advskew>200</advskew>|<advskew>0</advskew>|' "$cfg"
+  kill -HUP "$pid"
+  until_ok 4 all_in 1 MASTER || { echo "fw1 did not take back: $(states 1 | tr '\n' ' ')"; return 1; }
+  echo "advskew 0 -> 200 -> 0 by SIGHUP, mastership followed"
+}
+
 if ! bash "$LAB" up "$BIN" >/dev/null 2>&1; then
   echo "FAIL lab up"; failed=$((failed + 1))
 else
   check "two daemons elect one MASTER per vhid (primaryfw)" t_election
   check "forged advertisements (wrong password) change nothing" t_forged
   check "maintenance mode moves mastership and persists" t_maintenance
+  check "SIGHUP reloads the config" t_reload
   check "SIGTERM of the master: takeover within 100 ms" t_sigterm
   check "the old master returns and preempts" t_preempt
   check "kill -9 of the master: takeover within master-down + one interval" t_kill9
