@@ -51,6 +51,9 @@ import TandemTestSupport
     \t\t<rule><tracker>9</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>
     \t\t\t<source><network>lan</network></source><destination><address>192.0.2.100</address><port>80</port></destination>
     \t\t\t<descr>reflected traffic to the inside server</descr></rule>
+    \t\t<rule><tracker>10</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>udp</protocol>
+    \t\t\t<statetype>none</statetype><source><network>lan</network></source><destination><any></any><port>514</port></destination>
+    \t\t\t<descr>stateless syslog</descr></rule>
     \t\t<rule><tracker>5</tracker><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>icmp</protocol>
     \t\t\t<source><network>lan</network></source><destination><any></any></destination><descr>ping</descr></rule>
     \t\t<rule><tracker>6</tracker><type>pass</type><interface>lan</interface><floating>yes</floating><direction>in</direction>
@@ -103,6 +106,13 @@ import TandemTestSupport
         #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 8001) == .timedOut)
         // Port forward reaches the inside server; the associated WAN rule passes it.
         #expect(lab.tcp(from: lab.server, to: "198.51.100.2", port: 8080) == .connected("198.51.100.254"))
+        // statetype none: notrack in raw, passed by the stateless rule, no conntrack entry.
+        _ = try? lab.client.exec(["nc", "-u", "-w", "1", "198.51.100.254", "514"], input: "hello\n")
+        let ifLan = try lab.firewall.exec(["nft", "list", "chain", "inet", "tandem", "if_lan"])
+        let stateless = ifLan.split(separator: "\n").first { $0.contains("tracker 10:") } ?? ""
+        #expect(stateless.contains("counter packets 1 "), "\(stateless)")
+        let tracked = try lab.firewall.exec(["conntrack", "-L", "-p", "udp", "--orig-port-dst", "514"])
+        #expect(!tracked.contains("dport=514"), "\(tracked)")
         // "rdr pass": no filter rule passes 192.0.2.100:81; the ct mark set in dstnat is
         // accepted in forward.
         #expect(lab.tcp(from: lab.server, to: "198.51.100.1", port: 8081) == .connected("198.51.100.254"))
