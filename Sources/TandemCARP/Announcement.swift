@@ -1,7 +1,8 @@
 import TandemAddress
 
-/// The packets that tell a segment where a VIP now lives (carp.md §6 "Entering MASTER",
-/// §12 "Gratuitous ARP" / "Unsolicited NA"). Pure builders; the packet I/O sends them.
+/// The packets that tell a segment where a VIP now lives, sent on taking over (FreeBSD
+/// `carp_master_down_locked`: gratuitous ARP and unsolicited NA). Pure builders; the
+/// packet I/O sends them.
 public enum Announcement {
     /// A gratuitous ARP request (RFC 5227 §3 "ARP Announcement"; FreeBSD
     /// `arp_announce_ifaddr`): sender and target protocol address both the VIP, sender

@@ -1,7 +1,7 @@
 import Crypto
 import TandemAddress
 
-/// The CARP digest (carp.md §2), identical in OpenBSD, FreeBSD and ucarp:
+/// The CARP digest (`carp_hmac_prepare` / `carp_hmac_generate`), identical in OpenBSD, FreeBSD and ucarp:
 /// HMAC-SHA1 with the 20-byte key over
 /// `0x02 ‖ 0x01 ‖ vhid ‖ IPv4 VIPs ascending ‖ IPv6 VIPs ascending ‖ counter (8 bytes)`.
 /// advbase, advskew and demote are not covered.
@@ -46,8 +46,8 @@ public enum CarpHMAC {
     }
 
     /// Checks a received digest. Tandem sends with every VIP (FreeBSD needs link-locals in);
-    /// OpenBSD sends without IPv6 link-locals, so both are accepted (carp.md §2 "IPv6
-    /// link-local"). Each comparison is constant-time (OpenBSD `timingsafe_bcmp`).
+    /// OpenBSD sends without IPv6 link-locals, so both are accepted (OpenBSD
+    /// accepts `HMAC_ORIG` or `HMAC_NOV6LL`). Each comparison is constant-time (OpenBSD `timingsafe_bcmp`).
     public static func verify(_ advertisement: CarpAdvertisement, key: CarpKey, addresses: [IPAddress]) -> Bool {
         let full = digest(key: key, vhid: advertisement.vhid, addresses: addresses, counter: advertisement.counter)
         if constantTimeEqual(full, advertisement.digest) { return true }

@@ -1,4 +1,4 @@
-/// The 36-byte CARP version 2 header (carp.md §1.2), network byte order:
+/// The 36-byte CARP version 2 header (`struct carp_header` in `ip_carp.h`), network byte order:
 ///
 /// ```
 ///  0      version (high nibble) | type (low nibble)    0x21 for an advertisement
@@ -7,9 +7,9 @@
 ///  3      authlen                                      7 (counter + digest in 32-bit words)
 ///  4      demote                                       OpenBSD demotion; FreeBSD/pfSense send 0
 ///  5      advbase                                      seconds
-///  6..7   checksum                                     over these 36 bytes only (§3)
+///  6..7   checksum                                     over these 36 bytes only
 ///  8..15  counter                                      high 32-bit word first
-///  16..35 digest                                       HMAC-SHA1 (§2)
+///  16..35 digest                                       HMAC-SHA1
 /// ```
 ///
 /// Decoding checks only the size; the receive ladder (`CarpReceiveValidation`) judges
@@ -48,12 +48,12 @@ public struct CarpAdvertisement: Sendable, Hashable {
         self.digest = digest
     }
 
-    /// The 8 counter bytes as they appear on the wire (and in the HMAC input, §2).
+    /// The 8 counter bytes as they appear on the wire (and in the HMAC input).
     public var counterBytes: [UInt8] {
         (0..<8).map { UInt8(truncatingIfNeeded: counter >> (56 - 8 * UInt64($0))) }
     }
 
-    /// The wire form with the checksum computed over the final bytes (§3: after counter
+    /// The wire form with the checksum computed over the final bytes (BSD: after counter
     /// and digest are filled in, with the checksum field zeroed).
     public func encoded() -> [UInt8] {
         precondition(digest.count == Self.digestSize, "CARP digest must be \(Self.digestSize) bytes, got \(digest.count)")

@@ -10,12 +10,12 @@ public enum CarpEvent: Sendable, Hashable {
     case advertisementReceived(CarpAdvertisement)
     /// A wake-up the machine asked for is due. Early or stale wake-ups are harmless.
     case wakeUp
-    /// Persistent maintenance mode: advskew 254 replaces the configured one (pfSense, §9.2).
+    /// Persistent maintenance mode: advskew 254 replaces the configured one (pfSense Status > CARP).
     case setMaintenance(Bool)
     /// The node's demotion, added to the advertised advskew (FreeBSD `net.inet.carp.demotion`).
     case setDemotion(Int)
     /// Bow out: a master advertises advbase 255 / advskew 255 once so the peer takes over at
-    /// once (OpenBSD, carp.md §8), removes its VIPs, and the vhid stops.
+    /// once (OpenBSD's carp interface going down), removes its VIPs, and the vhid stops.
     case shutdown
 }
 

@@ -1,12 +1,12 @@
 import TandemAddress
 
-/// One CARP virtual host (a pfSense `<vip>` with mode `carp`, pfsense-config.md §9):
+/// One CARP virtual host (a pfSense `<vip>` with mode `carp`):
 /// a vhid on one interface with its timing, key and virtual addresses.
 public struct CarpGroupConfig: Sendable, Hashable {
     public var vhid: UInt8
     /// The parent interface the advertisements go out on and the VIPs are added to.
     public var interface: String
-    /// Seconds; 1–255, or 0 with `allowsSubsecond` (OpenBSD style, carp.md §7).
+    /// Seconds; 1–255, or 0 with `allowsSubsecond` (OpenBSD style).
     public var advbase: UInt8
     /// 1/256 s units, 0–254 (the BSD ioctl rejects 255).
     public var advskew: UInt8
@@ -14,7 +14,7 @@ public struct CarpGroupConfig: Sendable, Hashable {
     /// VIPs with the interface prefix (pfSense requires `subnet_bits` = interface prefix).
     public var addresses: [IPNetwork]
     /// Take over from a slower master. pfSense always sets `net.inet.carp.preempt=1`
-    /// (carp.md §8), so it is on by default.
+    /// (`interfaces_sync_setup()`), so it is on by default.
     public var preempt: Bool
     /// Opt-in for advbase 0, which only OpenBSD accepts; FreeBSD/pfSense peers reject it.
     public var allowsSubsecond: Bool
@@ -40,7 +40,7 @@ public struct CarpGroupConfig: Sendable, Hashable {
     public var vipAddresses: [IPAddress] { addresses.map(\.address) }
 
     /// The address families advertised: a vhid with any IPv6 VIP is also advertised over
-    /// IPv6 (carp.md §0 item 4).
+    /// IPv6, as FreeBSD does.
     public var families: Set<IPFamily> { Set(addresses.map(\.family)) }
 }
 

@@ -1,7 +1,7 @@
-/// The CARP authentication key as BSD derives it from a passphrase (carp.md §2 "Key
-/// handling"): no key derivation, the passphrase bytes are `strlcpy`'d into a 20-byte
+/// The CARP authentication key as BSD derives it from a passphrase (BSD `ifconfig`
+/// `setcarp_passwd`): no key derivation, the passphrase bytes are `strlcpy`'d into a 20-byte
 /// buffer, so at most 19 bytes count and the rest is zero. pfSense strips spaces from
-/// the password before passing it on (pfsense-config.md §9).
+/// the password before passing it on (`interface_carp_configure()`).
 public struct CarpKey: Sendable, Hashable {
     public static let size = 20
     /// Bytes of the passphrase that reach the key (`strlcpy` keeps room for the NUL).

@@ -1,12 +1,12 @@
 import TandemAddress
 
-/// The CARP state machine of one vhid (carp.md §6, FreeBSD `ip_carp.c` semantics) as a
+/// The CARP state machine of one vhid (FreeBSD `ip_carp.c` semantics: `carp_input_c`, `carp_master_down_locked`, `carp_setrun`) as a
 /// value: `handle(event, at: now)` returns the new state's actions and never reads a clock,
 /// starts a timer or touches a socket. The driver carries the actions out and feeds the
 /// machine `.wakeUp` when the instant it asked for has come.
 ///
 /// Generic over the clock's instant so tests drive it with a fake clock and the daemon
-/// with `ContinuousClock` (monotonic, as carp.md §13 item 8 asks).
+/// with `ContinuousClock` (monotonic, so a wall-clock step cannot fire or delay a takeover).
 public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     public private(set) var config: CarpGroupConfig
     public private(set) var state: CarpState = .initial
@@ -16,7 +16,7 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// After `.shutdown` the vhid ignores everything.
     public private(set) var isStopped = false
     /// The counter the next advertisement carries: random at start, then +1 per
-    /// advertisement (FreeBSD `sc_counter`; carp.md §4). Never adopted from the peer, so an
+    /// advertisement (FreeBSD `sc_counter`). Never adopted from the peer, so an
     /// echo of ours is recognisable by it.
     public private(set) var nextCounter: UInt64
     public private(set) var lastSentCounter: UInt64?
@@ -81,7 +81,7 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
         }
     }
 
-    /// carp.md §6 "Valid advertisement received": priorities compared as
+    /// FreeBSD `carp_input_c`: priorities compared as timevals,
     /// (advbase, advskew/256), ours with demotion applied.
     private mutating func received(_ ad: CarpAdvertisement, now: Instant) -> [CarpAction<Instant>] {
         let theirs = CarpTiming.priority(advbase: ad.advbase, advskew: ad.advskew)
@@ -96,7 +96,7 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
                     + enterBackup(now: now, reason: .moreFrequentAdvertisement)
             }
             // A slower master exists, e.g. after a split brain heals: stay master and
-            // re-announce, so ARP caches that followed the loser come back (carp.md §13 item 2).
+            // re-announce, so ARP caches that followed the loser come back (keepalived issue #166).
             return [.announce(config.vipAddresses)]
         case .backup:
             if config.preempt && theirs > ours {

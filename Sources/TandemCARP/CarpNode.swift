@@ -1,7 +1,7 @@
 import TandemAddress
 
 /// Identifies a vhid: vhids are unique per layer-2 segment, so the same number may appear
-/// on two interfaces (pfsense-config.md §9).
+/// on two interfaces (pfSense checks vhid uniqueness per interface).
 public struct CarpGroupID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var interface: String
     public var vhid: UInt8
@@ -28,7 +28,7 @@ public enum CarpNodeEvent: Sendable, Hashable {
     /// Persistent maintenance mode on or off for every vhid.
     case setMaintenance(Bool)
     /// An extra demotion from another part of the node, by source name (e.g. state sync
-    /// during a bulk update, carp.md §8). 0 removes it.
+    /// during a bulk update, as pfsync's `carp_demotion_factor`). 0 removes it.
     case setDemotion(source: String, value: Int)
     /// The node's own interface addresses (not VIPs), to drop echoes of our advertisements.
     case setOwnAddresses(Set<IPAddress>)

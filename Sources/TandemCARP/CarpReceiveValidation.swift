@@ -3,7 +3,7 @@ import TandemAddress
 /// What the receive ladder needs to know about a vhid configured on the interface.
 public struct CarpReceiveContext: Sendable {
     public var key: CarpKey
-    /// All VIPs of the vhid, both families: the HMAC covers every one (carp.md §2).
+    /// All VIPs of the vhid, both families: the HMAC covers every one (`carp_hmac_prepare`).
     public var addresses: [IPAddress]
     /// The counter of the last advertisement we sent for this vhid, to spot echoes.
     public var lastSentCounter: UInt64?
@@ -17,7 +17,7 @@ public struct CarpReceiveContext: Sendable {
 
 /// The receive ladder: one early return per check, each with its own reason, in the order
 /// TTL → length → version → type → checksum → vhid → HMAC → echo. FreeBSD checks length and
-/// checksum first and TTL later (carp.md §6); checking TTL first costs nothing and drops
+/// checksum first and TTL later (`carp_input`, `carp_input_c`); checking TTL first costs nothing and drops
 /// routed traffic before any parsing. authlen is not checked: BSD ignores it too.
 public enum CarpReceiveValidation {
     public static func validate(_ packet: ReceivedCarpPacket,

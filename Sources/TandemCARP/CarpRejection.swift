@@ -1,9 +1,9 @@
 /// Why a received advertisement was dropped: one case per rung of the receive ladder
-/// (STYLE.md §13, OpenBSD `carps_badttl`, `carps_badlen`, `carps_badver`, `carps_badsum`,
+/// (OpenBSD `carps_badttl`, `carps_badlen`, `carps_badver`, `carps_badsum`,
 /// `carps_badvhid`, `carps_badauth`), in the order they are checked.
 public enum CarpRejection: String, Error, CaseIterable, Sendable, Hashable, Codable, CodingKeyRepresentable,
                            CustomStringConvertible {
-    /// TTL / hop limit other than 255: the packet crossed a router (carp.md §1.1).
+    /// TTL / hop limit other than 255: the packet crossed a router.
     case badTTL
     /// Not exactly 36 CARP bytes.
     case badLength
@@ -11,13 +11,13 @@ public enum CarpRejection: String, Error, CaseIterable, Sendable, Hashable, Coda
     case badVersion
     /// Type other than 1 (advertisement).
     case badType
-    /// Internet checksum over the 36 bytes does not verify (carp.md §3).
+    /// Internet checksum over the 36 bytes does not verify.
     case badChecksum
     /// No vhid of that number on the receiving interface.
     case unknownVHID
-    /// Digest mismatch: wrong password, wrong address set, or forged (carp.md §2).
+    /// Digest mismatch: wrong password, wrong address set, or forged.
     case badHMAC
-    /// Our own advertisement echoed back by a switch or a loop (carp.md §13 item 6).
+    /// Our own advertisement echoed back by a switch or a loop (FreeBSD `carp_source_is_self`).
     case ownAdvertisement
 
     public var description: String {

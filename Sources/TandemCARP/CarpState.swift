@@ -8,7 +8,7 @@ public enum CarpState: String, Sendable, Hashable, Codable, CustomStringConverti
     public var description: String { rawValue }
 }
 
-/// Why a vhid changed state, worded as FreeBSD logs it (carp.md §8 "Logging").
+/// Why a vhid changed state, worded as FreeBSD logs it (`net.inet.carp.log=1`).
 public enum CarpTransitionReason: String, Sendable, Hashable, Codable, CustomStringConvertible {
     case initializationComplete = "initialization complete"
     case masterTimedOut = "master timed out"

@@ -1,15 +1,15 @@
-/// CARP's timing rules (carp.md §6–§7). CARP's priority is its timing: the node that
+/// CARP's timing rules (FreeBSD `carp_setrun`, OpenBSD for advbase 0). CARP's priority is its timing: the node that
 /// advertises more often wins, compared as (advbase, advskew/256) — one number in 1/256 s.
 public enum CarpTiming {
     /// `CARP_MAXSKEW`: FreeBSD sends at most this advskew once demotion is added.
     public static let maximumSentSkew: UInt8 = 240
     /// The BSD ioctl rejects advskew ≥ 255.
     public static let maximumConfiguredSkew: UInt8 = 254
-    /// pfSense's persistent maintenance mode replaces every configured advskew (§9.2).
+    /// pfSense's persistent maintenance mode replaces every configured advskew.
     public static let maintenanceSkew: UInt8 = 254
     /// FreeBSD `ifdown_demotion_factor` / `senderr_demotion_factor` default.
     public static let linkDownDemotion = 240
-    /// OpenBSD's bow-out advertisement: the worst priority there is (§8).
+    /// OpenBSD's bow-out advertisement: the worst priority there is.
     public static let bowOutAdvbase: UInt8 = 255
     public static let bowOutAdvskew: UInt8 = 255
 

@@ -2,7 +2,7 @@
 /// 16-bit big-endian words, an odd trailing byte padded with zero.
 ///
 /// CARP computes it over the 36-byte CARP header only, with the checksum field zeroed,
-/// no pseudo-header, for IPv4 and IPv6 alike (carp.md §3). A receiver sums the header
+/// no pseudo-header, for IPv4 and IPv6 alike (`carp_input`, `carp6_input`). A receiver sums the header
 /// as received: a correct one sums to zero.
 public enum InternetChecksum {
     public static func compute(_ bytes: some Collection<UInt8>) -> UInt16 {

@@ -6,7 +6,7 @@ public struct ReceivedCarpPacket: Sendable, Hashable {
     /// The interface it arrived on (the socket is bound to it).
     public var interface: String
     public var source: IPAddress
-    /// IPv4 TTL or IPv6 hop limit; CARP requires 255 (carp.md §1.1).
+    /// IPv4 TTL or IPv6 hop limit; CARP requires 255 (`CARP_DFLTTL`).
     public var hopLimit: Int
     /// Everything after the IP header.
     public var payload: [UInt8]

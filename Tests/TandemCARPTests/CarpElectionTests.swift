@@ -93,7 +93,7 @@ import TandemAddress
     }
 
     /// A dead master: the backup takes over exactly 3 + 100/256 s after the last
-    /// advertisement it heard (carp.md §7: ≈ 3.39 s for the default pfSense pair).
+    /// advertisement it heard (≈ 3.39 s for the default pfSense pair).
     @Test func backupTakesOverWhenMasterFallsSilent() {
         var sim = CarpPairSimulation([Fixture.group(advskew: 0)], [Fixture.group(advskew: 100)])
         sim.bringUp(0)

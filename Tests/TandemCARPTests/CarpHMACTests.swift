@@ -3,7 +3,7 @@ import TandemAddress
 @testable import TandemCARP
 
 /// Digests computed independently with Python's `hmac`/`hashlib` over the byte layout in
-/// carp.md §2, pasted here with their inputs.
+/// BSD's `carp_hmac_prepare`, pasted here with their inputs.
 @Suite struct CarpHMACTests {
     struct Vector: Sendable, CustomTestStringConvertible {
         var password: String
@@ -79,7 +79,7 @@ import TandemAddress
         otherVHID.vhid = 91
         #expect(!CarpHMAC.verify(otherVHID, key: key, addresses: addresses))
         #expect(!CarpHMAC.verify(good, key: key, addresses: [IPAddress("198.51.100.2")!]))
-        // advskew is not covered (carp.md §2 "Security").
+        // advskew is not covered (BSD hashes only version, type, vhid, addresses, counter).
         var otherSkew = good
         otherSkew.advskew = 200
         #expect(CarpHMAC.verify(otherSkew, key: key, addresses: addresses))

@@ -83,7 +83,7 @@ import TandemAddress
             #expect(actions.first == .removeAddresses([Fixture.lanVIP]))
             #expect(actions.last == .wakeUp(at: FakeInstant.seconds(4.5).advanced(by: m.masterDownInterval)))
         } else {
-            // Staying master after hearing a slower one: re-announce (carp.md §13 item 2).
+            // Staying master after hearing a slower one: re-announce.
             #expect(actions == [.announce([Fixture.lanVIP.address])])
         }
     }

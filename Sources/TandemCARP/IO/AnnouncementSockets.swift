@@ -4,9 +4,9 @@ import Glibc
 import TandemAddress
 
 /// Send-only sockets for gratuitous ARP and unsolicited neighbour advertisements on one
-/// interface (carp.md §12). The packet socket is opened with protocol 0 so it receives
-/// nothing, and the ICMPv6 socket filters every type out: an unread socket must not fill
-/// with traffic (keepalived #1973, carp.md §13 item 10).
+/// interface (packet(7), RFC 4861 §7.2.6). The packet socket is opened with protocol 0 so
+/// it receives nothing, and the ICMPv6 socket filters every type out: an unread socket
+/// must not fill with traffic (keepalived issue #1973).
 final class AnnouncementSockets: Sendable {
     let interface: String
     let index: Int32

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A failed packet-I/O call: the syscall, the errno, and what it was about
-/// (STYLE.md §7), e.g. `lan0: setsockopt(IP_ADD_MEMBERSHIP 224.0.0.18): No such device`.
+/// e.g. `lan0: setsockopt(IP_ADD_MEMBERSHIP 224.0.0.18): No such device`.
 public struct CarpIOError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String
     public var errno: Int32

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import TandemAddress
 
-/// The raw IPv4 protocol-112 socket of one interface (carp.md §12): bound to the device,
+/// The raw IPv4 protocol-112 socket of one interface (raw(7), ip(7)): bound to the device,
 /// joined to 224.0.0.18 on its ifindex with `ip_mreqn`, `IP_MULTICAST_ALL` off so groups
 /// joined elsewhere are not delivered, and `IP_HDRINCL` so TTL 255, DF and the TOS are
 /// exactly what BSD sends. Receives carry the IP header, so TTL and source are checked.

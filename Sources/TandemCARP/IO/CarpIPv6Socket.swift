@@ -3,10 +3,10 @@ import Glibc
 #endif
 import TandemAddress
 
-/// The raw IPv6 protocol-112 socket of one interface (carp.md §12): bound to the device,
+/// The raw IPv6 protocol-112 socket of one interface (ipv6(7), raw(7)): bound to the device,
 /// joined to ff02::12 on its ifindex, hop limit 255 out, and the received hop limit taken
 /// from `IPV6_HOPLIMIT` ancillary data (an IPv6 raw socket gets no IP header). No
-/// `IPV6_CHECKSUM`: CARP's checksum has no pseudo-header (§3).
+/// `IPV6_CHECKSUM`: CARP's checksum has no pseudo-header.
 final class CarpIPv6Socket: Sendable {
     static let group = IPv6Address("ff02::12")!
     let fd: Int32

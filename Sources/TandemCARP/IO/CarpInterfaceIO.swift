@@ -10,7 +10,7 @@ public protocol CarpInterfaceIO: AnyObject, Sendable {
     var readableDescriptors: [Int32] { get }
     /// Sends an advertisement with TTL / hop limit 255 to the group (224.0.0.18, ff02::12),
     /// or to the configured unicast peers of that family, from `source` (an ordinary
-    /// address of the interface, never the VIP; carp.md §1.1) or, when nil, from the
+    /// address of the interface, never the VIP, as BSD sends) or, when nil, from the
     /// address the kernel picks.
     func send(_ advertisement: CarpAdvertisement, family: IPFamily, source: IPAddress?) throws(CarpIOError)
     /// The next packet waiting on any family's socket, or nil when none is.

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// The one place TandemCARP's packet I/O calls into the kernel and reads `errno`
-/// (STYLE.md §6, after swift-nio's `System.swift`): `EINTR` is retried, `EAGAIN` becomes
+/// (after swift-nio's `System.swift`): `EINTR` is retried, `EAGAIN` becomes
 /// "would block" (nil), `EBADF`/`EFAULT` are programmer errors and trap, anything else is
 /// thrown as a `CarpIOError` naming the call and its subject.
 enum CarpSyscalls {

@@ -22,7 +22,7 @@ public final class LinuxCarpInterfaceIO: CarpInterfaceIO {
     /// - Parameters:
     ///   - families: the families of the VIPs on this interface.
     ///   - sourceIPv4: the IPv4 source when a send names none; nil lets the kernel use the
-    ///     interface's primary address (carp.md §1.1: an ordinary address, not the VIP).
+    ///     interface's primary address (an ordinary address, not the VIP, as BSD sends).
     ///   - unicastPeers: send to these instead of the group (per family; none = multicast).
     public init(interface: String, families: Set<IPFamily>, sourceIPv4: IPv4Address? = nil,
                 unicastPeers: [IPAddress] = []) throws(CarpIOError) {
