@@ -110,7 +110,6 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
         let source = "send errors \(id)"
         var changed = false
         if succeeded {
-            counters.sent += 1
             if health.failures > 0 {
                 health.successes += 1
                 if health.successes >= Self.sendSuccessesToRecover {
@@ -151,6 +150,8 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
 
     private mutating func dispatch(_ event: CarpEvent, to id: CarpGroupID, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
         guard machines[id] != nil else { return [] }
-        return machines[id]!.handle(event, at: now).map { (id, $0) }
+        let actions = machines[id]!.handle(event, at: now)
+        for case .send(_, let families) in actions { counters.sent += UInt64(families.count) }
+        return actions.map { (id, $0) }
     }
 }

@@ -39,7 +39,8 @@ public struct CarpCounters: Sendable, Hashable, Codable {
     public var received: UInt64 = 0
     public var accepted: UInt64 = 0
     public var rejected: [CarpRejection: UInt64] = [:]
-    /// Advertisements the driver reported sent, and failed sends.
+    /// Advertisements handed to the packet I/O (one per family), and the sends the driver
+    /// reported failed (`CarpNodeEvent.sendResult`).
     public var sent: UInt64 = 0
     public var sendErrors: UInt64 = 0
 
