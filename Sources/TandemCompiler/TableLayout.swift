@@ -65,8 +65,12 @@ enum TableLayout {
             chains.append(Chain(name: name, rules: rules))
         }
 
+        // One entry per device: a second interface on the same device (a config error the
+        // validator reports) must not make the map fail to load.
+        var seen: Set<String> = []
+        let entries = filter.interfaceChains.filter { seen.insert($0.device).inserted }
         let map = NamedSet(name: dispatchMap, keyType: .ifname, dataType: .verdict,
-                           elements: filter.interfaceChains.map { .mapping(.ifname($0.device), .jump($0.chain)) },
+                           elements: entries.map { .mapping(.ifname($0.device), .jump($0.chain)) },
                            comment: "ingress interface → its rules")
         return Table(family: .inet, name: RulesetCompiler.tableName, sets: builtinSets + aliasSets + [map], chains: chains)
     }
