@@ -293,6 +293,44 @@ import TandemTestSupport
         #expect((try? verdict.get())?.advskew == 200)
     }
 
+    /// The other direction: ucarp (advskew 0) is master and our node (advskew 100) stays
+    /// backup on its advertisements; when ucarp is killed, our node takes over
+    /// 3 + 100/256 s after the last one it heard.
+    @Test func backsUpUcarpAndTakesOverWhenItDies() async throws {
+        guard NetworkNamespace.available(for: Self.suite) else { return }
+        let ucarpAddress = IPAddress("198.51.100.2")!
+        let (stateWhileUcarpRuns, accepted, reasons, delay) = try await onOwnThread {
+            let (a, b) = try KernelLab.pair()
+            defer { a.delete(); b.delete() }
+            let io = try b.run { () throws(CarpIOError) in try LinuxCarpSocketSet(families: ["carpb0": [.ipv4]]) }
+            let config = try CarpGroupConfig(vhid: 143, interface: "carpb0", advbase: 1, advskew: 100, key: Self.key,
+                                             addresses: [IPNetwork("198.51.100.1/24")!])
+            var harness = KernelCarpHarness(node: CarpNode(groups: [config]), io: io)
+            let (ucarp, _) = try KernelLab.start(["ucarp", "-i", "carpa0", "-s", "198.51.100.2", "-v", "143", "-p", "secret",
+                                                  "-a", "198.51.100.1", "-b", "1", "-k", "0",
+                                                  "--upscript=/bin/true", "--downscript=/bin/true"], in: a)
+            // Our link comes up a second later, so ucarp wins the first election.
+            try harness.run(for: .seconds(1))
+            try harness.handle(.link(interface: "carpb0", up: true))
+            try harness.run(for: .seconds(6))
+            let state = harness.node.machines.values.first?.state
+            let accepted = harness.node.counters.accepted
+            KernelLab.stop(ucarp)
+            let lastHeard = harness.received.last { $0.1.source == ucarpAddress }?.0
+            try harness.run(for: .seconds(5)) { $0.transitions.contains { $0.to == .master } }
+            let takeover = harness.transitions.first { $0.to == .master }
+            var delay: Duration?
+            if let lastHeard, let takeover { delay = lastHeard.duration(to: takeover.time) }
+            return (state, accepted, harness.transitions.map(\.reason), delay)
+        }
+        #expect(stateWhileUcarpRuns == .backup)
+        #expect(accepted >= 4, "accepted \(accepted) of ucarp's advertisements")
+        #expect(reasons == [.initializationComplete, .masterTimedOut])
+        let takeoverDelay = try #require(delay, "no takeover after ucarp died")
+        print("took over from a dead ucarp \(takeoverDelay) after its last advertisement (expected 3 + 100/256 s ≈ 3.39 s)")
+        #expect(takeoverDelay >= .milliseconds(3380) && takeoverDelay < .milliseconds(3700))
+    }
+
     /// Two Tandem nodes on the wire in OpenBSD's sub-second mode (advbase 0): A (advskew 26,
     /// an advertisement every ≈ 0.1 s) wins; A then dies silently and B (advskew 52) takes
     /// over 3 × 52/256 ≈ 0.61 s after A's last advertisement.
