@@ -20,22 +20,27 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 min() { printf '%s\n' "$@" | sort -g | head -1; }
 
-# seconds for one command run inside a fresh namespace (the namespace is not timed)
+# seconds for one command run inside a fresh namespace (the namespace is not timed);
+# the command's output goes to $work/out
 timed_fresh() {
     new_ns
     local t0 t1
-    t0=$(now); ip netns exec "$ns" "$@" >/dev/null; t1=$(now)
+    t0=$(now); ip netns exec "$ns" "$@" >"$work/out"; t1=$(now)
     drop_ns
     elapsed "$t0" "$t1"
 }
 
-best_apply() {   # config
-    local runs=()
+# the "netlink" stage of `tandem apply -v` output in $work/out (dry run + commit)
+netlink_time() { sed -n 's/.*netlink \([0-9.]*\) s.*/\1/p' "$work/out"; }
+
+best_apply() {   # config; prints "apply netlink" (best of 3 each)
+    local runs=() nl=()
     for i in 1 2 3; do
         rm -rf "$work/root"; mkdir -p "$work/root"
-        runs+=("$(timed_fresh "$bin" apply "$1" --root "$work/root")")
+        runs+=("$(timed_fresh "$bin" apply -v "$1" --root "$work/root")")
+        nl+=("$(netlink_time)")
     done
-    min "${runs[@]}"
+    echo "$(min "${runs[@]}") $(min "${nl[@]}")"
 }
 
 best_nft() {   # rendered text
@@ -51,21 +56,25 @@ best_render() {
 }
 
 echo "== nftables commit: tandem apply vs nft -f (fresh namespace each, best of 3) =="
-printf '%-28s %10s %10s %12s %14s\n' workload "apply s" "nft -f s" "apply/nft" "render s"
-declare -A full
+printf '%-24s %9s %11s %9s %10s %12s %9s\n' workload "apply s" "netlink s" "nft -f s" "apply/nft" "netlink/nft" "render s"
+declare -A full fullnl
 for spec in "1k rules:1000:0" "10k rules:10000:0" "50k rules:50000:0" "1k rules + 100k alias:1000:100000"; do
     IFS=: read -r label rules alias <<<"$spec"
     cfg="$work/cfg-$rules-$alias.xml"
     bash "$here/gen-nft-config.sh" "$rules" "$alias" >"$cfg"
     "$bin" render "$cfg" >"$cfg.nft" 2>/dev/null
-    a=$(best_apply "$cfg"); n=$(best_nft "$cfg.nft"); r=$(best_render "$cfg")
-    full[$rules-$alias]=$a
-    printf '%-28s %10s %10s %12s %14s\n' "$label" "$a" "$n" "$(awk -v a="$a" -v n="$n" 'BEGIN { printf "%.2f", a / n }')" "$r"
+    read -r a l <<<"$(best_apply "$cfg")"; n=$(best_nft "$cfg.nft"); r=$(best_render "$cfg")
+    full[$rules-$alias]=$a; fullnl[$rules-$alias]=$l
+    printf '%-24s %9s %11s %9s %10s %12s %9s\n' "$label" "$a" "$l" "$n" \
+        "$(awk -v a="$a" -v n="$n" 'BEGIN { printf "%.2f", a / n }')" "$(awk -v a="$l" -v n="$n" 'BEGIN { printf "%.2f", a / n }')" "$r"
 done
+echo "(apply = whole tandem apply: read, parse, validate, compile, dry-run batch, commit, sysctls,"
+echo " revision; netlink = its dry-run batch + commit; render = parse + compile + print text)"
+
 
 echo
 echo "== incremental apply in the 10k-rule config (best of 3) vs its full apply =="
-printf '%-28s %10s %10s  %s\n' change "apply s" "% of full" "messages"
+printf '%-24s %9s %10s %11s %12s  %s\n' change "apply s" "% of full" "netlink s" "% of full nl" "messages"
 for variant in onerule onealias; do
     base="$work/inc-base.xml" changed="$work/inc-$variant.xml"
     bash "$here/gen-nft-config.sh" 10000 0 base >"$base"
@@ -73,14 +82,16 @@ for variant in onerule onealias; do
     rm -rf "$work/root"; mkdir -p "$work/root"
     new_ns
     ip netns exec "$ns" "$bin" apply "$base" --root "$work/root" >/dev/null
-    runs=() msg=""
+    runs=() nl=() msg=""
     for i in 1 2 3; do
-        t0=$(now); out=$(ip netns exec "$ns" "$bin" apply "$changed" --root "$work/root"); t1=$(now)
-        runs+=("$(elapsed "$t0" "$t1")"); msg=${out#*: }
+        t0=$(now); ip netns exec "$ns" "$bin" apply -v "$changed" --root "$work/root" >"$work/out"; t1=$(now)
+        runs+=("$(elapsed "$t0" "$t1")"); nl+=("$(netlink_time)")
+        msg=$(grep '^applied' "$work/out" | sed 's/^[^:]*: //; s/, generation.*//')
         ip netns exec "$ns" "$bin" apply "$base" --root "$work/root" >/dev/null
     done
     drop_ns
-    t=$(min "${runs[@]}")
+    t=$(min "${runs[@]}") l=$(min "${nl[@]}")
     label=$([ "$variant" = onerule ] && echo "one rule changed" || echo "one alias entry added")
-    printf '%-28s %10s %9s%%  %s\n' "$label" "$t" "$(awk -v t="$t" -v f="${full[10000-0]}" 'BEGIN { printf "%.1f", 100 * t / f }')" "$msg"
+    printf '%-24s %9s %9s%% %11s %11s%%  %s\n' "$label" "$t" "$(awk -v t="$t" -v f="${full[10000-0]}" 'BEGIN { printf "%.1f", 100 * t / f }')" \
+        "$l" "$(awk -v t="$l" -v f="${fullnl[10000-0]}" 'BEGIN { printf "%.1f", 100 * t / f }')" "$msg"
 done

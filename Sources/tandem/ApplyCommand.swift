@@ -67,9 +67,10 @@ struct ApplyCommand: ParsableCommand {
             let report = try timings.measure("netlink") {
                 try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous, validateFirst: true))
             }
+            let revision: RevisionInfo
             do {
                 try writer.write(settings)
-                try ApplyPipeline.atomicWrite(prepared.bytes, to: paths.config)
+                revision = try pipeline.record(prepared)
             } catch {
                 // The node's config is still the old one: so must the kernel's ruleset be.
                 try rollBack(previous, after: report, pipeline: pipeline)
@@ -84,7 +85,7 @@ struct ApplyCommand: ParsableCommand {
             }
             if verbose, let why = report.fullReason { print("full replace: \(why)") }
             if verbose { print("timings: \(timings)") }
-            print("applied \(prepared.path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation)")
+            print("applied \(prepared.path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
         } catch let error as NftCommitError {
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")
             printError("\(error)")

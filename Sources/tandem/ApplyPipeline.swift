@@ -14,6 +14,7 @@ struct ApplyPipeline {
     struct Prepared {
         var path: String
         var bytes: [UInt8]
+        var document: ConfigDocument
         var config: Config
         var ruleset: Ruleset
         var warnings: [ConfigDiagnostic]
@@ -41,7 +42,7 @@ struct ApplyPipeline {
             throw .invalid(check.errors.map { $0.formatted(file: path) })
         }
         let compiled = RulesetCompiler.compile(document.config)
-        return Prepared(path: path, bytes: bytes, config: document.config, ruleset: compiled.ruleset,
+        return Prepared(path: path, bytes: bytes, document: document, config: document.config, ruleset: compiled.ruleset,
                         warnings: check.warnings + compiled.diagnostics)
     }
 
@@ -62,10 +63,12 @@ struct ApplyPipeline {
         return counts.isEmpty ? messages : "\(messages) (\(counts.joined(separator: ", ")))"
     }
 
-    /// Replaces `path` atomically (temporary file in the same directory + rename).
-    static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: url, options: .atomic)
+    /// Makes the prepared config the node's config through the config store: `<revision>`
+    /// stamped, written atomically, a copy kept in the history.
+    func record(_ prepared: Prepared) throws -> RevisionInfo {
+        let user = getpwuid(geteuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
+        let source = URL(fileURLWithPath: prepared.path).lastPathComponent
+        return try ConfigStore(paths: paths).commit(prepared.document, user: user, description: "tandem apply \(source)",
+                                                    time: Date().timeIntervalSince1970)
     }
 }

@@ -68,7 +68,11 @@ struct NftApplyCLIKernelTests {
         let (status, out) = try node.tandem(["apply", golden])
         #expect(status == 0, "\(out)")
         #expect(out.contains("full"))
-        #expect(node.config == (try String(contentsOfFile: golden, encoding: .utf8)))
+        // The config store made it the node's config with a revision stamp and a history copy.
+        #expect(node.config?.contains("tandem apply carp-ha.xml") == true)
+        #expect(node.config?.contains("<hostname>primaryfw</hostname>") == true)
+        #expect(FileManager.default.fileExists(atPath: node.root.appendingPathComponent("var/lib/tandem/history/000001.xml").path))
+        #expect(out.contains("revision 1"), "\(out)")
         let text = try String(contentsOf: Self.goldens.appendingPathComponent("carp-ha.nft"), encoding: .utf8)
         #expect(node.listing == (try NftKernel.reference(text)))
         #expect(try node.ns.exec(["sysctl", "-n", "net.ipv4.ip_forward"]) == "1\n")
