@@ -100,12 +100,12 @@ extension NftPlanner {
     /// lands right after it) or before the first kept tail rule.
     private func editRules(_ old: Chain, to new: Chain, handles: [UInt64], table: Table,
                            linearizer: inout NftLinearizer, into plan: inout NftBatchPlan) throws(NftLinearizeError) {
-        let before = old.rules.map(\.kernelForm), after = new.rules.map(\.kernelForm)
+        let before = old.rules, after = new.rules
         var head = 0
-        while head < before.count, head < after.count, before[head] == after[head] { head += 1 }
+        while head < before.count, head < after.count, before[head].sameInKernel(as: after[head]) { head += 1 }
         var tail = 0
         while tail < before.count - head, tail < after.count - head,
-              before[before.count - 1 - tail] == after[after.count - 1 - tail] { tail += 1 }
+              before[before.count - 1 - tail].sameInKernel(as: after[after.count - 1 - tail]) { tail += 1 }
         for i in head..<(before.count - tail) {
             plan.add(.deleteRule(table.family, table: table.name, chain: new.name, handle: handles[i]),
                      Self.subject(table, chain: old, index: i))

@@ -142,4 +142,13 @@ extension Rule {
         r.origin = nil
         return r
     }
+
+    /// Same kernel rule; plain equality first, so unchanged rules are never canonicalised.
+    func sameInKernel(as other: Rule) -> Bool {
+        self == other || kernelForm == other.kernelForm
+    }
+
+    static func sameInKernel(_ a: [Rule], _ b: [Rule]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.sameInKernel(as: $1) }
+    }
 }

@@ -58,7 +58,7 @@ public struct RulesetDiff: Sendable, Hashable {
             guard let before = oldChains[chain.name] else { c.chainsAdded.append(chain.name); continue }
             if before.base != chain.base || before.comment != chain.comment {
                 c.chainsRedefined.append(chain.name)
-            } else if before.rules.map(\.kernelForm) != chain.rules.map(\.kernelForm) {
+            } else if !Rule.sameInKernel(before.rules, chain.rules) {
                 c.chainsChanged.append(chain.name)
             }
         }
