@@ -35,6 +35,7 @@ struct ApplyCommand: ParsableCommand {
         let path = file ?? paths.config
         let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter())
         var timings = StageTimings()
+        let pending = ApplyPipeline.PendingPrevious(pipeline)
         let prepared: ApplyPipeline.Prepared
         do {
             prepared = try timings.measure("check+compile") { () throws(ApplyPipeline.Failure) in try pipeline.prepare(file) }
@@ -50,7 +51,7 @@ struct ApplyCommand: ParsableCommand {
 
         let settings = KernelSetting.settings(for: prepared.config)
         let writer = ProcSysWriter()
-        let previous = timings.measure("previous") { pipeline.previous() }
+        let previous = timings.measure("previous (rest)") { pending.wait() }
         do {
             if dryRun {
                 // The batch without END: the kernel validates it and commits nothing.

@@ -56,11 +56,38 @@ struct ApplyPipeline {
                                 generation: state.generation)
     }
 
+    /// `previous()` computed on another thread while the caller checks and compiles the new
+    /// config (both are pure and take about as long on a large config); `wait()` joins.
+    final class PendingPrevious: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        // Written once by the worker before `done` is signalled, read after waiting.
+        private var value: CommittedRuleset?
+
+        init(_ pipeline: ApplyPipeline) {
+            let paths = pipeline.paths
+            Thread.detachNewThread { [self] in
+                value = ApplyPipeline(paths: paths, committer: NoCommitter()).previous()
+                done.signal()
+            }
+        }
+
+        func wait() -> CommittedRuleset? {
+            done.wait()
+            return value
+        }
+    }
+
     /// `NEWRULE 12, NEWSETELEM 1`.
     static func summary(_ report: CommitReport) -> String {
         let counts = report.messageCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         let messages = "\(report.messages) message\(report.messages == 1 ? "" : "s")"
         return counts.isEmpty ? messages : "\(messages) (\(counts.joined(separator: ", ")))"
+    }
+
+    /// A committer for pipelines that only compile (the background `previous()`).
+    struct NoCommitter: RulesetCommitter {
+        func generation() throws -> UInt32 { throw NftCommitError.noAcknowledgement }
+        func commit(_ request: CommitRequest) throws -> CommitReport { throw NftCommitError.noAcknowledgement }
     }
 
     /// Makes the prepared config the node's config through the config store: `<revision>`
