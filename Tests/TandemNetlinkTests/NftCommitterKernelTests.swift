@@ -1,5 +1,6 @@
 import Testing
-import TandemNetlink
+@testable import TandemNetlink
+import TandemAddress
 import TandemRuleset
 import TandemTestSupport
 
@@ -147,5 +148,29 @@ struct NftCommitterRendererKernelTests {
     @Test func theCoverageRulesetAgreesWithTheRenderedText() throws {
         guard NetworkNamespace.available(for: "theCoverageRulesetAgreesWithTheRenderedText") else { return }
         try Self.agree(NftFixtures.coverage, "coverage")
+    }
+}
+
+@Suite("NftCommitter scale (kernel)", .serialized)
+struct NftCommitterScaleKernelTests {
+    /// Socket buffers are sized from the batch: 100,000 rules go in one batch.
+    @Test func aHundredThousandRulesGoInOneBatch() throws {
+        guard NetworkNamespace.available(for: "aHundredThousandRulesGoInOneBatch") else { return }
+        let rules = (0..<100_000).map { i in
+            NftFixtures.rule([.l4proto([6]), .port(.destination, .port(UInt16(1 + i % 65_000))),
+                              .address(.source, .ipv4, .address(.v4(IPv4Address(198, 51, 100, UInt8(i % 250)))))],
+                             [.counter, .verdict(.accept)])
+        }
+        let ruleset = Ruleset(tables: [Table(family: .inet, name: "tandem", chains: [
+            Chain(name: "input", base: BaseChain(type: .filter, hook: .input, priority: 0), rules: rules),
+        ])])
+        let ns = try NetworkNamespace(purpose: "nft-scale")
+        defer { ns.delete() }
+        let report = try NftKernel.commit(ns, CommitRequest(ruleset: ruleset, validateFirst: true))
+        #expect(report.messageCounts["NEWRULE"] == 100_000)
+        #expect(report.batchBytes > 10_000_000)
+        // Counted with a rule dump of the chain (listing 100k rules with nft takes seconds).
+        let handles = try ns.run { try NftSession().ruleHandles(.inet, table: "tandem", chain: "input") }
+        #expect(handles.count == 100_000)
     }
 }
