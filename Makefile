@@ -24,6 +24,7 @@ test: deps
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	@bash scripts/lab-tests.sh "$(BIN)"
+	@bash scripts/cli-tests.sh "$(BIN)"
 
 demo: build
 	@bash scripts/demo.sh "$(BIN)"

@@ -29,7 +29,7 @@ struct ConfigExtractor {
         config.outboundNAT = outboundNAT()
         config.portForwards = portForwards()
         config.virtualIPs = virtualIPs()
-        config.carpMaintenanceMode = ItemReader(root, path: "").flag("virtualip_carp_maintenancemode")
+        config.carpMaintenanceMode = ItemReader.flag(root.child("virtualip_carp_maintenancemode"))
         config.hasync = hasync()
         config.dhcpd = dhcpScopes()
         config.unbound = unbound()

@@ -9,36 +9,18 @@ struct ItemReader {
 
     init(_ element: XMLElement, path: String) {
         self.element = element
-        var positions: [String: SourcePosition] = [:]
-        ItemReader.collect(element, prefix: "", into: &positions)
-        self.location = SourceLocation(path: path, position: element.position, fieldPositions: positions)
+        self.location = SourceLocation(path: path, element: element)
     }
 
-    /// Positions of every descendant element, keyed by relative path; repeated names also
-    /// under `name[i]` (1-based), the first under the bare name.
-    private static func collect(_ element: XMLElement, prefix: String, into positions: inout [String: SourcePosition]) {
-        var counts: [String: Int] = [:]
-        for case .element(let child) in element.children { counts[child.name, default: 0] += 1 }
-        var seen: [String: Int] = [:]
-        for case .element(let child) in element.children {
-            let n = (seen[child.name] ?? 0) + 1
-            seen[child.name] = n
-            let key = prefix + child.name
-            if n == 1 {
-                if let p = child.position { positions[key] = p }
-                if child.hasElementChildren { collect(child, prefix: key + "/", into: &positions) }
-            }
-            if counts[child.name, default: 0] > 1 {
-                let indexed = "\(key)[\(n)]"
-                if let p = child.position { positions[indexed] = p }
-                if child.hasElementChildren { collect(child, prefix: indexed + "/", into: &positions) }
-            }
-        }
+    /// The element at a relative path (`source/address`).
+    private func lookup(_ path: String) -> XMLElement? {
+        if !path.utf8.contains(UInt8(ascii: "/")) { return element.child(path) }
+        return element.descendant(path)
     }
 
     /// The trimmed text of a field; nil when absent.
     func string(_ field: String) -> String? {
-        element.descendant(field).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        lookup(field).map { $0.text.trimmed }
     }
 
     /// The text of a field, nil when absent or empty.
@@ -49,26 +31,30 @@ struct ItemReader {
 
     /// The text as written (descriptions and passwords keep their spaces).
     func raw(_ field: String) -> String? {
-        element.descendant(field).map(\.text)
+        lookup(field).map(\.text)
     }
 
-    func has(_ field: String) -> Bool { element.descendant(field) != nil }
+    func has(_ path: String) -> Bool { lookup(path) != nil }
 
     /// Present-means-true with every spelling seen in real files (empty, `1`, `on`, `yes`);
     /// the literal `0` is false, as OPNsense MVC models write it (pfsense-config.md §1).
     func flag(_ field: String) -> Bool {
-        guard let s = string(field) else { return false }
-        return s != "0"
+        Self.flag(lookup(field))
+    }
+
+    static func flag(_ element: XMLElement?) -> Bool {
+        guard let element else { return false }
+        return element.text.trimmed != "0"
     }
 
     func strings(_ field: String) -> [String] {
-        element.children(field).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        element.children(field).map { $0.text.trimmed }
     }
 
     /// A comma (or space) separated list field.
     func list(_ field: String, separators: Set<Character> = [","]) -> [String] {
         guard let s = string(field) else { return [] }
-        return s.split { separators.contains($0) }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return s.split { separators.contains($0) }.map { String($0).trimmed }.filter { !$0.isEmpty }
     }
 
     func error(_ message: String, field: String) -> ConfigDiagnostic {
@@ -136,4 +122,14 @@ struct ItemReader {
 /// 1-based XPath-style path of the i-th (0-based) element of a list.
 func itemPath(_ parent: String, _ name: String, _ index: Int) -> String {
     "\(parent)/\(name)[\(index + 1)]"
+}
+
+extension String {
+    /// Without leading and trailing whitespace; the common case (none) costs no copy.
+    var trimmed: String {
+        let u = utf8
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        guard let first = u.first, let last = u.last, isSpace(first) || isSpace(last) else { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

@@ -24,13 +24,19 @@ public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConver
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var position: SourcePosition?
-    /// Positions of descendant elements by path relative to the item (`source/address`).
-    public var fieldPositions: [String: SourcePosition]
+    /// The item's element as read, kept (shared, not copied) so field positions are looked
+    /// up only when a diagnostic needs one.
+    var element: XMLElement?
 
-    public init(path: String, position: SourcePosition? = nil, fieldPositions: [String: SourcePosition] = [:]) {
+    public init(path: String, position: SourcePosition? = nil) {
         self.path = path
         self.position = position
-        self.fieldPositions = fieldPositions
+    }
+
+    init(path: String, element: XMLElement) {
+        self.path = path
+        self.position = element.position
+        self.element = element
     }
 
     /// The path of a field below this item: `filter/rule[3]` + `source/address`.
@@ -38,16 +44,29 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         field.isEmpty ? path : path + "/" + field
     }
 
-    /// Where a field was written; falls back to the nearest enclosing element that exists
-    /// (a missing `<subnet>` is reported at its `<interface>`).
+    /// Where a field was written (`source/address`, `dnsserver[2]`); falls back to the
+    /// nearest enclosing element that exists (a missing `<subnet>` is reported at its
+    /// `<interface>`).
     public func position(of field: String) -> SourcePosition? {
-        var key = Substring(field)
-        while !key.isEmpty {
-            if let p = fieldPositions[String(key)] { return p }
-            guard let slash = key.lastIndex(of: "/") else { break }
-            key = key[..<slash]
+        guard let element, !field.isEmpty else { return position }
+        var current = element
+        var best = position
+        for part in field.split(separator: "/") {
+            guard let next = current.child(indexed: part) else { break }
+            current = next
+            if let p = next.position { best = p }
         }
-        return position
+        return best
+    }
+
+    /// Whether the item has an element at `field`.
+    public func has(_ field: String) -> Bool {
+        guard var current = element else { return false }
+        for part in field.split(separator: "/") {
+            guard let next = current.child(indexed: part) else { return false }
+            current = next
+        }
+        return true
     }
 
     public var description: String {
@@ -57,6 +76,16 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.path == rhs.path }
     public func hash(into hasher: inout Hasher) { hasher.combine(path) }
+}
+
+extension XMLElement {
+    /// `name` or `name[i]` (1-based among the children of that name).
+    func child(indexed part: Substring) -> XMLElement? {
+        guard part.last == "]", let open = part.firstIndex(of: "["), let n = Int(part[part.index(after: open)..<part.index(before: part.endIndex)]),
+              n >= 1 else { return child(String(part)) }
+        let all = children(String(part[..<open]))
+        return n <= all.count ? all[n - 1] : nil
+    }
 }
 
 /// When and by whom an item or the whole file was last changed (`<created>`, `<updated>`,

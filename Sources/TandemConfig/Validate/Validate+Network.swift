@@ -93,7 +93,7 @@ extension ConfigValidator {
 
     /// Which element of a source/destination holds the address (`network` or `address`).
     func endpointField(_ location: SourceLocation, _ side: String) -> String {
-        location.fieldPositions[side + "/address"] != nil ? side + "/address" : side + "/network"
+        location.has(side + "/address") ? side + "/address" : side + "/network"
     }
 
     mutating func checkEndpoint(_ address: EndpointAddress, _ location: SourceLocation, _ side: String) {

@@ -33,7 +33,7 @@ extension ConfigValidator {
                 interfaceName = parent.interfaceName(in: config)
             }
             guard let address = vip.address else {
-                if vip.location.fieldPositions["subnet"] == nil { error("VIP has no <subnet> address", l, "subnet") }
+                if !vip.location.has("subnet") { error("VIP has no <subnet> address", l, "subnet") }
                 continue
             }
             let iface = interfaceName.flatMap { interfaces[$0] }

@@ -83,6 +83,13 @@ public struct XMLElement: Sendable, Hashable {
 
     /// The concatenated text and CDATA content (comments skipped), as written.
     public var text: String {
+        // The common leaf: one text or CDATA node.
+        if children.count == 1 {
+            switch children[0] {
+            case .text(let t), .cdata(let t): return t
+            default: return ""
+            }
+        }
         var result = ""
         for child in children {
             switch child {

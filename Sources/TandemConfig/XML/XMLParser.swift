@@ -213,7 +213,13 @@ struct LineTable {
 
     init(_ input: [UInt8]) {
         var starts = [0]
-        for (i, b) in input.enumerated() where b == 0x0A { starts.append(i + 1) }
+        input.withUnsafeBufferPointer { buf in
+            var i = 0
+            while i < buf.count {
+                if buf[i] == 0x0A { starts.append(i + 1) }
+                i += 1
+            }
+        }
         self.starts = starts
         self.input = input
     }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# CLI tests for `tandem check`: the examples and every corpus file must be valid (exit 0),
+# every reject fixture must fail (exit 1) with exactly its expected messages, and usage
+# errors exit 2. Usage: scripts/cli-tests.sh BIN   (BIN = path to the tandem binary)
+set -u
+if [ $# -ne 1 ]; then
+    echo "usage: $0 BIN" >&2
+    exit 2
+fi
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+PKG=$(cd "$(dirname "$0")/.." && pwd)
+PASS=0
+FAIL=0
+TMP=$(mktemp -d /tmp/tandem-cli-tests.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+ok()   { PASS=$((PASS + 1)); }
+bad()  { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+
+# expect_exit CODE DESCRIPTION -- COMMAND...
+expect_exit() {
+    local want=$1 what=$2; shift 3
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; sed 's/^/    /' "$TMP/out" "$TMP/err" | head -20; fi
+}
+
+for f in "$PKG"/etc/examples/*.xml; do
+    expect_exit 0 "example $(basename "$f")" -- "$BIN" check "$f"
+    if [ -s "$TMP/out" ]; then bad "example $(basename "$f") is not clean:"; sed 's/^/    /' "$TMP/out"; else ok; fi
+done
+
+# The shared corpus lives next to the package (never copied into it).
+CORPUS=${TANDEM_CORPUS:-}
+for candidate in "$PKG/../shared/corpus" "$PKG/../../shared/corpus"; do
+    if [ -z "$CORPUS" ] && [ -d "$candidate" ]; then CORPUS=$candidate; fi
+done
+if [ -n "$CORPUS" ] && [ -d "$CORPUS" ]; then
+    for f in "$CORPUS"/*.xml; do
+        expect_exit 0 "corpus $(basename "$f")" -- "$BIN" check "$f"
+    done
+else
+    echo "skip: no config corpus at $PKG/../shared/corpus"
+fi
+
+REJECT="$PKG/Tests/TandemConfigTests/Fixtures/reject"
+for f in "$REJECT"/*.xml; do
+    name=$(basename "$f")
+    (cd "$REJECT" && "$BIN" check "$name") >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    if [ "$got" -ne 1 ]; then bad "reject $name: exit $got, expected 1"; continue; fi
+    if diff -u "${f%.xml}.expected" "$TMP/out" >"$TMP/diff"; then ok; else bad "reject $name: messages differ"; sed 's/^/    /' "$TMP/diff"; fi
+done
+
+# --json: one object, valid false, the error carried with line and column.
+(cd "$REJECT" && "$BIN" check --json alias-unknown.xml) >"$TMP/out"
+got=$?
+if [ "$got" -eq 1 ] && grep -q '^{"file":"alias-unknown.xml","valid":false,"errors":\[{"line":42,"column":5,"path":"filter/rule\[2\]/source/address","message":"'"'"'lan_netz'"'"' is neither an address nor an alias"}\],"warnings":\[\]}$' "$TMP/out"; then
+    ok
+else
+    bad "--json output (exit $got):"; sed 's/^/    /' "$TMP/out"
+fi
+expect_exit 0 "--json on a valid file" -- "$BIN" check --json "$PKG/etc/examples/primaryfw.xml"
+if grep -q '"valid":true,"errors":\[\],"warnings":\[\]}$' "$TMP/out"; then ok; else bad "--json valid output"; cat "$TMP/out"; fi
+
+# --root: the default file is ROOT/etc/tandem/config.xml.
+mkdir -p "$TMP/root/etc/tandem"
+cp "$PKG/etc/examples/secondaryfw.xml" "$TMP/root/etc/tandem/config.xml"
+expect_exit 0 "check --root with the default file" -- "$BIN" check --root "$TMP/root"
+expect_exit 2 "check --root without a config" -- "$BIN" check --root "$TMP/empty"
+
+# Usage errors.
+expect_exit 2 "unknown option" -- "$BIN" check --no-such-option
+expect_exit 2 "two files" -- "$BIN" check a.xml b.xml
+expect_exit 2 "missing --root value" -- "$BIN" check --root
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
