@@ -132,4 +132,15 @@ import Testing
         let w = ConfigDiagnostic(.warning, path: "hasync", position: nil, message: "m")
         #expect(w.formatted(file: "f.xml") == "f.xml: warning: hasync: m")
     }
+
+    @Test func pseudoInterfacesAndGroupsWarn() throws {
+        #expect(try messages("""
+            <ifgroups><ifgroupentry><ifname>INSIDE</ifname><members>lan opt1</members></ifgroupentry></ifgroups>
+            <filter><rule><interface>enc0</interface></rule><rule><interface>INSIDE</interface></rule><rule><interface>opt9</interface></rule></filter>
+            """) == [
+            "warning: filter/rule[1]/interface: interface 'enc0' is an interface tab Tandem does not provide: read but not applied",
+            "warning: filter/rule[2]/interface: interface 'INSIDE' is an interface group: read but not applied",
+            "filter/rule[3]/interface: interface 'opt9' is not defined in <interfaces>",
+        ])
+    }
 }

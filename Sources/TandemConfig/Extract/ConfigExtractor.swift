@@ -23,6 +23,8 @@ struct ConfigExtractor {
         config.system = system()
         (config.gateways, config.defaultGatewayV4, config.defaultGatewayV6) = gateways()
         config.gatewayGroups = gatewayGroups()
+        config.interfaceGroups = root.child("ifgroups")?.children("ifgroupentry")
+            .compactMap { $0.child("ifname")?.text.trimmed }.filter { !$0.isEmpty } ?? []
         config.staticRoutes = staticRoutes()
         config.aliases = aliases()
         config.filterRules = filterRules()

@@ -21,6 +21,8 @@ public struct Config: Sendable, Hashable {
     /// `gateways/defaultgw4`, `gateways/defaultgw6`: gateway names.
     public var defaultGatewayV4: String?
     public var defaultGatewayV6: String?
+    /// Names of `<ifgroups><ifgroupentry>` interface groups (usable where an interface is).
+    public var interfaceGroups: [String] = []
     /// Names of `<gateways><gateway_group>` entries (usable wherever a gateway name is).
     public var gatewayGroups: [String] = []
     public var staticRoutes: [StaticRoute]

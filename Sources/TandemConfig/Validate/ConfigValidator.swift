@@ -63,9 +63,17 @@ public struct ConfigValidator {
         diagnostics.append(.warning(message, at: location, field: field))
     }
 
-    /// Interface references: internal names such as `lan` or `opt1`.
+    /// Interface tabs pfSense has without an `<interfaces>` entry: IPsec, OpenVPN, PPP
+    /// servers, WireGuard.
+    static let pseudoInterfaces: Set<String> = ["enc0", "openvpn", "l2tp", "pppoe", "wireguard", "ipsec"]
+
+    /// Interface references: internal names such as `lan` or `opt1`. Rules on a pseudo
+    /// interface or an interface group are kept but not applied (a warning).
     mutating func checkInterfaceReference(_ name: String, _ location: SourceLocation, _ field: String) {
-        if interfaces[name] == nil {
+        guard interfaces[name] == nil else { return }
+        if Self.pseudoInterfaces.contains(name) || config.interfaceGroups.contains(name) {
+            warning("interface '\(name)' is an interface \(Self.pseudoInterfaces.contains(name) ? "tab Tandem does not provide" : "group"): read but not applied", location, field)
+        } else {
             error("interface '\(name)' is not defined in <interfaces>", location, field)
         }
     }

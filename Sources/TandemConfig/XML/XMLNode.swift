@@ -74,11 +74,15 @@ public struct XMLElement: Sendable, Hashable {
     /// The element at a relative path of child names (`source/address`).
     public func descendant(_ path: String) -> XMLElement? {
         var current = self
-        for part in path.split(separator: "/") {
+        var rest = Substring(path)
+        while let slash = rest.firstIndex(of: "/") {
+            let part = rest[..<slash]
+            rest = rest[rest.index(after: slash)...]
+            if part.isEmpty { continue }
             guard let next = current.child(String(part)) else { return nil }
             current = next
         }
-        return current
+        return rest.isEmpty ? current : current.child(String(rest))
     }
 
     /// The concatenated text and CDATA content (comments skipped), as written.
