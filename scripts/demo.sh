@@ -4,7 +4,8 @@
 # the primary, keeps a TCP connection open through the NAT, stops the primary and measures
 # the failover gap with a 10 ms ping, shows the connection survived and the traceroute now
 # going through the secondary, brings the primary back (it preempts), then does the same
-# with a power loss (kill -9 and links down). Always tears the lab down.
+# with a power loss (kill -9 and links down) while 20 more TCP connections are open, each
+# checked with data after the failover and after the failback. Always tears the lab down.
 set -euo pipefail
 BIN=${1:?usage: demo.sh BIN}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +14,7 @@ LAB="$HERE/lab.sh"
 CLIENT="$TANDEM_LAB-client"
 UPSTREAM=198.51.100.254
 
-trap 'echo; echo "== tearing the lab down"; bash "$LAB" down' EXIT
+trap 'echo; echo "== tearing the lab down"; [ -z "${FLOWS_CLIENT:-}" ] || kill "$FLOWS_CLIENT" "$FLOWS_SERVER" 2>/dev/null; rm -f "${FLOWS_IN:-}" "${FLOWS_OUT:-}"; bash "$LAB" down' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -113,6 +114,36 @@ tcp_result() {
   rm -f "/tmp/$TANDEM_LAB-tcp.txt"
 }
 
+# Twenty long-lived TCP connections (client -> upstream:7100) opened before the hard failure
+# and driven through a FIFO: each `check` sends three lines on every connection.
+FLOWS_IN=/tmp/$TANDEM_LAB-flows.in
+FLOWS_OUT=/tmp/$TANDEM_LAB-flows.out
+flows_open() {
+  ip netns exec "$TANDEM_LAB-server" python3 "$HERE/lab-flows.py" server 7100 90 &
+  FLOWS_SERVER=$!
+  sleep 0.3
+  rm -f "$FLOWS_IN"; mkfifo "$FLOWS_IN"; : >"$FLOWS_OUT"
+  ip netns exec "$CLIENT" python3 "$HERE/lab-flows.py" client "$UPSTREAM" 7100 "$1" 0 41000 <"$FLOWS_IN" >"$FLOWS_OUT" 2>&1 &
+  FLOWS_CLIENT=$!
+  exec 7>"$FLOWS_IN"
+  for _ in $(seq 100); do grep -q '^ready' "$FLOWS_OUT" && break; sleep 0.1; done
+}
+flows_report() {  # flows_report WHEN: one round of data on every connection (bounded, 60 s)
+  local before; before=$(grep -c '^tcp ' "$FLOWS_OUT" || true)
+  echo check >&7
+  for _ in $(seq 600); do [ "$(grep -c '^tcp ' "$FLOWS_OUT")" -gt "$before" ] && break; sleep 0.1; done
+  local line; line=$(grep '^tcp ' "$FLOWS_OUT" | tail -1)
+  set -- "$1" $line
+  echo "-> ${3%%/*}/${3##*/} connections still working $1"
+}
+flows_close() {
+  echo quit >&7; exec 7>&-
+  for _ in $(seq 50); do kill -0 "$FLOWS_CLIENT" 2>/dev/null || break; sleep 0.1; done
+  kill "$FLOWS_CLIENT" "$FLOWS_SERVER" 2>/dev/null || true
+  wait "$FLOWS_CLIENT" "$FLOWS_SERVER" 2>/dev/null || true
+  rm -f "$FLOWS_IN" "$FLOWS_OUT"
+}
+
 step "a long-lived TCP connection from the client to the upstream host, mirrored by state sync"
 tcp_start 8
 bash "$LAB" status "$BIN" | grep "state sync"
@@ -141,10 +172,13 @@ trace
 step "hard failure of the primary: the daemon is killed with kill -9 and its links go down"
 echo "   (no bow-out: the secondary waits for master-down, 3 x advbase + 100/256 s = 3.39 s)"
 tcp_start 10
+flows_open 20
+echo "-> 20 more long-lived TCP connections open through the NAT"
 measure 700 fail_after bash "$LAB" crash 1
 wait_state 2 MASTER 5
 report_takeover
 tcp_result
+flows_report "after the failover"
 trace
 
 step "the primary comes back after kill -9: it removes the VIPs it left behind, then preempts"
@@ -152,5 +186,7 @@ bash "$LAB" links 1 up
 bash "$LAB" start 1 "$BIN"
 wait_state 1 MASTER 6
 grep -h "stale VIP" "/tmp/$TANDEM_LAB/fw1/daemon.log" || true
+flows_report "after failback"
+flows_close
 bash "$LAB" status "$BIN"
 trace
