@@ -71,10 +71,16 @@ final class SyncWorker: @unchecked Sendable {
         let log = logger
         driver.onRemoteChanges = { changes in Self.inject(changes, into: table, logger: log) }
         var peerAlive = false
+        var adoptKernelTable = false
         driver.onNotice = { [self] notice in
             switch notice {
             case .peerUp: peerAlive = true; logger.notice("state sync: peer \(settings.peer) up")
-            case .peerDown: peerAlive = false; logger.warning("state sync: peer \(settings.peer) down")
+            case .peerDown:
+                // The flows this node took over from the peer are in its kernel but only in
+                // the core's remote cache; adopt them as local, so the bulk the restarted
+                // peer asks for carries them (pfsync sends every state, state-sync.md §1.4).
+                peerAlive = false; adoptKernelTable = true
+                logger.warning("state sync: peer \(settings.peer) down")
             case .peerRestarted: logger.notice("state sync: peer \(settings.peer) restarted")
             case .initialBulk(let outcome):
                 logger.notice("state sync: initial bulk \(outcome == .completed ? "received" : "timed out"); CARP demotion lifted")
@@ -110,6 +116,10 @@ final class SyncWorker: @unchecked Sendable {
                     logger.warning("state sync: conntrack events lost; sending the whole table again")
                     changes += try table.dump().filter(filter.shouldSync).map(FlowChange.update)
                 }
+            }
+            if adoptKernelTable {
+                adoptKernelTable = false
+                changes += try table.dump().filter(filter.shouldSync).map(FlowChange.update)
             }
             if !changes.isEmpty { driver.local(changes) }
             driver.readable()

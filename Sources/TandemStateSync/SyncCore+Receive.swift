@@ -145,7 +145,9 @@ extension SyncCore {
             }
         case .delete(_, let key):
             bulkReceive?.seen.remove(key)
-            if remoteFlows.removeValue(forKey: key) != nil { out.actions.append(.remove(key)) }
+            // A flow this node reports as its own (taken over after a failover) stays in its
+            // kernel: the peer's copy goes, the connection does not.
+            if remoteFlows.removeValue(forKey: key) != nil, localFlows[key] == nil { out.actions.append(.remove(key)) }
         case .bulkStart(_, let id):
             bulkReceive = BulkReceive(id: id)
             if bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
@@ -156,7 +158,7 @@ extension SyncCore {
             for key in remoteFlows.keys where !bulk.seen.contains(key) {
                 remoteFlows[key] = nil
                 counters.flowsPrunedByBulk += 1
-                out.actions.append(.remove(key))
+                if localFlows[key] == nil { out.actions.append(.remove(key)) }
             }
             bulkReceive = nil
             counters.bulksReceived += 1
