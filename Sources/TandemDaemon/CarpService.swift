@@ -36,7 +36,8 @@ public actor CarpService {
                 logger.warning("CARP vhid \(g.vhid) on \(g.device): password longer than 19 bytes is truncated as BSD does")
             }
             configs.append(try CarpGroupConfig(vhid: g.vhid, interface: g.device, advbase: g.advbase, advskew: g.advskew,
-                                               key: key, addresses: g.addresses))
+                                               key: key, addresses: g.addresses,
+                                               allowsSubsecond: plan.carpSubsecond))
             groups[CarpGroupID(interface: g.device, vhid: g.vhid)] = g
         }
         self.groups = groups
@@ -78,15 +79,18 @@ public actor CarpService {
             guard linkUp[name] != up else { return }
             linkUp[name] = up
         }
-        let actions = node.handle(event, at: clock.now)
-        var sendResults: [(CarpGroupID, Bool)] = []
-        for (id, action) in actions {
-            if let succeeded = perform(action, for: id) { sendResults.append((id, succeeded)) }
-        }
-        // Send failures feed the node's send-error demotion (FreeBSD `carp_send_ad_error`).
-        for (id, succeeded) in sendResults where !stopped {
-            let more = node.handle(.sendResult(id, succeeded: succeeded), at: clock.now)
-            for (moreID, action) in more { _ = perform(action, for: moreID) }
+        var actions = node.handle(event, at: clock.now)
+        // Every send's result goes back to the node, for its send-error demotion (FreeBSD
+        // `carp_send_ad_error`). A result can change the demotion, which makes the masters
+        // advertise at once; those sends are reported too. Only the third failure and the
+        // third success after failures change anything, so this settles within two rounds;
+        // the bound is a guard.
+        for _ in 0..<4 where !actions.isEmpty {
+            var results: [(CarpGroupID, Bool)] = []
+            for (id, action) in actions {
+                if let succeeded = perform(action, for: id) { results.append((id, succeeded)) }
+            }
+            actions = results.flatMap { node.handle(.sendResult($0.0, succeeded: $0.1), at: clock.now) }
         }
         if case .shutdown = event {
             stopped = true

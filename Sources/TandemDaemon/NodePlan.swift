@@ -11,9 +11,13 @@ public struct NodePlan: Sendable, Equatable {
     public var maintenance: Bool
     public var sysctls: [SysctlSetting]
     public var hostname: String?
+    /// The config's `<tandem><carp_subsecond/>` opt-in: advbase 0 is accepted and the
+    /// machines run OpenBSD-style sub-second timing (advskew/256 s).
+    public var carpSubsecond: Bool
 
     public init(interfaceAddresses: [InterfaceAddressPlan], carpGroups: [CarpGroupPlan], maintenance: Bool,
-                sysctls: [SysctlSetting], hostname: String?) {
+                sysctls: [SysctlSetting], hostname: String?, carpSubsecond: Bool = false) {
+        self.carpSubsecond = carpSubsecond
         self.interfaceAddresses = interfaceAddresses
         self.carpGroups = carpGroups
         self.maintenance = maintenance
@@ -99,7 +103,11 @@ extension NodePlan {
             }
             let advbase = vip.advbase ?? 1
             let advskew = vip.advskew ?? 0
-            guard (1...255).contains(advbase) else { throw PlanError(path: path, message: "advbase \(advbase), expected 1–255") }
+            let lowest = config.carpSubsecond ? 0 : 1
+            guard (lowest...255).contains(advbase) else {
+                throw PlanError(path: path, message: "advbase \(advbase), expected \(lowest)–255"
+                                + (advbase == 0 ? " (advbase 0 needs <tandem><carp_subsecond/>)" : ""))
+            }
             guard (0...254).contains(advskew) else { throw PlanError(path: path, message: "advskew \(advskew), expected 0–254") }
             let key = CarpGroupKey(interface: device, vhid: UInt8(vhid))
             let password = vip.password ?? ""
@@ -141,6 +149,7 @@ extension NodePlan {
         }
 
         self.init(interfaceAddresses: interfaces, carpGroups: order.map { groups[$0]! },
-                  maintenance: config.carpMaintenanceMode, sysctls: sysctls, hostname: config.system.hostname)
+                  maintenance: config.carpMaintenanceMode, sysctls: sysctls, hostname: config.system.hostname,
+                  carpSubsecond: config.carpSubsecond)
     }
 }

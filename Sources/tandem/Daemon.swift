@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import TandemConfig
+import TandemCARP
 import TandemDaemon
 import TandemNetlink
 
@@ -31,7 +32,7 @@ struct DaemonCommand: AsyncParsableCommand {
         let dependencies = NodeDaemon.Dependencies(
             config: FileConfigSource(paths: paths),
             link: try Rtnetlink(),
-            makePacketIO: { try LinuxCarpPacketIO(plan: $0) },
+            makePacketIO: { try LinuxCarpSocketSet(plan: $0) },
             ruleset: noRuleset ? nil : CompiledRulesetApplier(committer: NetlinkRulesetCommitter()))
         do {
             try await DaemonRunner.run(paths: paths, dependencies: dependencies, logger: logger)

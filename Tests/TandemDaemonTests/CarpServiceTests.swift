@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TandemAddress
 import TandemCARP
@@ -122,5 +123,58 @@ struct CarpServiceSendErrorTests {
         let status = await s.status()
         #expect(status.counters.sendErrors >= 3)
         #expect(status.vips.allSatisfy { $0.demotion == 240 })
+    }
+}
+
+/// Packet I/O whose sends fail while `failing` is set, as when a route comes back.
+final class FlakyPacketIO: CarpPacketIO, @unchecked Sendable {
+    struct Unreachable: Error {}
+    private let lock = NSLock()
+    private var _failing = true
+    private var _attempts = 0
+    var failing: Bool {
+        get { lock.withLock { _failing } }
+        set { lock.withLock { _failing = newValue } }
+    }
+    var attempts: Int { lock.withLock { _attempts } }
+
+    func send(_ advertisement: CarpAdvertisement, interface: String, family: IPFamily) throws {
+        let fail = lock.withLock { _attempts += 1; return _failing }
+        if fail { throw Unreachable() }
+    }
+    func announce(_ addresses: [IPAddress], interface: String) throws {}
+    func receive(timeoutMilliseconds: Int32) throws -> [ReceivedCarpPacket] { [] }
+}
+
+extension CarpServiceSendErrorTests {
+    /// Takes over on a bow-out (one send) and gives way to the peer again, `times` times.
+    func takeOverAndYield(_ s: CarpService, times: Int, from counter: UInt64) async {
+        for c in counter..<counter + UInt64(times) {
+            await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                           addresses: ["198.51.100.1"], interface: "wan0", counter: c)))
+            await s.process(.packet(Scenario.advertisement(vhid: 143, advskew: 0, addresses: ["198.51.100.1"],
+                                                           interface: "wan0", counter: 100 + c)))
+        }
+    }
+
+    @Test func theDemotionIsLiftedAfterThreeSendsInARowSucceed() async throws {
+        let io = FlakyPacketIO()
+        let s = try CarpService(plan: try NodePlan(config: Scenario.primary(advskew: 100)),
+                                link: FakeLink(devices: ["wan0", "lan0", "sync0"]), io: io, logger: Scenario.logger)
+        await s.start()
+        await takeOverAndYield(s, times: 2, from: 1)
+        // Two failures: counted, not yet demoted (FreeBSD demotes on the third).
+        #expect(await s.status().counters.sendErrors == 2)
+        #expect(await s.status().vips.allSatisfy { $0.demotion == 0 })
+        await takeOverAndYield(s, times: 1, from: 3)
+        #expect(await s.status().vips.allSatisfy { $0.demotion == 240 })
+        let failedAttempts = io.attempts
+        io.failing = false
+        await takeOverAndYield(s, times: 3, from: 4)
+        #expect(io.attempts > failedAttempts)
+        let status = await s.status()
+        // The third failure demoted the node, and the master advertised that at once: a fourth.
+        #expect(status.counters.sendErrors == 4)
+        #expect(status.vips.allSatisfy { $0.demotion == 0 })
     }
 }

@@ -56,3 +56,26 @@ struct NodePlanTests {
         #expect { try NodePlan(config: config) } throws: { ($0 as? PlanError)?.path == path }
     }
 }
+
+@Suite("NodePlan sub-second CARP")
+struct NodePlanSubsecondTests {
+    static func config(advbase: Int, subsecond: Bool) -> Config {
+        var config = Scenario.primary()
+        for i in config.virtualIPs.indices { config.virtualIPs[i].advbase = advbase }
+        config.carpSubsecond = subsecond
+        return config
+    }
+
+    @Test func theOptInIsCarriedAndAllowsAdvbaseZero() throws {
+        let plan = try NodePlan(config: Self.config(advbase: 0, subsecond: true))
+        #expect(plan.carpSubsecond)
+        #expect(plan.carpGroups.map(\.advbase) == [0, 0])
+        #expect(try !NodePlan(config: Self.config(advbase: 1, subsecond: false)).carpSubsecond)
+    }
+
+    @Test func advbaseZeroWithoutTheOptInIsRefused() {
+        #expect(throws: PlanError(path: "virtualip/vip[1]", message: "advbase 0, expected 1–255 (advbase 0 needs <tandem><carp_subsecond/>)")) {
+            try NodePlan(config: Self.config(advbase: 0, subsecond: false))
+        }
+    }
+}

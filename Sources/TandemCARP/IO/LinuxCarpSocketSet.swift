@@ -5,19 +5,24 @@ import TandemAddress
 
 /// CARP packet I/O for all of a node's vhid interfaces at once: one `LinuxCarpInterfaceIO`
 /// per interface, one `poll` over all their sockets: send/announce by interface name, and
-/// "whatever arrived within T". Used by the kernel tests' driver; the daemon keeps its own
-/// equivalent behind its `CarpPacketIO` protocol.
+/// "whatever arrived within T". The daemon drives it through its `CarpPacketIO` protocol,
+/// the kernel tests' harness directly.
 public final class LinuxCarpSocketSet: Sendable {
     public let interfaces: [String: LinuxCarpInterfaceIO]
 
     /// Opens the sockets; call it inside the node's network namespace.
     /// - Parameters:
     ///   - families: the VIP families per interface.
+    ///   - sourcesIPv4: per interface, the IPv4 source of advertisements when a send names
+    ///     none: the node's own address there, never the VIP (as BSD sends); an interface
+    ///     missing here lets the kernel pick its primary address.
     ///   - unicastPeers: per interface, peers to send to instead of the multicast group.
-    public init(families: [String: Set<IPFamily>], unicastPeers: [String: [IPAddress]] = [:]) throws(CarpIOError) {
+    public init(families: [String: Set<IPFamily>], sourcesIPv4: [String: IPv4Address] = [:],
+                unicastPeers: [String: [IPAddress]] = [:]) throws(CarpIOError) {
         var opened: [String: LinuxCarpInterfaceIO] = [:]
         for (name, set) in families.sorted(by: { $0.key < $1.key }) {
-            opened[name] = try LinuxCarpInterfaceIO(interface: name, families: set, unicastPeers: unicastPeers[name] ?? [])
+            opened[name] = try LinuxCarpInterfaceIO(interface: name, families: set, sourceIPv4: sourcesIPv4[name],
+                                                    unicastPeers: unicastPeers[name] ?? [])
         }
         interfaces = opened
     }

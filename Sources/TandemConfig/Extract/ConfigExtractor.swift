@@ -32,6 +32,7 @@ struct ConfigExtractor {
         config.portForwards = portForwards()
         config.virtualIPs = virtualIPs()
         config.carpMaintenanceMode = ItemReader.flag(root.child("virtualip_carp_maintenancemode"))
+        config.carpSubsecond = ItemReader.flag(root.child("tandem")?.child("carp_subsecond"))
         config.hasync = hasync()
         config.dhcpd = dhcpScopes()
         config.unbound = unbound()

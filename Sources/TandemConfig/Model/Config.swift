@@ -33,6 +33,11 @@ public struct Config: Sendable, Hashable {
     public var virtualIPs: [VirtualIP]
     /// Top-level `<virtualip_carp_maintenancemode/>`: every CARP VIP advertises advskew 254.
     public var carpMaintenanceMode: Bool
+    /// Tandem extension `<tandem><carp_subsecond/></tandem>` (absent from pfSense's schema,
+    /// which requires advbase ≥ 1): allows CARP advbase 0, OpenBSD-style sub-second
+    /// advertisements (advskew/256 s). Only OpenBSD-style peers and other Tandem nodes
+    /// accept such advertisements; FreeBSD/pfSense peers drop them.
+    public var carpSubsecond: Bool = false
     public var hasync: HASync?
     /// `<dhcpd><IF>` scopes in file order.
     public var dhcpd: [DHCPScope]

@@ -74,8 +74,14 @@ extension ConfigValidator {
         if let skew = vip.advskew, !(0...254).contains(skew) {
             error("advskew \(skew) is outside 0-254", l, "advskew")
         }
+        // pfSense requires advbase ≥ 1; 0 (OpenBSD's sub-second timing) only under the
+        // `<tandem><carp_subsecond/>` opt-in, so a pfSense file never reaches it.
         if let base = vip.advbase, !(1...254).contains(base) {
-            error("advbase \(base) is outside 1-254 seconds", l, "advbase")
+            if base == 0 && !config.carpSubsecond {
+                error("advbase 0 needs <tandem><carp_subsecond/></tandem> (sub-second CARP, only OpenBSD-style peers and Tandem nodes accept it)", l, "advbase")
+            } else if base != 0 {
+                error("advbase \(base) is outside \(config.carpSubsecond ? 0 : 1)-254 seconds", l, "advbase")
+            }
         }
         let key = (vip.password ?? "").filter { $0 != " " }
         if key.isEmpty {
