@@ -14,7 +14,7 @@ LAB="$HERE/lab.sh"
 CLIENT="$TANDEM_LAB-client"
 UPSTREAM=198.51.100.254
 
-trap 'echo; echo "== tearing the lab down"; [ -z "${FLOWS_CLIENT:-}" ] || kill "$FLOWS_CLIENT" "$FLOWS_SERVER" 2>/dev/null; rm -f "${FLOWS_IN:-}" "${FLOWS_OUT:-}"; bash "$LAB" down' EXIT
+trap 'echo; echo "== tearing the lab down"; [ -z "${FLOWS_CLIENT:-}" ] || { kill "$FLOWS_CLIENT" "$FLOWS_SERVER" 2>/dev/null || true; }; rm -f "${FLOWS_IN:-}" "${FLOWS_OUT:-}"; bash "$LAB" down' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
