@@ -207,9 +207,18 @@ final class TreeBuilder {
 
 /// Line starts of the input, to turn byte offsets into 1-based line:column (columns count
 /// characters, not bytes).
-struct LineTable {
+///
+/// The parser asks for positions in increasing order, so the table remembers the last
+/// answer and counts columns on from it when the next offset is on the same line: a config
+/// written on one line (no newlines at all) would otherwise cost a scan from the line start
+/// for every element, quadratic in the file size.
+final class LineTable {
     private let starts: [Int]
     private let input: [UInt8]
+    /// The last lookup: its line index, byte offset and column.
+    private var lastLine = 0
+    private var lastOffset = 0
+    private var lastColumn = 1
 
     init(_ input: [UInt8]) {
         var starts = [0]
@@ -233,10 +242,17 @@ struct LineTable {
         }
         var column = 1
         var i = starts[lo]
+        if lo == lastLine, lastOffset >= i, lastOffset <= o {
+            column = lastColumn
+            i = lastOffset
+        }
         while i < o {
             if input[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
+        lastLine = lo
+        lastOffset = o
+        lastColumn = column
         return SourcePosition(line: lo + 1, column: column)
     }
 
