@@ -6,7 +6,7 @@ import TandemNetlink
 /// the ruleset generation the commit moved the kernel to. The next apply recompiles the
 /// applied config to get the previous Ruleset (compiling is deterministic) and, when the
 /// kernel is still at that generation, sends only the differences. Kept under
-/// `ROOT/var/lib/tandem/nft/` and written only after a successful commit; a missing or
+/// `ROOT/var/lib/tandem/ruleset/` and written only after a successful commit; a missing or
 /// unreadable state simply means a full replace.
 struct ApplyState: Equatable {
     var generation: UInt32
@@ -16,7 +16,7 @@ struct ApplyState: Equatable {
     var config: [UInt8]
 
     static func directory(_ paths: NodePaths) -> URL {
-        URL(fileURLWithPath: paths.stateDirectory).appendingPathComponent("nft")
+        URL(fileURLWithPath: paths.stateDirectory).appendingPathComponent("ruleset")
     }
 
     static func load(_ paths: NodePaths) -> ApplyState? {
