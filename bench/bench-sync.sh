@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# State-sync benchmark (run by bench/run.sh): Tandem's state sync against conntrackd (FTFW
+# over UDP) on the same two-namespace topology in the same run (state-sync.md §6).
+#
+#   fw1 (master) sync0 203.0.113.1/30 ── veth ── sync0 203.0.113.2/30 fw2 (backup)
+#   plus wan0/lan0 (veth pairs ending in the same namespace) carrying the example configs' addresses
+#
+# The load is injected into fw1's kernel table over ctnetlink (bench/sync-ct.py: established
+# TCP entries, as conntrack -I makes them); what counts is fw2's kernel table. Measured per
+# system, each phase from empty tables and freshly started daemons:
+#   - sustained creations/s replicated with no loss: ladder of rates, 2 s each; a rate passes
+#     when fw2 holds every entry within 1 s of the last creation
+#   - latency creation on fw1 -> NEW event in fw2's table (500 entries/s for 4 s), p50/p99
+#   - bulk resync of 10k / 100k: fw2's daemon stopped, its table flushed, daemon started;
+#     time until fw2's table holds all N again (daemon start included)
+#   - daemons' RSS holding 100k entries
+# conntrackd runs with DisableExternalCache (received states go straight into the kernel,
+# as Tandem does) and StartupResync, else with the upstream example's FTFW settings.
+# Usage: bench-sync.sh RELEASE_BIN_DIR
+# (SYNC_BENCH_RATES="5000 10000 ..." overrides the ladder, SYNC_BENCH_SYSTEMS="tandem" the systems)
+set -euo pipefail
+bin="$1/tandem"
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+ct="$here/sync-ct.py"
+[ -x "$bin" ] || { echo "bench-sync: no tandem binary at $bin" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "bench-sync: skipped: needs root for network namespaces"; exit 0; }
+RATES=${SYNC_BENCH_RATES:-"5000 10000 20000 40000 80000"}
+SYSTEMS=${SYNC_BENCH_SYSTEMS:-"tandem conntrackd"}
+
+work=$(mktemp -d /tmp/tandem-bench-sync.XXXXXX)
+P="tandem-bench-sync-$$"
+declare -A pid=()
+cleanup() {
+    for n in 1 2; do stop_daemon "$n"; done
+    for n in 1 2; do ip netns delete "$P-fw$n" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+in_ns() { local n=$1; shift; ip netns exec "$P-fw$n" "$@"; }
+count() { in_ns "$1" conntrack -C 2>/dev/null || echo 0; }
+rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/${pid[$1]}/status" 2>/dev/null || echo -; }
+
+topology() {
+    local n
+    for n in 1 2; do
+        ip netns add "$P-fw$n"
+        in_ns "$n" ip link set lo up
+        in_ns "$n" ip link add wan0 type veth peer name wan0-end
+        in_ns "$n" ip link add lan0 type veth peer name lan0-end
+        in_ns "$n" ip address add "198.51.100.$((n + 1))/24" dev wan0
+        in_ns "$n" ip address add "192.0.2.$((n + 1))/24" dev lan0
+        in_ns "$n" ip link set wan0 up
+        in_ns "$n" ip link set lan0 up
+        # entries must raise events for both daemons (Tandem sets this itself as well)
+        in_ns "$n" sysctl -qw net.netfilter.nf_conntrack_events=1
+    done
+    ip -n "$P-fw1" link add sync0 type veth peer name sync0 netns "$P-fw2"
+    for n in 1 2; do
+        in_ns "$n" ip address add "203.0.113.$n/30" dev sync0
+        in_ns "$n" ip link set sync0 up
+    done
+}
+
+# --- the two systems: start_X N, ready_X N, each started by PID and stopped by it ---------
+
+system=""
+
+start_tandem() {
+    local n=$1 root="$work/tandem-fw$1" name
+    name=$([ "$n" = 1 ] && echo primaryfw || echo secondaryfw)
+    if [ ! -f "$root/etc/tandem/config.xml" ]; then
+        install -d -m 0700 "$root/etc/tandem"
+        install -m 0600 "$repo/etc/examples/$name.xml" "$root/etc/tandem/config.xml"
+    fi
+    # `ip netns exec` execs the command, so $! is the daemon itself (not through a shell
+    # function, whose subshell would be $!)
+    ip netns exec "$P-fw$n" "$bin" daemon --root "$root" --no-ruleset --log-level warning >>"$root/daemon.log" 2>&1 &
+    pid[$n]=$!
+}
+
+ready_tandem() {   # the peer is up and no initial bulk is pending (bounded, 10 s)
+    local n=$1 root="$work/tandem-fw$1"
+    for _ in $(seq 100); do
+        "$bin" status --root "$root" 2>/dev/null | grep -q "state sync on .*: peer up" && return 0
+        kill -0 "${pid[$n]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "bench-sync: tandem on fw$n not synced with its peer; log:" >&2
+    tail -n 5 "$root/daemon.log" >&2
+    return 1
+}
+
+conntrackd_conf() {   # N: generated config (upstream doc/sync/ftfw example, injected at once)
+    local n=$1 peer=$((3 - $1)) dir="$work/ctd-fw$1"
+    mkdir -p "$dir"
+    cat >"$dir/conntrackd.conf" <<EOF
+Sync {
+    Mode FTFW {
+        DisableExternalCache On
+        StartupResync On
+    }
+    UDP {
+        IPv4_address 203.0.113.$n
+        IPv4_Destination_Address 203.0.113.$peer
+        Port 3780
+        Interface sync0
+        SndSocketBuffer 1249280
+        RcvSocketBuffer 1249280
+        Checksum on
+    }
+}
+General {
+    HashSize 32768
+    HashLimit 524288
+    LogFile $dir/conntrackd.log
+    Syslog off
+    LockFile $dir/lock
+    UNIX {
+        Path $dir/ctl
+    }
+    NetlinkBufferSize 2097152
+    NetlinkBufferSizeMaxGrowth 8388608
+}
+EOF
+    echo "$dir/conntrackd.conf"
+}
+
+start_conntrackd() {
+    local n=$1 conf
+    conf=$(conntrackd_conf "$n")
+    rm -f "$work/ctd-fw$n/lock"
+    ip netns exec "$P-fw$n" conntrackd -C "$conf" >>"$work/ctd-fw$n/stdout" 2>&1 &
+    pid[$n]=$!
+}
+
+ready_conntrackd() {   # answers on its socket (bounded, 5 s), then one alive period for HELLO
+    local n=$1
+    for _ in $(seq 50); do
+        if in_ns "$n" conntrackd -C "$work/ctd-fw$n/conntrackd.conf" -s >/dev/null 2>&1; then sleep 1; return 0; fi
+        kill -0 "${pid[$n]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "bench-sync: conntrackd on fw$n did not come up:" >&2
+    tail -n 5 "$work/ctd-fw$n/conntrackd.log" "$work/ctd-fw$n/stdout" >&2 2>/dev/null || true
+    return 1
+}
+
+stop_daemon() {   # by its PID: SIGTERM, bounded wait (5 s), then SIGKILL
+    local n=$1 p=${pid[$1]:-}
+    [ -n "$p" ] || return 0
+    if kill -0 "$p" 2>/dev/null; then
+        kill -TERM "$p" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null || true
+    fi
+    wait "$p" 2>/dev/null || true
+    pid[$n]=""
+}
+
+fresh() {   # both daemons stopped, both tables empty, both daemons started and synced
+    stop_daemon 2; stop_daemon 1
+    in_ns 1 conntrack -F >/dev/null 2>&1 || true
+    in_ns 2 conntrack -F >/dev/null 2>&1 || true
+    "start_$system" 1; "start_$system" 2
+    "ready_$system" 1 && "ready_$system" 2
+}
+
+# waits until fw2 holds at least $1 entries or $2 seconds pass; prints the seconds taken or "-"
+wait_count() {
+    local want=$1 limit=$2 t0 c
+    t0=$(now)
+    while :; do
+        c=$(count 2)
+        if [ "$c" -ge "$want" ]; then awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; return 0; fi
+        if awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then echo -; return 0; fi
+        sleep 0.01
+    done
+}
+
+# --- the measurements -----------------------------------------------------------------------
+
+declare -A R=()
+
+measure_latency() {
+    fresh
+    ip netns exec "$P-fw2" python3 "$ct" listen --out "$work/seen" --seconds 7 >"$work/listen.out" &
+    local lp=$!
+    for _ in $(seq 50); do grep -q listening "$work/listen.out" 2>/dev/null && break; sleep 0.1; done
+    in_ns 1 python3 "$ct" inject --first 0 --count 2000 --rate 500 --log "$work/created" >/dev/null
+    wait "$lp" || true
+    read -r p50 p99 missing <<<"$(python3 "$ct" latency "$work/created" "$work/seen")"
+    R[$system-p50]=$p50 R[$system-p99]=$p99
+    [ "$missing" = 0 ] || echo "  ($system: $missing of 2000 latency samples never reached fw2 within the window)"
+}
+
+measure_throughput() {
+    local best=- lag=- rate out achieved failures l
+    for rate in $RATES; do
+        fresh
+        out=$(in_ns 1 python3 "$ct" inject --first 0 --count $((rate * 2)) --rate "$rate" || true)
+        read -r _ _ achieved failures <<<"$out"
+        l=$(wait_count $((rate * 2)) 1)
+        echo "  $system: offered $rate/s, created $achieved/s, fw2 complete after ${l} s (fw2 holds $(count 2) of $((rate * 2)))"
+        [ "$l" != - ] && [ "$failures" = 0 ] || break
+        best=$achieved lag=$l
+        # the injector's own ceiling: a higher offered rate would not be created any faster
+        awk -v a="$achieved" -v r="$rate" 'BEGIN { exit !(a < 0.9 * r) }' && { echo "  (injector limit reached)"; break; }
+    done
+    R[$system-rate]=$best R[$system-lag]=$lag
+}
+
+measure_bulk() {
+    local n
+    for n in 10000 100000; do
+        fresh
+        in_ns 1 python3 "$ct" inject --first 0 --count "$n" --rate 1000000 >/dev/null
+        if [ "$(wait_count "$n" 60)" = - ]; then
+            echo "  $system: fw2 never held all $n entries before the resync (it holds $(count 2))"
+            R[$system-bulk$n]=-; continue
+        fi
+        if [ "$n" = 100000 ]; then R[$system-rss1]=$(rss_mib 1) R[$system-rss2]=$(rss_mib 2); fi
+        stop_daemon 2
+        in_ns 2 conntrack -F >/dev/null 2>&1 || true
+        "start_$system" 2
+        R[$system-bulk$n]=$(wait_count "$n" 60)
+    done
+}
+
+run_system() {
+    system=$1
+    echo "-- $system"
+    measure_latency
+    measure_throughput
+    measure_bulk
+    stop_daemon 2; stop_daemon 1
+    in_ns 1 conntrack -F >/dev/null 2>&1 || true
+    in_ns 2 conntrack -F >/dev/null 2>&1 || true
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+
+echo "== state sync: tandem vs conntrackd (FTFW/UDP), fw1 -> fw2 over a veth, kernel tables compared =="
+topology
+for s in $SYSTEMS; do
+    case $s in
+    tandem) run_system tandem ;;
+    conntrackd)
+        system=conntrackd
+        if ! command -v conntrackd >/dev/null; then
+            echo "bench-sync: conntrackd not measured: it is not installed"
+        elif ! fresh >"$work/ctd-probe" 2>&1; then
+            echo "bench-sync: conntrackd not measured: it did not start here: $(grep -v '^ *$' "$work/ctd-probe" | tail -n 1)"
+        else
+            run_system conntrackd
+        fi
+        stop_daemon 2; stop_daemon 1 ;;
+    esac
+done
+for k in rate lag p50 p99 bulk10000 bulk100000 rss1 rss2; do
+    R[tandem-$k]=${R[tandem-$k]:--} R[conntrackd-$k]=${R[conntrackd-$k]:--}
+done
+
+echo
+printf '%-44s %11s %11s %9s\n' metric tandem conntrackd ratio
+row() { printf '%-44s %11s %11s %9s\n' "$1" "${R[tandem-$2]}" "${R[conntrackd-$2]}" "$(ratio "${R[tandem-$2]}" "${R[conntrackd-$2]}")"; }
+row "creations/s replicated with no loss" rate
+row "  fw2 complete after the last creation (s)" lag
+row "latency creation -> fw2 kernel, p50 (ms)" p50
+row "latency creation -> fw2 kernel, p99 (ms)" p99
+row "bulk resync 10k states (s)" bulk10000
+row "bulk resync 100k states (s)" bulk100000
+row "RSS master at 100k states (MiB)" rss1
+row "RSS backup at 100k states (MiB)" rss2
+echo "(ratio = tandem / conntrackd; higher is better for creations/s, lower for the rest)"
