@@ -221,7 +221,9 @@ measure_throughput() {
         l=$(wait_count $((rate * 2)) 1)
         echo "  $system: offered $rate/s, created $achieved/s, fw2 complete after ${l} s (fw2 holds $(count 2) of $((rate * 2)))"
         if [ "$l" = - ]; then   # lagging or lost? a further bounded wait tells
-            echo "    $system: 10 s later fw2 $(wait_count $((rate * 2)) 10 | sed 's/^-$/still misses some/; s/^[0-9.]*$/&: caught up/') (holds $(count 2))"
+            local l2; l2=$(wait_count $((rate * 2)) 10)
+            if [ "$l2" = - ]; then echo "    and still misses $((rate * 2 - $(count 2))) entries 10 s later"
+            else echo "    and caught up $l2 s later"; fi
         fi
         [ "$l" != - ] && [ "$failures" = 0 ] || break
         best=$achieved lag=$l
