@@ -226,7 +226,9 @@ measure_throughput() {
             else echo "    and caught up $l2 s later"; fi
         fi
         [ "$l" != - ] && [ "$failures" = 0 ] || break
-        best=$achieved lag=$l
+        # the highest rate that passed (an injector slowed by a busy machine may create
+        # fewer per second at a higher offered rate)
+        if [ "$best" = - ] || [ "$achieved" -gt "$best" ]; then best=$achieved lag=$l; fi
         # the injector's own ceiling: a higher offered rate would not be created any faster
         if awk -v a="$achieved" -v r="$rate" 'BEGIN { exit !(a < 0.9 * r) }'; then
             echo "  (injector limit reached)"; R[$system-bound]=yes; break
