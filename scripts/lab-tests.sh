@@ -25,7 +25,16 @@ check() {  # check NAME COMMAND...: runs the command, counts and prints the resu
     passed=$((passed + 1)); echo "ok   $name${out:+ ($out)}"
   else
     failed=$((failed + 1)); echo "FAIL $name${out:+: $out}"
+    show_logs
   fi
+}
+
+# After a failure: the last lines of both daemons' logs, so a CI run shows why.
+show_logs() {
+  local n
+  for n in 1 2; do
+    [ -f "/tmp/$P/fw$n/daemon.log" ] && tail -n 12 "/tmp/$P/fw$n/daemon.log" | sed "s/^/     fw$n| /"
+  done
 }
 
 states() { bash "$LAB" states "$1" "$BIN"; }
@@ -261,6 +270,11 @@ t_crash_udp() {
 
 # fw1 comes back with an empty conntrack table: it must stay BACKUP while its initial bulk is
 # pending, then hold fw2's NAT'd flows.
+# sync_summary N: fwN's state-sync line of `tandem status --json`, for failure messages.
+sync_summary() {
+  "$BIN" status --json --root "/tmp/$P/fw$1" 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin).get("sync") or {}; print(s.get("state"), "local", s.get("localFlows"), "remote", s.get("remoteFlows"), s.get("counters"))'
+}
+
 t_bulk() {
   bash "$LAB" links 1 up >/dev/null
   ip netns exec "$P-fw1" conntrack -F >/dev/null 2>&1
@@ -279,7 +293,7 @@ t_bulk() {
     sleep 0.05
   done
   [ -n "$done" ] || { echo "initial bulk still pending after 15 s"; return 1; }
-  until_ok 5 count_is 1 tcp 20 || { echo "fw1 holds $(nat_flows 1 tcp | wc -l)/20 NAT'd TCP flows"; return 1; }
+  until_ok 5 count_is 1 tcp 20 || { echo "fw1 holds $(nat_flows 1 tcp | wc -l)/20 NAT'd TCP flows; fw1 sync: $(sync_summary 1); fw2 sync: $(sync_summary 2)"; return 1; }
   diff <(nat_flows 1 tcp) <(nat_flows 2 tcp) >/dev/null || { echo "fw1 and fw2 TCP flow sets differ"; return 1; }
   echo "BACKUP for $pending status samples while pending; then $(nat_flows 1 tcp | wc -l) TCP + $(nat_flows 1 udp | wc -l) UDP NAT'd flows in fw1's table"
 }

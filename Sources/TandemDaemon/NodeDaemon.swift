@@ -139,8 +139,11 @@ public actor NodeDaemon {
                           sync: syncStatus)
     }
 
-    func setSyncStatus(_ section: StateSyncSection) {
+    /// Stores the sync section of `tandem status` and answers whether this node is CARP
+    /// MASTER of any VIP (it then carries the traffic of the flows it mirrors).
+    func setSyncStatus(_ section: StateSyncSection) async -> Bool {
         syncStatus = section
+        return await carp?.status().vips.contains { $0.state == CarpState.master.rawValue } ?? false
     }
 
     /// State sync as the running config asks for it, and the node's own addresses (which

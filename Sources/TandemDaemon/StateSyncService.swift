@@ -36,6 +36,8 @@ final class SyncWorker: @unchecked Sendable {
     private let lock = NSLock()
     private var stopRequested = false
     private let finished = DispatchSemaphore(value: 0)
+    /// CARP MASTER of some VIP, as the daemon last answered (at most 200 ms old).
+    private var carrying = false
 
     init(settings: StateSyncSettings, filter: FlowFilter, daemon: NodeDaemon, logger: Logger) {
         self.settings = settings
@@ -122,6 +124,7 @@ final class SyncWorker: @unchecked Sendable {
                 changes += try table.dump().filter(filter.shouldSync).map(FlowChange.update)
             }
             if !changes.isEmpty { driver.local(changes) }
+            driver.setCarrying(lock.withLock { carrying })
             driver.readable()
             driver.tick()
             if ContinuousClock.now - lastPublish > .milliseconds(200) {
@@ -167,7 +170,10 @@ final class SyncWorker: @unchecked Sendable {
 
     private func publish(_ section: StateSyncSection) {
         let daemon = self.daemon
-        Task { await daemon.setSyncStatus(section) }
+        Task { [self] in
+            let master = await daemon.setSyncStatus(section)
+            lock.withLock { carrying = master }
+        }
     }
 
     private func undemote() {

@@ -30,7 +30,7 @@ extension SyncCore {
 
     /// Queues a record of `key` unless the peer is still unknown: the bulk sent when it first
     /// appears covers every flow anyway.
-    private mutating func queue(_ key: FlowKey, _ now: SyncTime, _ out: inout Output) {
+    mutating func queue(_ key: FlowKey, _ now: SyncTime, _ out: inout Output) {
         guard peer != nil else { return }
         switch send.enqueue(flow: key) {
         case .queued, .merged:

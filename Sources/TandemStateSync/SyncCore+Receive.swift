@@ -61,6 +61,11 @@ extension SyncCore {
     private mutating func adopt(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
         var alive = false
         if let old = peer {
+            // A peer that restarted before it was declared dead (a quick reboot, or CARP
+            // faster than the sync dead timer): when this node carries the traffic, the
+            // peer's old flows run through it and must survive the peer's (empty) bulk. On a
+            // backup they stay the peer's, so its bulk prunes what ended while it was away.
+            if carrying { adoptPeerFlows() }
             formerPeerSessions.append(old.session)
             if formerPeerSessions.count > configuration.rememberedPeerSessions { formerPeerSessions.removeFirst() }
             counters.peerRestarts += 1
@@ -145,9 +150,7 @@ extension SyncCore {
             }
         case .delete(_, let key):
             bulkReceive?.seen.remove(key)
-            // A flow this node reports as its own (taken over after a failover) stays in its
-            // kernel: the peer's copy goes, the connection does not.
-            if remoteFlows.removeValue(forKey: key) != nil, localFlows[key] == nil { out.actions.append(.remove(key)) }
+            if remoteFlows[key] != nil { dropRemote(key, now, &out) }
         case .bulkStart(_, let id):
             bulkReceive = BulkReceive(id: id)
             if bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
@@ -156,9 +159,8 @@ extension SyncCore {
             // pfsync accepts BUS END only if the bulk covers the request (§1.4); the in-order
             // stream guarantees that, so everything the bulk did not mention is gone.
             for key in remoteFlows.keys where !bulk.seen.contains(key) {
-                remoteFlows[key] = nil
                 counters.flowsPrunedByBulk += 1
-                if localFlows[key] == nil { out.actions.append(.remove(key)) }
+                dropRemote(key, now, &out)
             }
             bulkReceive = nil
             counters.bulksReceived += 1
@@ -172,5 +174,30 @@ extension SyncCore {
         case .nack, .void:
             preconditionFailure("control records are not delivered")
         }
+    }
+
+    /// The peer session that fed `remoteFlows` is gone (restarted or silent), but its flows
+    /// are in this node's kernel and may carry traffic through it after a failover: they are
+    /// this node's now, so the bulk a restarted peer gets carries them back (pfsync keeps one
+    /// state table and sends all of it, state-sync.md §1.4), and the peer's empty bulk after
+    /// a reboot cannot prune them from under live connections.
+    /// The peer's flow `key` ended. A flow this node carries (taken over after a failover)
+    /// stays in its kernel: the peer's copy goes, the connection does not. One the daemon
+    /// adopted when the peer fell silent, on a node that did not take the traffic over (only
+    /// the sync link failed), goes, and so does the copy the peer got of it: the peer's word
+    /// stands.
+    private mutating func dropRemote(_ key: FlowKey, _ now: SyncTime, _ out: inout Output) {
+        remoteFlows[key] = nil
+        if localFlows[key] != nil {
+            guard !carrying else { return }
+            localFlows[key] = nil
+            queue(key, now, &out)
+        }
+        out.actions.append(.remove(key))
+    }
+
+    mutating func adoptPeerFlows() {
+        for (key, flow) in remoteFlows where localFlows[key] == nil { localFlows[key] = flow }
+        remoteFlows.removeAll()
     }
 }

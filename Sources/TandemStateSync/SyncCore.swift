@@ -38,6 +38,8 @@ public struct SyncCore: Sendable {
     var nextBulkId: UInt32 = 1
     /// A bulk is owed to the peer but it is not reachable now.
     var bulkOwed = false
+    /// This node is CARP MASTER (`SyncEvent.carrying`).
+    public internal(set) var carrying = false
 
     // Bulk transfer from the peer.
     var bulkRequest: UInt32 = 0
@@ -67,6 +69,7 @@ public struct SyncCore: Sendable {
         case .tick: tick(now, &out)
         case .flush: out.transmit = send.hasPending
         case .requestBulk: requestBulk(now, &out)
+        case .carrying(let value): carrying = value
         }
         finish(now, &out)
         return out.actions

@@ -67,6 +67,7 @@ public final class SyncDriver {
 
     /// Asks the peer for everything again.
     public func requestBulk() { perform([.requestBulk]) }
+    public func setCarrying(_ value: Bool) { if core.carrying != value { perform([.carrying(value)]) } }
 
     /// Reads up to `limit` waiting datagrams (the socket is readable).
     public func readable(limit: Int = 1024) {

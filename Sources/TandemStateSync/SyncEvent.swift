@@ -17,6 +17,9 @@ public enum SyncEvent: Sendable, Equatable {
     case flush
     /// Ask the peer for all its flows again (operator resync, conntrackd `-n`).
     case requestBulk
+    /// Whether this node carries the cluster's traffic now (CARP MASTER of a VIP): its
+    /// kernel's copies of the peer's flows are then live connections of its own.
+    case carrying(Bool)
 }
 
 /// Outputs of the sync core, carried out by the driver.
