@@ -38,9 +38,11 @@ public struct ConfigStore: Sendable {
     @discardableResult
     public func commit(_ document: ConfigDocument, user: String, description: String,
                        time: Double) throws(ConfigStoreError) -> RevisionInfo {
-        var doc = document
-        doc.edit { root in root.setRevision(time: time, description: description, username: user) }
-        let bytes = Array(doc.serialized().utf8)
+        // Only the bytes are needed: stamping the tree without re-extracting the typed view
+        // (which a large config pays for in full) keeps the commit to one serialization.
+        var xml = document.xml
+        xml.root.setRevision(time: time, description: description, username: user)
+        let bytes = Array(XMLWriter.write(xml).utf8)
         do {
             try AtomicFile.makeDirectories(paths.history)
             let number = (try revisionNumbers().last ?? 0) + 1
