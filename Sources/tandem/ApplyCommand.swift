@@ -4,16 +4,16 @@ import TandemConfig
 import TandemNetlink
 import TandemRuleset
 
-/// `tandem apply [FILE] [--root DIR] [--dry-run]`: check → compile → dry-run batch →
-/// commit → kernel settings → FILE becomes the node's config. On any failure the kernel
+/// `tandem apply [FILE] [--root DIR] [--dry-run]`: check → compile → one atomic batch →
+/// kernel settings → FILE becomes the node's config. On any failure the kernel
 /// keeps the ruleset it had and the node's config is unchanged.
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Validate the config and commit its ruleset to the kernel atomically.",
         discussion: """
-            The ruleset goes to the kernel as one nftables transaction, validated by a dry-run \
-            batch first. When the kernel still holds what the last apply committed, only the \
+            The ruleset goes to the kernel as one nftables transaction: the kernel checks every \
+            message before it commits any, so a refused rule changes nothing. When the kernel still holds what the last apply committed, only the \
             changed chains, sets and set elements are sent. Only Tandem's own tables are touched. \
             Exits 0 on success, 1 when the config is invalid or the kernel refuses the ruleset, \
             2 on a usage error.
@@ -27,6 +27,11 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .long, help: "Validate everything with the kernel (a batch without END) and change nothing.")
     var dryRun = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Send the batch once without END (the kernel checks it, commits nothing) before committing it.",
+        discussion: "Not needed for safety: the kernel checks a whole batch before it commits any of it."))
+    var validateFirst = false
+
     @Flag(name: .shortAndLong, help: "Print the commit mode and message counts.")
     var verbose = false
 
@@ -35,7 +40,7 @@ struct ApplyCommand: ParsableCommand {
         let path = file ?? paths.config
         let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter())
         var timings = StageTimings()
-        let pending = ApplyPipeline.PendingPrevious(pipeline)
+        let pending = pipeline.pendingPrevious()
         let prepared: ApplyPipeline.Prepared
         do {
             prepared = try timings.measure("check+compile") { () throws(ApplyPipeline.Failure) in try pipeline.prepare(file) }
@@ -51,7 +56,7 @@ struct ApplyCommand: ParsableCommand {
 
         let settings = KernelSetting.settings(for: prepared.config)
         let writer = ProcSysWriter()
-        let previous = timings.measure("previous (rest)") { pending.wait() }
+        let previous = timings.measure("previous (rest)") { pending.value }
         do {
             if dryRun {
                 // The batch without END: the kernel validates it and commits nothing.
@@ -62,16 +67,21 @@ struct ApplyCommand: ParsableCommand {
                 return
             }
             try writer.check(settings)
-            // One call: the batch without END (the kernel validates it), then the same batch
-            // with END, compare-and-swap on the generation read at the start — a commit by
-            // anyone in between makes this one fail instead of overwriting theirs.
+            let stamped = ApplyPipeline.stamp(prepared)
+            // One batch, compare-and-swap on the generation read at the start: a commit by
+            // anyone in between makes this one fail instead of overwriting theirs. The kernel
+            // processes every message of a batch before it commits any; any error aborts the
+            // whole batch (nftables.md §5.1): a refused rule leaves the old ruleset whole, so
+            // a separate dry-run pass would only double the kernel's work (`--validate-first`
+            // still asks for it).
             let report = try timings.measure("netlink") {
-                try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous, validateFirst: true))
+                try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous,
+                                                            validateFirst: validateFirst))
             }
             let revision: RevisionInfo
             do {
                 try writer.write(settings)
-                revision = try pipeline.record(prepared)
+                revision = try pipeline.record(stamped.value)
             } catch {
                 // The node's config is still the old one: so must the kernel's ruleset be.
                 try rollBack(previous, after: report, pipeline: pipeline)
@@ -79,7 +89,8 @@ struct ApplyCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             do {
-                try ApplyState(generation: report.generation, version: ApplyPipeline.version, config: prepared.bytes).save(paths)
+                try ApplyState(generation: report.generation, version: ApplyPipeline.version, config: prepared.bytes)
+                    .save(paths, sharing: revision.path)
             } catch {
                 // Kernel and config agree; without the state the next apply is a full one.
                 printError("tandem apply: warning: could not record the applied state: \(error)")

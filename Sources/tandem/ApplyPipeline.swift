@@ -37,13 +37,23 @@ struct ApplyPipeline {
         } catch {
             throw .unreadable("\(error)")
         }
-        let check = ConfigCheck(bytes: bytes)
-        guard check.isValid, let document = check.document else {
-            throw .invalid(check.errors.map { $0.formatted(file: path) })
+        let document: ConfigDocument
+        do {
+            document = try ConfigDocument(bytes: bytes)
+        } catch {
+            throw .invalid([error.diagnostic.formatted(file: path)])
         }
-        let compiled = RulesetCompiler.compile(document.config)
-        return Prepared(path: path, bytes: bytes, document: document, config: document.config, ruleset: compiled.ruleset,
-                        warnings: check.warnings + compiled.diagnostics)
+        // Validation and compilation both read only the typed config: validate on another
+        // core and keep the compiled ruleset only when the config is valid (the compiler
+        // is total, so an invalid config costs a wasted compile, never a crash).
+        let config = document.config
+        let validation = Background { ConfigValidator.validate(config) }
+        let compiled = RulesetCompiler.compile(config)
+        let diagnostics = validation.value
+        let errors = diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else { throw .invalid(errors.map { $0.formatted(file: path) }) }
+        return Prepared(path: path, bytes: bytes, document: document, config: config, ruleset: compiled.ruleset,
+                        warnings: diagnostics.filter { $0.severity == .warning } + compiled.diagnostics)
     }
 
     /// The last applied ruleset and its generation, when this node has applied before with
@@ -57,24 +67,10 @@ struct ApplyPipeline {
     }
 
     /// `previous()` computed on another thread while the caller checks and compiles the new
-    /// config (both are pure and take about as long on a large config); `wait()` joins.
-    final class PendingPrevious: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        // Written once by the worker before `done` is signalled, read after waiting.
-        private var value: CommittedRuleset?
-
-        init(_ pipeline: ApplyPipeline) {
-            let paths = pipeline.paths
-            Thread.detachNewThread { [self] in
-                value = ApplyPipeline(paths: paths, committer: NoCommitter()).previous()
-                done.signal()
-            }
-        }
-
-        func wait() -> CommittedRuleset? {
-            done.wait()
-            return value
-        }
+    /// config (both are pure and take about as long on a large config).
+    func pendingPrevious() -> Background<CommittedRuleset?> {
+        let paths = self.paths
+        return Background { ApplyPipeline(paths: paths, committer: NoCommitter()).previous() }
     }
 
     /// `NEWRULE 12, NEWSETELEM 1`.
@@ -90,12 +86,18 @@ struct ApplyPipeline {
         func commit(_ request: CommitRequest) throws -> CommitReport { throw NftCommitError.noAcknowledgement }
     }
 
-    /// Makes the prepared config the node's config through the config store: `<revision>`
-    /// stamped, written atomically, a copy kept in the history.
-    func record(_ prepared: Prepared) throws -> RevisionInfo {
+    /// The prepared config with `<revision>` stamped (user, time, "tandem apply FILE"),
+    /// serialized on another thread while the kernel takes the ruleset.
+    static func stamp(_ prepared: Prepared) -> Background<ConfigStore.Stamped> {
         let user = getpwuid(geteuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
         let source = URL(fileURLWithPath: prepared.path).lastPathComponent
-        return try ConfigStore(paths: paths).commit(prepared.document, user: user, description: "tandem apply \(source)",
-                                                    time: Date().timeIntervalSince1970)
+        let document = prepared.document, time = Date().timeIntervalSince1970
+        return Background { ConfigStore.stamped(document, user: user, description: "tandem apply \(source)", time: time) }
+    }
+
+    /// Makes the stamped config the node's config through the config store: written
+    /// atomically, a copy kept in the history.
+    func record(_ stamped: ConfigStore.Stamped) throws -> RevisionInfo {
+        try ConfigStore(paths: paths).commit(stamped)
     }
 }

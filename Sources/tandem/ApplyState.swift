@@ -34,11 +34,17 @@ struct ApplyState: Equatable {
 
     /// Writes the config first, then the state naming its generation, each atomically
     /// (temporary file + rename), so a crash in between leaves a stale generation that
-    /// only forces the next apply to be a full one.
-    func save(_ paths: NodePaths) throws {
+    /// only forces the next apply to be a full one. `sharing`: a durable file with the same
+    /// config (the revision just recorded), linked instead of written again.
+    func save(_ paths: NodePaths, sharing file: String? = nil) throws {
         let dir = Self.directory(paths)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Data(config).write(to: dir.appendingPathComponent("applied.xml"), options: .atomic)
+        let applied = dir.appendingPathComponent("applied.xml")
+        if let file {
+            try AtomicFile.share(file, as: applied.path, bytes: config)
+        } else {
+            try Data(config).write(to: applied, options: .atomic)
+        }
         try Data("generation=\(generation)\nversion=\(version)\n".utf8)
             .write(to: dir.appendingPathComponent("applied.state"), options: .atomic)
     }

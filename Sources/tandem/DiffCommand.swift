@@ -24,7 +24,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = ApplyPipeline(paths: root.paths, committer: NetlinkRulesetCommitter())
-        let pending = ApplyPipeline.PendingPrevious(pipeline)
+        let pending = pipeline.pendingPrevious()
         let prepared: ApplyPipeline.Prepared
         do {
             prepared = try pipeline.prepare(file)
@@ -36,7 +36,7 @@ struct DiffCommand: ParsableCommand {
             throw ExitCode(1)
         }
         for w in prepared.warnings { printError(w.formatted(file: prepared.path)) }
-        let previous = pending.wait()
+        let previous = pending.value
         let report: CommitReport
         do {
             report = try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous, dryRun: true))

@@ -52,6 +52,25 @@ public enum AtomicFile {
         try syncDirectory(directory)
     }
 
+    /// Gives `path` the content of the (already durable) file `source` by a hard link
+    /// renamed into place: the same guarantees as `write` without writing the bytes again.
+    /// Files are only ever replaced by rename, so the link keeps the content `source` has
+    /// now. Falls back to writing `bytes` where links are impossible (another file system).
+    public static func share(_ source: String, as path: String, bytes: @autoclosure () -> [UInt8],
+                            mode: mode_t = 0o600) throws(StoreError) {
+        let directory = parentDirectory(of: path)
+        try makeDirectories(directory)
+        let name = path.split(separator: "/").last.map(String.init) ?? "file"
+        let temp = "\(directory)/.\(name).link-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard link(source, temp) == 0 else { return try write(bytes(), to: path, mode: mode) }
+        guard rename(temp, path) == 0 else {
+            let code = errno
+            unlink(temp)
+            throw StoreError(operation: "rename", path: path, errno: code)
+        }
+        try syncDirectory(directory)
+    }
+
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
         var offset = 0
         while offset < bytes.count {

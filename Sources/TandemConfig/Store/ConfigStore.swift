@@ -38,17 +38,36 @@ public struct ConfigStore: Sendable {
     @discardableResult
     public func commit(_ document: ConfigDocument, user: String, description: String,
                        time: Double) throws(ConfigStoreError) -> RevisionInfo {
+        try commit(Self.stamped(document, user: user, description: description, time: time))
+    }
+
+    /// A document with its `<revision>` stamped, serialized: the pure half of `commit`, which
+    /// a caller may compute ahead (on another thread) of deciding to commit.
+    public struct Stamped: Sendable {
+        public var bytes: [UInt8]
+        public var time: Double
+        public var user: String
+        public var description: String
+    }
+
+    public static func stamped(_ document: ConfigDocument, user: String, description: String, time: Double) -> Stamped {
         // Only the bytes are needed: stamping the tree without re-extracting the typed view
-        // (which a large config pays for in full) keeps the commit to one serialization.
+        // (which a large config pays for in full) keeps this to one serialization.
         var xml = document.xml
         xml.root.setRevision(time: time, description: description, username: user)
-        let bytes = Array(XMLWriter.write(xml).utf8)
+        return Stamped(bytes: Array(XMLWriter.write(xml).utf8), time: time, user: user, description: description)
+    }
+
+    /// Writes a stamped document as the new revision (see `commit(_:user:description:time:)`).
+    @discardableResult
+    public func commit(_ stamped: Stamped) throws(ConfigStoreError) -> RevisionInfo {
+        let bytes = stamped.bytes, time = stamped.time, user = stamped.user, description = stamped.description
         do {
             try AtomicFile.makeDirectories(paths.history)
             let number = (try revisionNumbers().last ?? 0) + 1
             let path = historyPath(number)
             try AtomicFile.write(bytes, to: path)
-            try AtomicFile.write(bytes, to: paths.config)
+            try AtomicFile.share(path, as: paths.config, bytes: bytes)
             try prune()
             return RevisionInfo(number: number, time: time, username: user, description: description, path: path)
         } catch {
