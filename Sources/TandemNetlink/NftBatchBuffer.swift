@@ -6,7 +6,7 @@ import CMnl
 /// An owned, growable, contiguous buffer of netlink messages: the whole batch must go to
 /// the kernel in one `sendmsg` (nftables.md §5.1), so messages are built in place one
 /// after another, growing the buffer before each one. Freed on deinit.
-final class NftBatchBuffer {
+final class NftBatchBuffer: @unchecked Sendable {  // owned by one thread at a time
     private(set) var base: UnsafeMutableRawPointer
     private(set) var capacity: Int
     private(set) var length = 0
@@ -41,6 +41,13 @@ final class NftBatchBuffer {
         precondition(aligned <= room, "netlink message of \(aligned) bytes overran its \(room)-byte reservation")
         length += aligned
         return offset
+    }
+
+    /// Appends another buffer's messages (already aligned) after these.
+    func append(contentsOf other: NftBatchBuffer) {
+        reserve(other.length)
+        memcpy(base + length, other.base, other.length)
+        length += other.length
     }
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: length) }

@@ -69,6 +69,9 @@ public struct CommitReport: Sendable, Hashable {
     public var generation: UInt32
     /// Why an incremental commit was not possible, when it was asked for.
     public var fullReason: String?
+    /// Time spent planning and encoding the batch, and in the kernel's exchange(s).
+    public var encodeTime: Duration = .zero
+    public var kernelTime: Duration = .zero
 
     public var messages: Int { messageCounts.values.reduce(0, +) }
 }

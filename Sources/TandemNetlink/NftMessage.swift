@@ -64,6 +64,11 @@ struct NftBatchPlan: Sendable {
         subjects.append(subject)
     }
 
+    mutating func append(_ other: NftBatchPlan) {
+        messages.append(contentsOf: other.messages)
+        subjects.append(contentsOf: other.subjects)
+    }
+
     var counts: [String: Int] {
         messages.reduce(into: [:]) { $0[$1.kind, default: 0] += 1 }
     }

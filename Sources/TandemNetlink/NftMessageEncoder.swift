@@ -35,11 +35,23 @@ enum NftMessageEncoder {
             }
             return nlh
         }
-        var seq = seq0 &+ 1
-        for message in plan.messages {
-            encode(message, sequence: seq, into: buffer)
-            seq &+= 1
+        let messages = plan.messages
+        if messages.count < TwoCores.threshold {
+            encode(messages[...], firstSequence: seq0 &+ 1, into: buffer)
+        } else {
+            // Two halves encoded at once into buffers of their own (sequence numbers are
+            // known up front), then laid end to end behind BEGIN.
+            let half = messages.count / 2
+            let (_, second) = TwoCores.run({
+                encode(messages[..<half], firstSequence: seq0 &+ 1, into: buffer)
+            }, {
+                let b = NftBatchBuffer(capacity: (messages.count - half) * 512)
+                encode(messages[half...], firstSequence: seq0 &+ 1 &+ UInt32(half), into: b)
+                return b
+            })
+            buffer.append(contentsOf: second)
         }
+        let seq = seq0 &+ 1 &+ UInt32(messages.count)
         var end: UInt32?
         let lengthWithoutEnd = buffer.length
         if commit {
@@ -54,6 +66,14 @@ enum NftMessageEncoder {
         }
         return NftEncodedBatch(buffer: buffer, beginSequence: begin, firstSequence: seq0 &+ 1,
                                endSequence: end, messageCount: plan.messages.count, lengthWithoutEnd: lengthWithoutEnd)
+    }
+
+    private static func encode(_ messages: ArraySlice<NftMessage>, firstSequence: UInt32, into buffer: NftBatchBuffer) {
+        var seq = firstSequence
+        for message in messages {
+            encode(message, sequence: seq, into: buffer)
+            seq &+= 1
+        }
     }
 
     static func family(_ f: TableFamily) -> UInt16 {

@@ -13,6 +13,8 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
     }
 
     public func commit(_ request: CommitRequest) throws -> CommitReport {
+        let clock = ContinuousClock()
+        let started = clock.now
         let session = try NftSession()
         let current = try session.generation()
         // A stale expected generation is left for the kernel to refuse (ERESTART), so the
@@ -27,6 +29,7 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
                                              generation: expected, commit: !request.dryRun)
         // Keep the sequence numbers we used out of later requests on this socket.
         for _ in 0...plan.messages.count { _ = session.socket.sequence() }
+        let encoded = clock.now
         if request.validateFirst && !request.dryRun {
             // The same messages without END first: nothing is committed unless the kernel
             // accepts every one of them (STYLE.md §8).
@@ -37,8 +40,11 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         try check(acks, overflowed: overflowed, batch: batch, plan: plan, expected: expected, withoutEnd: request.dryRun)
         // The kernel bumps its generation by one per commit, skipping 0.
         let after = request.dryRun ? current : (expected &+ 1 == 0 ? 1 : expected &+ 1)
-        return CommitReport(mode: mode, dryRun: request.dryRun, messageCounts: plan.counts,
-                            batchBytes: batch.buffer.length, generation: after, fullReason: reason)
+        var report = CommitReport(mode: mode, dryRun: request.dryRun, messageCounts: plan.counts,
+                                  batchBytes: batch.buffer.length, generation: after, fullReason: reason)
+        report.encodeTime = encoded - started
+        report.kernelTime = clock.now - encoded
+        return report
     }
 
     private func makePlan(_ request: CommitRequest, session: NftSession,

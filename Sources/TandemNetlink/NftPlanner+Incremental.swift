@@ -83,7 +83,9 @@ extension NftPlanner {
             if let h = edits[chain.name], let before = oldChains[chain.name] {
                 try editRules(before, to: chain, handles: h, table: table, linearizer: &linearizer, into: &plan)
             } else {
-                try addRules(of: chain, table: table, linearizer: &linearizer, into: &plan)
+                for index in chain.rules.indices {
+                    try Self.addRule(chain, index, table: table, position: .end, linearizer: &linearizer, into: &plan)
+                }
             }
         }
         nextSetID = linearizer.nextSetID
@@ -113,17 +115,17 @@ extension NftPlanner {
         let inserted = Array(head..<(after.count - tail))
         if head > 0 {
             for i in inserted.reversed() {
-                try addRule(new, i, table: table, position: .after(handle: handles[head - 1]),
+                try Self.addRule(new, i, table: table, position: .after(handle: handles[head - 1]),
                             linearizer: &linearizer, into: &plan)
             }
         } else if tail > 0 {
             for i in inserted {
-                try addRule(new, i, table: table, position: .before(handle: handles[before.count - tail]),
+                try Self.addRule(new, i, table: table, position: .before(handle: handles[before.count - tail]),
                             linearizer: &linearizer, into: &plan)
             }
         } else {
             for i in inserted {
-                try addRule(new, i, table: table, position: .end, linearizer: &linearizer, into: &plan)
+                try Self.addRule(new, i, table: table, position: .end, linearizer: &linearizer, into: &plan)
             }
         }
     }

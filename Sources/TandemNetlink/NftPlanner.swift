@@ -55,11 +55,48 @@ struct NftPlanner {
             ids[set.name] = (definition.key, definition.id)
             addSet(definition, table: table, into: &plan)
         }
-        var linearizer = NftLinearizer(family: table.family, table: table.name, namedSets: ids, nextSetID: nextSetID)
-        for chain in table.chains {
-            try addRules(of: chain, table: table, linearizer: &linearizer, into: &plan)
+        // Every rule, in chain order: the batch must list them in that order.
+        var rules: [(chain: Int, rule: Int)] = []
+        rules.reserveCapacity(table.chains.reduce(0) { $0 + $1.rules.count })
+        for (c, chain) in table.chains.enumerated() {
+            for r in chain.rules.indices { rules.append((c, r)) }
         }
-        nextSetID = linearizer.nextSetID
+        let first = NftLinearizer(family: table.family, table: table.name, namedSets: ids, nextSetID: nextSetID)
+        guard rules.count >= TwoCores.threshold else {
+            var linearizer = first
+            try Self.addRules(rules[...], of: table, linearizer: &linearizer, into: &plan)
+            nextSetID = linearizer.nextSetID
+            return
+        }
+        // Two contiguous halves linearized at once. Anonymous sets only need batch-unique
+        // ids, so the second half numbers its own from far above the first's.
+        let half = rules.count / 2
+        let secondBase = nextSetID &+ Self.secondHalfSetIDs
+        let (firstPlan, second) = try TwoCores.run({ () throws(NftLinearizeError) in
+            var linearizer = first
+            var p = NftBatchPlan()
+            try Self.addRules(rules[..<half], of: table, linearizer: &linearizer, into: &p)
+            return p
+        }, { [rules, ids] () throws(NftLinearizeError) in
+            var linearizer = NftLinearizer(family: table.family, table: table.name, namedSets: ids, nextSetID: secondBase)
+            var p = NftBatchPlan()
+            try Self.addRules(rules[half...], of: table, linearizer: &linearizer, into: &p)
+            return (p, linearizer.nextSetID)
+        })
+        plan.append(firstPlan)
+        plan.append(second.0)
+        nextSetID = second.1
+    }
+
+    /// Where the second half's anonymous set ids start, above any id the first half can use
+    /// (each anonymous set is a message of its own, so a half never holds 2^24 of them).
+    static let secondHalfSetIDs: UInt32 = 1 << 24
+
+    static func addRules(_ rules: ArraySlice<(chain: Int, rule: Int)>, of table: Table, linearizer: inout NftLinearizer,
+                         into plan: inout NftBatchPlan) throws(NftLinearizeError) {
+        for (c, r) in rules {
+            try addRule(table.chains[c], r, table: table, position: .end, linearizer: &linearizer, into: &plan)
+        }
     }
 
     /// Comments as the renderer prints them: cleaned, cut to 128 bytes, empty = none.
@@ -92,10 +129,10 @@ struct NftPlanner {
     func addSet(_ set: NftSetDefinition, table: Table, into plan: inout NftBatchPlan) {
         let s = set.isAnonymous ? Self.subject(table) : Self.subject(table, set: set.name)
         plan.add(.newSet(table.family, table: table.name, set), s)
-        addElements(set.elements, to: set, table: table, into: &plan)
+        Self.addElements(set.elements, to: set, table: table, into: &plan)
     }
 
-    func addElements(_ elements: [NftSetElement], to set: NftSetDefinition, table: Table,
+    static func addElements(_ elements: [NftSetElement], to set: NftSetDefinition, table: Table,
                      into plan: inout NftBatchPlan) {
         let s = set.isAnonymous ? Self.subject(table) : Self.subject(table, set: set.name)
         var start = 0
@@ -107,15 +144,8 @@ struct NftPlanner {
         }
     }
 
-    func addRules(of chain: Chain, table: Table, linearizer: inout NftLinearizer,
-                  into plan: inout NftBatchPlan) throws(NftLinearizeError) {
-        for index in chain.rules.indices {
-            try addRule(chain, index, table: table, position: .end, linearizer: &linearizer, into: &plan)
-        }
-    }
-
     /// One rule (and the anonymous sets it binds) at `position` in its chain.
-    func addRule(_ chain: Chain, _ index: Int, table: Table, position: NftRulePosition,
+    static func addRule(_ chain: Chain, _ index: Int, table: Table, position: NftRulePosition,
                  linearizer: inout NftLinearizer, into plan: inout NftBatchPlan) throws(NftLinearizeError) {
         let subject = Self.subject(table, chain: chain, index: index)
         // The renderer's canonical form (explicit dependencies, cleaned comment and log

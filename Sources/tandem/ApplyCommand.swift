@@ -96,7 +96,11 @@ struct ApplyCommand: ParsableCommand {
                 printError("tandem apply: warning: could not record the applied state: \(error)")
             }
             if verbose, let why = report.fullReason { print("full replace: \(why)") }
-            if verbose { print("timings: \(timings)") }
+            if verbose {
+                timings.record("  of which plan+encode", report.encodeTime)
+                timings.record("  kernel", report.kernelTime)
+                print("timings: \(timings)")
+            }
             print("applied \(prepared.path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
         } catch let error as NftCommitError {
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")

@@ -12,6 +12,10 @@ struct StageTimings: CustomStringConvertible {
         return try body()
     }
 
+    mutating func record(_ name: String, _ duration: Duration) {
+        stages.append((name, duration))
+    }
+
     var description: String {
         stages.map { name, d in
             let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

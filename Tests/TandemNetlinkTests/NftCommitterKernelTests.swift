@@ -149,6 +149,19 @@ struct NftCommitterRendererKernelTests {
         guard NetworkNamespace.available(for: "theCoverageRulesetAgreesWithTheRenderedText") else { return }
         try Self.agree(NftFixtures.coverage, "coverage")
     }
+
+    /// Past `TwoCores.threshold` rules the batch is linearized and encoded in two halves at
+    /// once, each numbering its own anonymous sets: the kernel must hold the same ruleset,
+    /// in the same order, as `nft -f` of the text.
+    @Test func aRulesetBuiltOnTwoCoresAgreesWithTheRenderedText() throws {
+        guard NetworkNamespace.available(for: "aRulesetBuiltOnTwoCoresAgreesWithTheRenderedText") else { return }
+        var ruleset = NftFixtures.coverage
+        let input = ruleset.tables[0].chains.firstIndex { $0.name == "input" }!
+        let rules = ruleset.tables[0].chains[input].rules
+        ruleset.tables[0].chains[input].rules = (0..<60).flatMap { _ in rules }
+        #expect(ruleset.tables[0].chains[input].rules.count >= 2 * 2048)
+        try Self.agree(ruleset, "coverage × 60")
+    }
 }
 
 @Suite("NftCommitter scale (kernel)", .serialized)
