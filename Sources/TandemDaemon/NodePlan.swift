@@ -1,5 +1,6 @@
 import TandemAddress
 import TandemConfig
+import TandemCARP
 
 /// What the daemon makes of a config for the link layer (pure): interface addresses, the
 /// CARP groups and the sysctls. The compiler's Plan will carry the ruleset; this is the
@@ -53,18 +54,8 @@ public struct CarpGroupPlan: Sendable, Equatable, Hashable {
     public var key: CarpGroupKey { CarpGroupKey(interface: device, vhid: vhid) }
 }
 
-public struct CarpGroupKey: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var interface: String
-    public var vhid: UInt8
-
-    public init(interface: String, vhid: UInt8) {
-        self.interface = interface
-        self.vhid = vhid
-    }
-
-    public static func < (a: Self, b: Self) -> Bool { (a.interface, a.vhid) < (b.interface, b.vhid) }
-    public var description: String { "\(vhid)@\(interface)" }
-}
+/// A CARP group in the plan: the same identity the CARP node uses.
+public typealias CarpGroupKey = CarpGroupID
 
 /// Why a config cannot be planned; each names the config path it is about.
 public struct PlanError: Error, Sendable, Equatable, CustomStringConvertible {

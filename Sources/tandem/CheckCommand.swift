@@ -22,14 +22,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var root: RootOptions
 
     func run() throws {
-        let path = file ?? root.paths.config
-        let bytes: [UInt8]
-        do {
-            bytes = try ConfigFileReader.read(path)
-        } catch {
-            printError("tandem check: \(error)")
-            throw ExitCode(2)
-        }
+        let (path, bytes) = try readConfig(file, root: root, command: "check")
         let check = ConfigCheck(bytes: bytes)
         if json {
             print(CheckReport(file: path, check: check).json)

@@ -22,14 +22,7 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup var root: RootOptions
 
     func run() throws {
-        let path = file ?? root.paths.config
-        let bytes: [UInt8]
-        do {
-            bytes = try ConfigFileReader.read(path)
-        } catch {
-            printError("tandem render: \(error)")
-            throw ExitCode(2)
-        }
+        let (path, bytes) = try readConfig(file, root: root, command: "render")
         let check = ConfigCheck(bytes: bytes)
         guard check.isValid, let document = check.document else {
             for d in check.errors { printError(d.formatted(file: path)) }
