@@ -186,6 +186,24 @@ t_reload() {
   echo "advskew 0 -> 200 -> 0 by SIGHUP, mastership followed"
 }
 
+t_apply_reload() {
+  # `tandem apply` commits the ruleset and asks the running daemon to reload: the new
+  # advskew moves mastership, and the daemon's reload commits nothing more.
+  local cfg="/tmp/$P-apply.xml" out log="/tmp/$P/fw1/daemon.log" lines
+  sed 's|<advskew>0</advskew>|<advskew>200</advskew>|' "/tmp/$P/fw1/etc/tandem/config.xml" >"$cfg"
+  lines=$(wc -l <"$log")
+  out=$(ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
+  echo "$out" | grep -q '^daemon reloaded' || { echo "apply did not reach the daemon: $out"; return 1; }
+  until_ok 3 all_in 2 MASTER || { echo "fw2 did not take over after the apply: $(states 2 | tr '\n' ' ')"; return 1; }
+  tail -n +$((lines + 1)) "$log" | grep 'ruleset:' | grep -q 'unchanged commit, 0 messages' \
+    || { echo "the daemon's reload committed again: $(grep 'ruleset:' "$log" | tail -1)"; return 1; }
+  sed -i 's|<advskew>200</advskew>|<advskew>0</advskew>|' "$cfg"
+  out=$(ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
+  rm -f "$cfg"
+  until_ok 4 all_in 1 MASTER || { echo "fw1 did not take back: $(states 1 | tr '\n' ' ')"; return 1; }
+  echo "advskew 0 -> 200 -> 0 by tandem apply; the daemon reloaded without a second commit"
+}
+
 # --- Many flows across a hard failover, a failback, a bulk resync and a lossy sync link ---
 # One client (20 TCP connections, 10 UDP flows with fixed source ports) driven through a
 # FIFO; every wait is bounded. The flows stay open across the tests below, in order.
@@ -339,6 +357,7 @@ else
   check "forged advertisements (wrong password) change nothing" t_forged
   check "maintenance mode moves mastership and persists" t_maintenance
   check "SIGHUP reloads the config" t_reload
+  check "tandem apply reaches the running daemon" t_apply_reload
   check "SIGTERM of the master: takeover within 100 ms" t_sigterm
   check "the old master returns and preempts" t_preempt
   check "kill -9 of the master: takeover within master-down + one interval" t_kill9

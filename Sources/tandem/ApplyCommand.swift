@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemConfig
+import TandemDaemon
 import TandemNetlink
 import TandemRuleset
 
@@ -102,10 +103,29 @@ struct ApplyCommand: ParsableCommand {
                 print("timings: \(timings)")
             }
             print("applied \(prepared.path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
+            notifyDaemon(paths)
         } catch let error as NftCommitError {
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")
             printError("\(error)")
             throw ExitCode(1)
+        }
+    }
+
+    /// A daemon running for this root takes the new config at once (addresses, CARP groups,
+    /// state sync), as after SIGHUP. Its ruleset is already in the kernel, so the reload
+    /// commits nothing. No daemon, no request; a daemon that fails to reload is a warning:
+    /// the kernel and the config already agree.
+    private func notifyDaemon(_ paths: NodePaths) {
+        guard FileManager.default.fileExists(atPath: paths.controlSocket) else { return }
+        do {
+            let response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .reload))
+            if response.ok {
+                print("daemon reloaded\(response.message.map { ": \($0)" } ?? "")")
+            } else {
+                printError("tandem apply: warning: the daemon did not reload: \(response.error ?? "no reason given")")
+            }
+        } catch {
+            printError("tandem apply: warning: could not reach the daemon to reload it: \(error)")
         }
     }
 

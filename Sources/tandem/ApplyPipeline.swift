@@ -1,6 +1,7 @@
 import Foundation
 import TandemCompiler
 import TandemConfig
+import TandemDaemon
 import TandemNetlink
 import TandemRuleset
 
@@ -60,10 +61,7 @@ struct ApplyPipeline {
     /// this version of tandem. Whether the kernel still holds it is the committer's check
     /// (generation and table presence).
     func previous() -> CommittedRuleset? {
-        guard let state = ApplyState.load(paths), state.version == Self.version,
-              let document = try? ConfigDocument(bytes: state.config) else { return nil }
-        return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset,
-                                generation: state.generation)
+        ApplyState.committedRuleset(paths, version: Self.version)
     }
 
     /// `previous()` computed on another thread while the caller checks and compiles the new

@@ -33,7 +33,8 @@ struct DaemonCommand: AsyncParsableCommand {
             config: FileConfigSource(paths: paths),
             link: try Rtnetlink(),
             makePacketIO: { try LinuxCarpSocketSet(plan: $0) },
-            ruleset: noRuleset ? nil : CompiledRulesetApplier(committer: NetlinkRulesetCommitter()))
+            ruleset: noRuleset ? nil : CompiledRulesetApplier(committer: NetlinkRulesetCommitter(),
+                                                              recorded: (paths, ApplyPipeline.version)))
         do {
             try await DaemonRunner.run(paths: paths, dependencies: dependencies, logger: logger)
         } catch {

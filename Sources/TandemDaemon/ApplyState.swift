@@ -1,25 +1,33 @@
 import Foundation
+import TandemCompiler
 import TandemConfig
 import TandemNetlink
 
-/// What this node last committed to the kernel: the config bytes that were applied and
+/// What `tandem apply` last committed to the kernel: the config bytes that were applied and
 /// the ruleset generation the commit moved the kernel to. The next apply recompiles the
 /// applied config to get the previous Ruleset (compiling is deterministic) and, when the
 /// kernel is still at that generation, sends only the differences. Kept under
 /// `ROOT/var/lib/tandem/ruleset/` and written only after a successful commit; a missing or
-/// unreadable state simply means a full replace.
-struct ApplyState: Equatable {
-    var generation: UInt32
+/// unreadable state simply means a full replace. The daemon reads it too, so that reloading
+/// the config `tandem apply` just committed costs no second commit.
+public struct ApplyState: Equatable, Sendable {
+    public var generation: UInt32
     /// The tandem version that compiled it: another compiler may produce another ruleset
     /// from the same config, so a version change means a full replace.
-    var version: String
-    var config: [UInt8]
+    public var version: String
+    public var config: [UInt8]
+
+    public init(generation: UInt32, version: String, config: [UInt8]) {
+        self.generation = generation
+        self.version = version
+        self.config = config
+    }
 
     static func directory(_ paths: NodePaths) -> URL {
         URL(fileURLWithPath: paths.stateDirectory).appendingPathComponent("ruleset")
     }
 
-    static func load(_ paths: NodePaths) -> ApplyState? {
+    public static func load(_ paths: NodePaths) -> ApplyState? {
         let dir = directory(paths)
         guard let state = try? String(contentsOf: dir.appendingPathComponent("applied.state"), encoding: .utf8),
               let config = try? Data(contentsOf: dir.appendingPathComponent("applied.xml")) else { return nil }
@@ -36,7 +44,7 @@ struct ApplyState: Equatable {
     /// (temporary file + rename), so a crash in between leaves a stale generation that
     /// only forces the next apply to be a full one. `sharing`: a durable file with the same
     /// config (the revision just recorded), linked instead of written again.
-    func save(_ paths: NodePaths, sharing file: String? = nil) throws {
+    public func save(_ paths: NodePaths, sharing file: String? = nil) throws {
         let dir = Self.directory(paths)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let applied = dir.appendingPathComponent("applied.xml")
@@ -47,5 +55,17 @@ struct ApplyState: Equatable {
         }
         try Data("generation=\(generation)\nversion=\(version)\n".utf8)
             .write(to: dir.appendingPathComponent("applied.state"), options: .atomic)
+    }
+}
+
+extension ApplyState {
+    /// The ruleset the kernel holds from the last recorded commit, recompiled from the
+    /// applied config (compiling is deterministic), when that commit was made by this
+    /// version of tandem. Whether the kernel is still at its generation is the committer's
+    /// check.
+    public static func committedRuleset(_ paths: NodePaths, version: String) -> CommittedRuleset? {
+        guard let state = load(paths), state.version == version,
+              let document = try? ConfigDocument(bytes: state.config) else { return nil }
+        return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset, generation: state.generation)
     }
 }
