@@ -61,12 +61,13 @@ import Testing
     }
 
     @Test(arguments: [("443", PortSpec.port(443)), ("1000-2000", .range(1000, 2000)), ("1000:2000", .range(1000, 2000)),
-                      ("80-80", .port(80)), ("web_ports", .alias("web_ports"))])
+                      ("80-80", .port(80)), ("web_ports", .alias("web_ports")), ("00080", .port(80)),
+                      ("65535", .port(65535)), (" 443 ", .port(443)), ("1", .port(1))])
     func ports(_ text: String, _ expected: PortSpec) {
         #expect(PortSpec(text) == expected)
     }
 
-    @Test(arguments: ["0", "65536", "20-10", "1-2-3", "9x"])
+    @Test(arguments: ["0", "65536", "20-10", "1-2-3", "9x", "000000", "123456", "99999", ""])
     func badPorts(_ text: String) {
         #expect(PortSpec(text) == nil)
     }

@@ -39,6 +39,37 @@ import Testing
         #expect(l.position(of: "source/port") == l.position(of: "source"))
     }
 
+    /// A repeated field reads its first occurrence, at the rule and inside an endpoint.
+    @Test func firstOccurrenceWins() throws {
+        let rule = try parse("""
+            <filter><rule><interface>lan</interface><interface>wan</interface>\
+            <source><address>192.0.2.1</address><address>192.0.2.2</address><not/></source>\
+            <destination><network>lan</network><port>22</port><port>23</port></destination></rule></filter>
+            """).filterRules[0]
+        #expect(rule.interfaces == ["lan"])
+        #expect(rule.source.address.description == "192.0.2.1")
+        #expect(rule.source.negated)
+        #expect(rule.destination.port == .port(22))
+    }
+
+    @Test(arguments: [("lan", ["lan"]), ("lan,wan", ["lan", "wan"]), (" lan , wan ,", ["lan", "wan"]),
+                      ("", []), (",", [])])
+    func interfaceLists(_ text: String, _ expected: [String]) throws {
+        let rule = try parse("<filter><rule><floating>yes</floating><interface>\(text)</interface></rule></filter>").filterRules[0]
+        #expect(rule.interfaces == expected)
+    }
+
+    @Test func indexedFieldPositions() throws {
+        let text = document("<dhcpd>\n<lan>\n<dnsserver>192.0.2.1</dnsserver>\n  <dnsserver>192.0.2.53</dnsserver>\n</lan>\n</dhcpd>")
+        let l = try Config(xml: text).dhcpd[0].location
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("192.0.2.53") }! + 1
+        #expect(l.position(of: "dnsserver[2]") == SourcePosition(line: line, column: 3))
+        #expect(l.has("dnsserver[2]"))
+        #expect(!l.has("dnsserver[3]"))
+        #expect(l.has("dnsserver"))
+        #expect(!l.has("dnsserver/x"))
+    }
+
     @Test func repeatedElementsAreLists() throws {
         let one = try parse("<dhcpd><lan><dnsserver>192.0.2.1</dnsserver></lan></dhcpd>")
         let two = try parse("<dhcpd><lan><dnsserver>192.0.2.1</dnsserver><dnsserver>192.0.2.53</dnsserver></lan></dhcpd>")

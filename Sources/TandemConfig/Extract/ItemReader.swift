@@ -12,6 +12,11 @@ struct ItemReader {
         self.location = SourceLocation(path: path, element: element)
     }
 
+    /// The first child element with this name.
+    func child(_ name: String) -> XMLElement? {
+        element.child(name)
+    }
+
     /// The element at a relative path (`source/address`).
     private func lookup(_ path: String) -> XMLElement? {
         if !path.utf8.contains(UInt8(ascii: "/")) { return element.child(path) }
@@ -25,7 +30,12 @@ struct ItemReader {
 
     /// The text of a field, nil when absent or empty.
     func nonEmpty(_ field: String) -> String? {
-        guard let s = string(field), !s.isEmpty else { return nil }
+        Self.nonEmpty(lookup(field))
+    }
+
+    /// The trimmed text of an element, nil when absent or empty.
+    static func nonEmpty(_ element: XMLElement?) -> String? {
+        guard let s = element?.text.trimmed, !s.isEmpty else { return nil }
         return s
     }
 
@@ -54,6 +64,12 @@ struct ItemReader {
     /// A comma (or space) separated list field.
     func list(_ field: String, separators: Set<Character> = [","]) -> [String] {
         guard let s = string(field) else { return [] }
+        // The common case, one name (`<interface>lan</interface>`): no separator byte, so the
+        // trimmed text is the only item. Separators are single ASCII characters.
+        if separators.allSatisfy({ $0.isASCII && $0.utf8.count == 1 }),
+           !s.utf8.contains(where: { b in separators.contains { $0.asciiValue == b } }) {
+            return s.isEmpty ? [] : [s]
+        }
         return s.split { separators.contains($0) }.map { String($0).trimmed }.filter { !$0.isEmpty }
     }
 
@@ -72,9 +88,15 @@ struct ItemReader {
     }
 
     func port(_ field: String, _ issues: inout [ConfigDiagnostic]) -> PortSpec? {
-        guard let s = nonEmpty(field) else { return nil }
+        port(lookup(field), field: field, &issues)
+    }
+
+    /// A port field already looked up (`field` names it in an issue).
+    func port(_ element: XMLElement?, field: @autoclosure () -> String,
+              _ issues: inout [ConfigDiagnostic]) -> PortSpec? {
+        guard let s = Self.nonEmpty(element) else { return nil }
         guard let p = PortSpec(s) else {
-            issues.append(error("'\(s)' is not a port, a port range or a port alias", field: field))
+            issues.append(error("'\(s)' is not a port, a port range or a port alias", field: field()))
             return nil
         }
         return p

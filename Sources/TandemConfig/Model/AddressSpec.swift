@@ -34,6 +34,12 @@ public enum PortSpec: Sendable, Hashable, CustomStringConvertible {
     /// nil when the text looks numeric but is not a valid port or range (`70000`, `20-10`),
     /// so the caller can report it instead of treating it as an alias name.
     public init?(_ text: String) {
+        // The common case, a plain port number (`443`): digits only, so nothing to trim or split.
+        if let digits = Self.asciiNumber(text.utf8) {
+            guard let p = digits else { return nil }
+            self = .port(p)
+            return
+        }
         let t = text.trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty else { return nil }
         let separators: Set<Character> = ["-", ":"]
@@ -54,6 +60,15 @@ public enum PortSpec: Sendable, Hashable, CustomStringConvertible {
         } else {
             self = .alias(t)
         }
+    }
+
+    /// nil when `bytes` is not all ASCII digits; otherwise the port (.some(nil) when out of
+    /// range or longer than five digits, as `number` says).
+    private static func asciiNumber(_ bytes: String.UTF8View) -> UInt16?? {
+        guard !bytes.isEmpty, bytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        guard bytes.count <= 5 else { return .some(nil) }
+        let n = bytes.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        return .some(n >= 1 && n <= 65535 ? UInt16(n) : nil)
     }
 
     private static func number(_ s: Substring) -> UInt16? {

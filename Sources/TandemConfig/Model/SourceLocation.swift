@@ -49,24 +49,15 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// `<interface>`).
     public func position(of field: String) -> SourcePosition? {
         guard let element, !field.isEmpty else { return position }
-        var current = element
         var best = position
-        for part in field.split(separator: "/") {
-            guard let next = current.child(indexed: part) else { break }
-            current = next
-            if let p = next.position { best = p }
-        }
+        _ = element.walk(field) { if let p = $0.position { best = p } }
         return best
     }
 
     /// Whether the item has an element at `field`.
     public func has(_ field: String) -> Bool {
-        guard var current = element else { return false }
-        for part in field.split(separator: "/") {
-            guard let next = current.child(indexed: part) else { return false }
-            current = next
-        }
-        return true
+        guard let element else { return false }
+        return element.walk(field) { _ in }
     }
 
     public var description: String {
@@ -79,6 +70,25 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension XMLElement {
+    /// Follows a field path (`source/address`, `dnsserver[2]`; empty parts skipped) from this
+    /// element, calling `visit` on each element reached; true when every part was found.
+    /// Parts are sliced from the path, not split into a new array: validation asks this for
+    /// every rule endpoint (issue #3).
+    func walk(_ field: String, _ visit: (XMLElement) -> Void) -> Bool {
+        var current = self
+        var rest = field[...]
+        while !rest.isEmpty {
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            let part = rest[..<end]
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.utf8.index(after: end)...]
+            if part.isEmpty { continue }
+            guard let next = current.child(indexed: part) else { return false }
+            visit(next)
+            current = next
+        }
+        return true
+    }
+
     /// `name` or `name[i]` (1-based among the children of that name).
     func child(indexed part: Substring) -> XMLElement? {
         guard part.last == "]", let open = part.firstIndex(of: "["), let n = Int(part[part.index(after: open)..<part.index(before: part.endIndex)]),

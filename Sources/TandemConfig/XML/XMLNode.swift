@@ -75,9 +75,10 @@ public struct XMLElement: Sendable, Hashable {
     public func descendant(_ path: String) -> XMLElement? {
         var current = self
         var rest = Substring(path)
-        while let slash = rest.firstIndex(of: "/") {
+        // Sliced by UTF-8 bytes: `/` is ASCII, so it never sits inside another character.
+        while let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {
             let part = rest[..<slash]
-            rest = rest[rest.index(after: slash)...]
+            rest = rest[rest.utf8.index(after: slash)...]
             if part.isEmpty { continue }
             guard let next = current.child(String(part)) else { return nil }
             current = next
