@@ -255,6 +255,33 @@ nat_flows() {
 
 count_is() { [ "$(nat_flows "$1" "$2" | wc -l)" -ge "$3" ]; }
 
+# udp_to N PORT: how many of fwN's conntrack entries are UDP from the client to the upstream
+# server's PORT ("mark" = only those with the nopfsync bit of the conntrack mark).
+udp_to() {
+  ip netns exec "$P-fw$1" conntrack -L -p udp -s 192.0.2.100 --dport "$2" 2>/dev/null \
+    | { if [ "${3:-}" = mark ]; then grep -c 'mark=2147483648'; else grep -c 'dport='; fi; }
+}
+
+udp_seen() { [ "$(udp_to "$1" "$2")" -ge 1 ]; }
+
+# A flow accepted by the `nopfsync` rule (UDP 7300, etc/examples) stays on the master; a flow
+# accepted by the default LAN rule (UDP 7301), sent after it, reaches the backup.
+t_nopfsync() {
+  local m=1 b=2
+  has_vip 1 lan0 192.0.2.1/24 || { m=2; b=1; }
+  ip netns exec "$P-client" python3 -c '
+import socket
+for port in (7300, 7301):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 40000 + port))
+    s.sendto(b"nopfsync test", ("198.51.100.254", port))
+    s.close()' || return 1
+  until_ok 5 udp_seen "$b" 7301 || { echo "the normal flow (UDP 7301) did not reach fw$b"; return 1; }
+  [ "$(udp_to "$m" 7300 mark)" -ge 1 ] || { echo "fw$m has no UDP 7300 flow with the nopfsync mark bit"; return 1; }
+  [ "$(udp_to "$b" 7300)" = 0 ] || { echo "the nopfsync flow (UDP 7300) was mirrored to fw$b"; return 1; }
+  echo "fw$m holds the UDP 7300 flow with mark 0x80000000, fw$b only the UDP 7301 one"
+}
+
 t_loose() {
   local n v
   for n in 1 2; do
@@ -364,6 +391,7 @@ else
   check "a node restarted after kill -9 removes its stale VIPs" t_stale
   check "a TCP connection through the NAT survives the failover (state sync)" t_tcp_survives
   check "nf_conntrack_tcp_loose is 0 on both firewalls" t_loose
+  check "a nopfsync rule's flow stays on the master, a normal one is mirrored" t_nopfsync
   flows_start >/dev/null 2>&1   # here, not in a check: its FIFO and PIDs must outlive the subshell
   check "20 TCP and 10 UDP flows NAT'd to the WAN VIP, mirrored to fw2" t_flows_open
   check "20 TCP connections survive kill -9 + links down of the master" t_crash_tcp

@@ -35,9 +35,6 @@ enum RuleTranslator {
             || rule.maxSourceStates != nil {
             context.warn("state limits (max, max-src-*) are not applied", at: location, field: "max")
         }
-        if rule.noPfsync {
-            context.warn("'nopfsync' is not applied: the rule's states are replicated", at: location, field: "nopfsync")
-        }
         guard let protoNumbers = RuleProtocols.numbers(for: rule.proto) else {
             context.warn("unknown protocol '\(rule.proto!)'; rule skipped", at: location, field: "protocol")
             return out
@@ -101,7 +98,12 @@ enum RuleTranslator {
             let all = scope + matches
             switch rule.action {
             case .pass:
-                out.filter.append(Rule(matches: all, statements: head + [.verdict(.accept)], comment: comment, origin: origin))
+                // `nopfsync`: mark the state before it is accepted, so its first conntrack
+                // event already carries the bit the daemon's sync filter skips.
+                let noSync: [Statement] = rule.noPfsync && rule.stateType != .none
+                    ? [.ctMarkSetBits(ConntrackMarks.noStateSync)] : []
+                out.filter.append(Rule(matches: all, statements: head + noSync + [.verdict(.accept)],
+                                       comment: comment, origin: origin))
                 if rule.stateType == .none {
                     if let notrackScope {
                         out.notrack.append(Rule(matches: notrackScope + matches, statements: [.notrack],

@@ -48,6 +48,7 @@ extension NodeStatus {
         if let sync {
             lines.append("")
             lines.append("state sync on \(sync.interface) with \(sync.peer): \(sync.state); flows: \(sync.localFlows) local, \(sync.remoteFlows) from the peer")
+            if let agreement = sync.agreement { lines.append("  " + agreement.line) }
             let shown = sync.counters.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             if !shown.isEmpty { lines.append("  " + shown.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
         }

@@ -83,14 +83,52 @@ public struct StateSyncSection: Sendable, Codable, Equatable {
     public var remoteFlows: Int
     /// Protocol counters by name (datagrams, records, resends, NACKs, bulks, rejections, …).
     public var counters: [String: Int]
+    /// Whether the peer's table and this node's replica of it agree (periodic digest check).
+    public var agreement: StateSyncAgreement?
 
     public init(interface: String, peer: String, state: String, localFlows: Int = 0, remoteFlows: Int = 0,
-                counters: [String: Int] = [:]) {
+                counters: [String: Int] = [:], agreement: StateSyncAgreement? = nil) {
         self.interface = interface
         self.peer = peer
         self.state = state
         self.localFlows = localFlows
         self.remoteFlows = remoteFlows
         self.counters = counters
+        self.agreement = agreement
+    }
+}
+
+/// The agreement line of the state-sync section: `agree`, `differ` or `unknown`, how long it
+/// has been so, and the flow counts of the last comparison on both sides.
+public struct StateSyncAgreement: Sendable, Codable, Equatable {
+    public var state: String
+    /// Seconds since the state began (nil while unknown).
+    public var forSeconds: Double?
+    /// Seconds since the last conclusive comparison.
+    public var checkedSecondsAgo: Double?
+    /// Flows the peer reported, and flows in this node's replica, at that comparison.
+    public var peerFlows: Int
+    public var replicaFlows: Int
+
+    public init(state: String, forSeconds: Double? = nil, checkedSecondsAgo: Double? = nil,
+                peerFlows: Int = 0, replicaFlows: Int = 0) {
+        self.state = state
+        self.forSeconds = forSeconds
+        self.checkedSecondsAgo = checkedSecondsAgo
+        self.peerFlows = peerFlows
+        self.replicaFlows = replicaFlows
+    }
+
+    /// The text line of `tandem status`.
+    public var line: String {
+        func secs(_ v: Double?) -> String { v.map { String(format: "%.0f s", $0) } ?? "?" }
+        switch state {
+        case "agree":
+            return "tables agree: \(peerFlows) flows on both sides (for \(secs(forSeconds)), checked \(secs(checkedSecondsAgo)) ago)"
+        case "differ":
+            return "tables differ: the peer has \(peerFlows) flows, the replica here \(replicaFlows) (for \(secs(forSeconds)), checked \(secs(checkedSecondsAgo)) ago)"
+        default:
+            return "tables: agreement unknown (no conclusive comparison yet)"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import TandemAddress
+import TandemCompiler
 import TandemConfig
 import TandemStateSync
 
@@ -22,11 +23,13 @@ extension NodePlan {
 /// Which conntrack entries are replicated: forwarded traffic only. Flows to or from the
 /// node's own addresses (management, the sync traffic itself) and CARP/multicast are the
 /// node's own business, as conntrackd's address filter keeps them out (state-sync.md).
+/// Flows accepted by a `nopfsync` rule carry `ConntrackMarks.noStateSync` and stay local.
 struct FlowFilter: Sendable {
     var ownAddresses: Set<IPAddress>
 
     func shouldSync(_ flow: FlowState) -> Bool {
         if flow.l4proto == 112 { return false }   // CARP
+        if flow.mark & ConntrackMarks.noStateSync != 0 { return false }   // nopfsync
         for a in [flow.original.source, flow.original.destination, flow.reply.source, flow.reply.destination] {
             if ownAddresses.contains(a) { return false }
             switch a {

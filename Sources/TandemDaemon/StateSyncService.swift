@@ -128,7 +128,7 @@ final class SyncWorker: @unchecked Sendable {
             driver.readable()
             driver.tick()
             if ContinuousClock.now - lastPublish > .milliseconds(200) {
-                publish(section(driver.status, peerAlive: peerAlive))
+                publish(section(driver.status, peerAlive: peerAlive, now: driver.clock.now))
                 lastPublish = .now
             }
         }
@@ -155,8 +155,12 @@ final class SyncWorker: @unchecked Sendable {
         }
     }
 
-    private func section(_ s: SyncStatus, peerAlive: Bool) -> StateSyncSection {
+    private func section(_ s: SyncStatus, peerAlive: Bool, now: SyncTime) -> StateSyncSection {
         let c = s.counters
+        let a = s.agreement
+        func ago(_ t: SyncTime?) -> Double? { t.map { let d = now - $0; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 } }
+        let agreement = StateSyncAgreement(state: a.state.rawValue, forSeconds: ago(a.since), checkedSecondsAgo: ago(a.checked),
+                                           peerFlows: a.peerFlows, replicaFlows: a.replicaFlows)
         let state = s.initialBulkPending ? "initial bulk pending" : (s.peerAlive || peerAlive ? "peer up" : "peer down")
         return StateSyncSection(
             interface: settings.device, peer: settings.peer.description, state: state,
@@ -165,7 +169,11 @@ final class SyncWorker: @unchecked Sendable {
                        "recordsSent": c.recordsSent, "recordsReceived": c.recordsReceived,
                        "recordsResent": c.recordsResent, "nacksSent": c.nacksSent, "nacksReceived": c.nacksReceived,
                        "bulksSent": c.bulksSent, "bulksReceived": c.bulksReceived, "peerRestarts": c.peerRestarts,
-                       "rejected": c.rejectedTotal])
+                       "voidsSent": c.voidsSent, "digestsSent": c.digestsSent, "digestsCompared": c.digestsCompared,
+                       "digestsSkipped": c.digestsSkipped, "disagreements": c.disagreements,
+                       "bulksRequestedOnDisagreement": c.bulksRequestedOnDisagreement,
+                       "rejected": c.rejectedTotal],
+            agreement: agreement)
     }
 
     private func publish(_ section: StateSyncSection) {

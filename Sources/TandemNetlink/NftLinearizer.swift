@@ -117,6 +117,10 @@ struct NftLinearizer: Sendable {
         case .notrack: ctx.out.append(.notrack)
         case .ctMarkSet(let v):
             ctx.out += [.immediateData(dreg: 1, data: NftEncoding.hostOrder(v)), .ctSet(.mark)]
+        case .ctMarkSetBits(let bits):
+            // As nft encodes `ct mark set ct mark or BITS`: (mark & ~BITS) ^ BITS.
+            ctx.out += [.ct(.mark), .bitwise(mask: NftEncoding.hostOrder(~bits), xor: NftEncoding.hostOrder(bits)),
+                        .ctSet(.mark)]
         case .metaMarkSet(let v):
             ctx.out += [.immediateData(dreg: 1, data: NftEncoding.hostOrder(v)), .metaSet(.mark)]
         }

@@ -35,6 +35,8 @@ extension Statement {
             return "notrack"
         case .ctMarkSet(let value):
             return "ct mark set \(RenderText.hex(value))"
+        case .ctMarkSetBits(let bits):
+            return "ct mark set ct mark | \(RenderText.hex(bits))"
         case .metaMarkSet(let value):
             return "meta mark set \(RenderText.hex(value))"
         }

@@ -114,6 +114,9 @@ public enum Statement: Sendable, Hashable {
     case masquerade(ports: ClosedRange<UInt16>?, flags: NATFlags)
     case notrack
     case ctMarkSet(UInt32)
+    /// `ct mark set ct mark | BITS`: sets bits and keeps the rest of the mark (the
+    /// compiler's flags beside other users of the mark).
+    case ctMarkSetBits(UInt32)
     case metaMarkSet(UInt32)
 }
 

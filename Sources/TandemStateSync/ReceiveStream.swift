@@ -60,16 +60,23 @@ struct ReceiveStream: Sendable {
         announced = max(announced, range.last &+ 1)
     }
 
-    /// Records now deliverable, in order.
-    mutating func drain() -> [SyncRecord] {
+    /// The first sequence number of the earliest void range the last `drain` consumed.
+    private(set) var voidDrainedFrom: UInt32?
+
+    /// Records now deliverable, in order; with `stop`, none at or past it (the agreement check
+    /// looks at the replica exactly there). A void range that starts before `stop` is
+    /// consumed whole, even when it reaches past it.
+    mutating func drain(before stop: UInt32? = nil) -> [SyncRecord] {
         var out: [SyncRecord] = []
         var jumped = false
-        while let slot = buffer.removeValue(forKey: expected) {
+        voidDrainedFrom = nil
+        while stop.map({ expected < $0 }) ?? true, let slot = buffer.removeValue(forKey: expected) {
             switch slot {
             case .record(let record):
                 out.append(record)
                 expected &+= 1
             case .void(let last):
+                if voidDrainedFrom == nil { voidDrainedFrom = expected }
                 expected = last &+ 1
                 jumped = true
             }

@@ -1,7 +1,7 @@
 /// Encodes and decodes authenticated sync datagrams.
 ///
 ///     offset  size  field
-///          0     1  version (1)
+///          0     1  version (2: version 1 had no digest record)
 ///          1     1  flags (0; reserved)
 ///          2     2  record count
 ///          4     8  session id of the sender
@@ -17,7 +17,7 @@
 /// The tag is checked before any record is parsed, so forged or random input never reaches
 /// the record decoder, and a datagram is accepted only whole: one bad record rejects it.
 public struct SyncCodec: Sendable {
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     public static let headerSize = 40
     public static let minimumTagLength = 16
 

@@ -36,6 +36,12 @@ public struct SyncConfiguration: Sendable, Equatable {
     /// How long the start-up bulk may take before the node stops waiting for it and lets CARP
     /// promote it anyway (pfSense waits ≈ 30 s for `syncok`, pfsync 12 × 5 s).
     public var initialBulkTimeout: Duration = .seconds(30)
+    /// How often each node sends the summary of its table for the agreement check (the
+    /// issue's "periodic count/digest comparison").
+    public var digestInterval: Duration = .seconds(5)
+    /// This many disagreeing comparisons in a row make the node ask the peer for a bulk
+    /// (0: never), which replaces the replica and prunes what the peer no longer has.
+    public var bulkAfterDisagreements: Int = 3
     /// Datagram numbers tracked behind the highest one for replay protection.
     public var replayWindow: Int = 1024
     /// Earlier peer sessions remembered to reject replays across a peer restart.

@@ -10,9 +10,16 @@ extension SyncCore {
             return .staleSession
         }
         if d.peerSession == session, d.ack > send.nextSeq { return .badAcknowledgement }
+        var digests = 0
         for record in d.records {
             if let seq = record.sequence, seq >= d.sent { return .malformed }
-            if case .void(let range) = record, range.last >= d.sent { return .malformed }
+            switch record {
+            case .void(let range): if range.last >= d.sent { return .malformed }
+            case .digest(let summary):
+                digests += 1
+                if summary.position > d.sent || digests > 1 { return .badDigest }
+            default: break
+            }
         }
         return nil
     }
@@ -82,6 +89,7 @@ extension SyncCore {
         bulkSend = nil
         bulkReceive = nil
         bulkOwed = true
+        resetAgreement()
     }
 
     private mutating func receiveStream(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
@@ -92,10 +100,13 @@ extension SyncCore {
         p.stream.announce(d.sent)
         var sequenced = 0
         var duplicate = false
+        var digest: TableSummary?
         for record in d.records {
             switch record {
             case .nack:
                 continue
+            case .digest(let summary):
+                digest = summary
             case .void(let range):
                 p.stream.insertVoid(range)
                 sequenced += 1
@@ -111,11 +122,11 @@ extension SyncCore {
                 }
             }
         }
-        let ready = p.stream.drain()
         peer = p
-        for record in ready { deliver(record, now, &out) }
+        if let digest { receiveDigest(digest, now, &out) }
+        let delivered = drainStream(now, &out)
         if sequenced > 0 {
-            peer?.unacknowledged += ready.count
+            peer?.unacknowledged += delivered
             // A duplicate means the sender is resending for want of our ack: ack now.
             if duplicate || (peer?.unacknowledged ?? 0) >= configuration.ackWindow {
                 out.transmit = true
@@ -124,6 +135,27 @@ extension SyncCore {
             }
         }
         if let p = peer, p.stream.hasGap, now >= p.nackAllowed { nack(now, &out) }
+    }
+
+    /// Delivers what the peer's stream holds in order, stopping at a pending digest's position
+    /// to compare the replica there. Returns the number of records delivered.
+    private mutating func drainStream(_ now: SyncTime, _ out: inout Output) -> Int {
+        var delivered = 0
+        while var p = peer {
+            let stop = pendingDigest?.summary.position
+            peer = nil
+            let ready = p.stream.drain(before: stop)
+            let voidFrom = p.stream.voidDrainedFrom
+            let expected = p.stream.expected
+            peer = p
+            for record in ready { deliver(record, now, &out) }
+            delivered += ready.count
+            guard let stop else { break }
+            if let voidFrom, voidFrom < stop { pendingDigest?.voided = true }
+            guard expected >= stop else { break }
+            concludeDigest(at: expected, now, &out)
+        }
+        return delivered
     }
 
     /// Sends NACKs for the gaps of the peer's stream, at most once per `nackInterval`.
@@ -171,7 +203,7 @@ extension SyncCore {
                 initialBulkDeadline = nil
                 out.actions.append(.initialBulk(.completed))
             }
-        case .nack, .void:
+        case .nack, .void, .digest:
             preconditionFailure("control records are not delivered")
         }
     }

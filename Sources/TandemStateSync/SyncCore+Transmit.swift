@@ -3,6 +3,7 @@ extension SyncCore {
     /// Runs at the end of every event: feed the bulk, then send if something asks for it.
     mutating func finish(_ now: SyncTime, _ out: inout Output) {
         if send.nearWrap { rotateSession(now, &out) }
+        if digestDue == nil, peer?.alive == true { digestDue = now + configuration.digestInterval }
         pumpBulk(now, &out)
         let batchFull = !send.blocked && send.pendingCount >= recordsPerDatagram
         if out.transmit || batchFull || transmitDue.map({ now >= $0 }) == true {
@@ -26,10 +27,12 @@ extension SyncCore {
         let (voids, items) = send.drain(window: configuration.reorderWindow)
         var records = out.control
         out.control.removeAll()
-        records.reserveCapacity(records.count + voids.count + items.count)
+        records.reserveCapacity(records.count + voids.count + items.count + 1)
         counters.voidsSent += voids.count
         records.append(contentsOf: voids.map { .void($0) })
+        var transmittedUpTo: UInt32 = 0
         for (seq, item, resend) in items {
+            transmittedUpTo = max(transmittedUpTo, seq &+ 1)
             if resend { counters.recordsResent += 1 }
             switch item {
             case .flow(let key):
@@ -38,6 +41,9 @@ extension SyncCore {
             case .bulkEnd(let id): records.append(.bulkEnd(seq: seq, id: id))
             }
         }
+        for case .void(let range) in records { transmittedUpTo = max(transmittedUpTo, range.last &+ 1) }
+        // Last, so it travels after every record below its position.
+        appendDigest(to: &records, transmittedUpTo: transmittedUpTo, now)
         let budget = configuration.maximumDatagram - SyncCodec.headerSize - configuration.tagLength
         var batch: [SyncRecord] = []
         var size = 0
@@ -89,7 +95,9 @@ extension SyncCore {
             // continues where it stopped, an unfinished bulk included.
             peer?.alive = false
             out.actions.append(.peerDown)
+            resetAgreement()
         }
+        if let due = digestDue, now >= due { out.transmit = true }
         if let deadline = initialBulkDeadline, now >= deadline {
             // pfsync "pretends the transfer was ok" after its retries (§1.4): stop holding
             // CARP back, but keep asking.

@@ -51,6 +51,14 @@ public struct SyncCore: Sendable {
     /// seen flows is updated in place).
     var bulkReceive: BulkReceive?
 
+    // Table agreement (SyncCore+Agreement.swift).
+    /// When this node sends its next table digest.
+    var digestDue: SyncTime?
+    /// The peer's digest waiting for the replica to reach its position.
+    var pendingDigest: PendingDigest?
+    public internal(set) var agreement = TableAgreement()
+    var disagreementsInARow = 0
+
     public init(configuration: SyncConfiguration = SyncConfiguration(), session: UInt64) {
         precondition(session != 0, "session id 0 means 'unknown' on the wire")
         self.configuration = configuration
@@ -79,7 +87,7 @@ public struct SyncCore: Sendable {
     public var nextDeadline: SyncTime? {
         var candidates: [SyncTime?] = [
             lastSent.map { $0 + configuration.keepaliveInterval },
-            initialBulkDeadline, bulkRetryDue, transmitDue,
+            initialBulkDeadline, bulkRetryDue, transmitDue, digestDue,
         ]
         if let peer {
             if peer.alive { candidates.append(peer.lastHeard + configuration.peerDeadAfter) }
@@ -93,7 +101,8 @@ public struct SyncCore: Sendable {
         SyncStatus(counters: counters, session: session, peerSession: peer?.session,
                    peerAlive: peer?.alive ?? false, localFlows: localFlows.count, remoteFlows: remoteFlows.count,
                    resendQueue: send.count, receivingBulk: bulkReceive != nil, sendingBulk: bulkSend != nil,
-                   initialBulkPending: initialBulkDeadline != nil, lastBulkCompleted: lastBulkCompleted)
+                   initialBulkPending: initialBulkDeadline != nil, lastBulkCompleted: lastBulkCompleted,
+                   agreement: agreement)
     }
 
     /// Collects actions during one event; `transmit` asks for a datagram even when nothing

@@ -24,6 +24,16 @@ public struct SyncCounters: Sendable, Equatable, Codable {
     public var bulksReceived = 0
     /// Remote flows removed because a completed bulk did not mention them.
     public var flowsPrunedByBulk = 0
+    /// Table digests sent to the peer, and the peer's digests compared with the replica.
+    public var digestsSent = 0
+    public var digestsCompared = 0
+    /// Peer digests not compared: a record below its position was declared void (its
+    /// successor may postdate the digest), or the replica had moved past the position.
+    public var digestsSkipped = 0
+    /// Comparisons that found the tables different.
+    public var disagreements = 0
+    /// Bulks asked for after `bulkAfterDisagreements` disagreements in a row.
+    public var bulksRequestedOnDisagreement = 0
     public var rejected: [SyncRejection: Int] = [:]
 
     public init() {}
@@ -49,6 +59,8 @@ public struct SyncStatus: Sendable, Equatable, Codable {
     /// The start-up bulk has neither completed nor timed out: keep CARP demoted.
     public var initialBulkPending: Bool
     public var lastBulkCompleted: SyncTime?
+    /// Whether the peer's table and this node's replica of it agree.
+    public var agreement: TableAgreement
 }
 
 extension SyncStatus {
@@ -62,6 +74,7 @@ extension SyncStatus {
             "  received: \(c.datagramsReceived) datagrams, \(c.recordsReceived) records, \(c.nacksReceived) NACKs, \(c.duplicateRecords) duplicates",
             "  bulk: \(c.bulksSent) sent, \(c.bulksReceived) received\(receivingBulk ? ", receiving" : "")\(sendingBulk ? ", sending" : "")\(initialBulkPending ? ", start-up bulk pending" : "")",
         ]
+        lines.append("  tables: " + agreement.summary)
         if c.resendQueueOverflows > 0 || c.peerRestarts > 0 {
             lines.append("  resend-queue overflows \(c.resendQueueOverflows), peer restarts \(c.peerRestarts)")
         }
@@ -70,5 +83,17 @@ extension SyncStatus {
             lines.append("  rejected: " + reasons.joined(separator: ", "))
         }
         return lines
+    }
+}
+
+extension TableAgreement {
+    /// One line for status output; times are relative to the core's clock, so they are left
+    /// out here (the daemon adds ages).
+    public var summary: String {
+        switch state {
+        case .unknown: "agreement unknown (no conclusive comparison yet)"
+        case .agree: "agree (\(peerFlows) flows)"
+        case .differ: "differ: the peer reports \(peerFlows) flows, the replica holds \(replicaFlows)"
+        }
     }
 }

@@ -11,6 +11,7 @@ import TandemAddress
 ///     bulkEnd    seq u32, bulk id u32
 ///     nack       first u32, last u32
 ///     void       first u32, last u32
+///     digest     position u32, flow count u32, hash sum u64 (protocol version 2)
 ///
 ///     flow       family u8 (4 | 6), l4proto u8, zone u16, status u32, timeout u32, mark u32,
 ///                tcp present u8 (0 | 1), tcp state u8, original wscale u8, reply wscale u8,
@@ -25,6 +26,7 @@ enum RecordType: UInt8 {
     case bulkEnd = 4
     case nack = 5
     case void = 6
+    case digest = 7
 }
 
 extension SyncRecord {
@@ -40,6 +42,7 @@ extension SyncRecord {
         case .update(_, let flow): 4 + 4 + 12 + 6 + 2 * Self.tupleSize(flow.family)
         case .delete(_, let key): 4 + 4 + Self.tupleSize(key.family)
         case .bulkStart, .bulkEnd, .nack, .void: 8
+        case .digest: 16
         }
     }
 
@@ -78,6 +81,8 @@ extension SyncRecord {
             header(.nack, &w); w.u32(range.first); w.u32(range.last)
         case .void(let range):
             header(.void, &w); w.u32(range.first); w.u32(range.last)
+        case .digest(let summary):
+            header(.digest, &w); w.u32(summary.position); w.u32(summary.digest.count); w.u64(summary.digest.sum)
         }
         assert(w.bytes.count - start == encodedSize, "record size table out of date for \(self)")
     }
@@ -98,7 +103,7 @@ extension SyncRecord {
         let typeOffset = r.offset
         let rawType = try r.u8("record type")
         guard let type = RecordType(rawValue: rawType) else {
-            throw WireReadError(offset: typeOffset, expected: "a record type 1...6, got \(rawType)")
+            throw WireReadError(offset: typeOffset, expected: "a record type 1...7, got \(rawType)")
         }
         let length = Int(try r.u16("record length"))
         guard length <= r.remaining else {
@@ -152,6 +157,10 @@ extension SyncRecord {
             return .nack(try range(&r))
         case .void:
             return .void(try range(&r))
+        case .digest:
+            let position = try r.u32("digest position")
+            let count = try r.u32("digest count")
+            return .digest(TableSummary(position: position, digest: TableDigest(count: count, sum: try r.u64("digest sum"))))
         }
     }
 

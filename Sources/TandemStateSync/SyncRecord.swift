@@ -19,7 +19,7 @@ public struct SequenceRange: Sendable, Hashable, CustomStringConvertible {
 /// Sequenced records form one reliable, in-order stream per sender session (conntrackd
 /// FT-FW, state-sync.md §2.3): each carries the full current state of one flow or a bulk
 /// marker, so applying it twice is harmless. Control records (`nack`, `void`) are not
-/// sequenced: they steer the stream itself.
+/// sequenced: they steer the stream itself; `digest` reports on it.
 public enum SyncRecord: Sendable, Hashable {
     /// The full current state of a flow.
     case update(seq: UInt32, FlowState)
@@ -37,12 +37,15 @@ public enum SyncRecord: Sendable, Hashable {
     /// later record of the same flow, or dropped when the resend queue overflowed and a bulk
     /// replaced them); count them as received.
     case void(SequenceRange)
+    /// Sender → receiver: the sender's table summary at a stream position, for the periodic
+    /// agreement check (SyncCore+Agreement.swift). At most one per datagram.
+    case digest(TableSummary)
 
     /// The stream position of a sequenced record, nil for control records.
     public var sequence: UInt32? {
         switch self {
         case .update(let seq, _), .delete(let seq, _), .bulkStart(let seq, _), .bulkEnd(let seq, _): seq
-        case .nack, .void: nil
+        case .nack, .void, .digest: nil
         }
     }
 }

@@ -20,6 +20,9 @@ public enum SyncRejection: String, Sendable, Hashable, CaseIterable, Error, Coda
     case ownSession
     /// Acknowledges records we never sent.
     case badAcknowledgement
+    /// A table digest beyond the stream position the datagram announces, or two in one
+    /// datagram.
+    case badDigest
     /// Arrived from an address or port other than the configured peer.
     case unexpectedSource
 }

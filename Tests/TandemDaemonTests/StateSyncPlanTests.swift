@@ -1,5 +1,6 @@
 import Testing
 import TandemAddress
+import TandemCompiler
 import TandemConfig
 import TandemStateSync
 @testable import TandemDaemon
@@ -28,11 +29,12 @@ struct StateSyncPlanTests {
         #expect(throws: (any Error).self) { try NodePlan.stateSync(withHASync(peer: nil, password: "x")) }
     }
 
-    static func flow(_ src: String, _ dst: String, replySrc: String, replyDst: String, proto: UInt8 = 6) -> FlowState {
+    static func flow(_ src: String, _ dst: String, replySrc: String, replyDst: String, proto: UInt8 = 6,
+                     mark: UInt32 = 0) -> FlowState {
         FlowState(family: .ipv4, l4proto: proto,
                   original: FlowTuple(source: IPAddress(src)!, destination: IPAddress(dst)!, sourcePort: 40000, destinationPort: 7000),
                   reply: FlowTuple(source: IPAddress(replySrc)!, destination: IPAddress(replyDst)!, sourcePort: 7000, destinationPort: 40000),
-                  status: 0, timeout: 120, mark: 0, zone: 0, tcp: nil)
+                  status: 0, timeout: 120, mark: mark, zone: 0, tcp: nil)
     }
 
     @Test(arguments: [
@@ -44,6 +46,14 @@ struct StateSyncPlanTests {
         (flow("192.0.2.100", "192.0.2.2", replySrc: "192.0.2.2", replyDst: "192.0.2.100"), false),
         // CARP: not synced.
         (flow("198.51.100.3", "224.0.0.18", replySrc: "224.0.0.18", replyDst: "198.51.100.3", proto: 112), false),
+        // Forwarded but accepted by a nopfsync rule (the mark's reserved bit): not synced.
+        (flow("192.0.2.100", "198.51.100.254", replySrc: "198.51.100.254", replyDst: "198.51.100.1",
+              mark: ConntrackMarks.noStateSync), false),
+        // Forwarded with other mark bits (an rdr-pass mark): synced.
+        (flow("192.0.2.100", "198.51.100.254", replySrc: "198.51.100.254", replyDst: "198.51.100.1",
+              mark: 0x5450_0001), true),
+        (flow("192.0.2.100", "198.51.100.254", replySrc: "198.51.100.254", replyDst: "198.51.100.1",
+              mark: 0x5450_0001 | ConntrackMarks.noStateSync), false),
     ])
     func onlyForwardedFlowsAreSynced(_ flow: FlowState, _ synced: Bool) {
         let own: Set<IPAddress> = ["198.51.100.2", "192.0.2.2", "203.0.113.1"].map { IPAddress($0)! }.reduce(into: []) { $0.insert($1) }

@@ -111,6 +111,7 @@ enum NftFixtures {
         rule([], [.vmap(key: .iifname, map: "dispatch")]),
         rule([], [.vmap(key: .oifname, map: "dispatch")]),
         rule([], [.ctMarkSet(5)]),
+        rule([], [.ctMarkSetBits(0x8000_0000)]),
         rule([], [.metaMarkSet(7)]),
         rule([], [.verdict(.jump("if_lan"))]),
         rule([], [.verdict(.goto("if_lan"))]),
@@ -188,6 +189,7 @@ enum NftFixtures {
         iifname vmap @dispatch
         oifname vmap @dispatch
         ct mark set 0x5
+        ct mark set ct mark | 0x80000000
         meta mark set 0x7
         jump if_lan
         goto if_lan

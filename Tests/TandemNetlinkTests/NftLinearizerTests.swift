@@ -76,6 +76,8 @@ import TandemRuleset
         ([.reject(.icmpxAdminProhibited)], [.reject(type: 2, code: 3)]),
         ([.vmap(key: .iifname, map: "dispatch")], [.meta(.iifname), .lookup(dreg: 0, set: .named("dispatch", id: nil))]),
         ([.ctMarkSet(5)], [.immediateData(dreg: 1, data: [5, 0, 0, 0]), .ctSet(.mark)]),
+        // ct mark set ct mark or 0x80000000
+        ([.ctMarkSetBits(0x8000_0000)], [.ct(.mark), .bitwise(mask: [0xff, 0xff, 0xff, 0x7f], xor: [0, 0, 0, 0x80]), .ctSet(.mark)]),
         ([.verdict(.jump("if_lan"))], [.immediateVerdict(.jump, chain: "if_lan")]),
         ([.log(prefix: "x ", level: .warn)], [.log(prefix: "x ", level: 4, group: nil)]),
         ([.counter, .notrack], [.counter, .notrack]),

@@ -36,6 +36,7 @@ import TandemAddress
         (.masquerade(ports: 1024...65535, flags: .random), "masquerade to :1024-65535 random"),
         (.notrack, "notrack"),
         (.ctMarkSet(0x2), "ct mark set 0x2"),
+        (.ctMarkSetBits(0x8000_0000), "ct mark set ct mark | 0x80000000"),
         (.metaMarkSet(0xff), "meta mark set 0xff"),
     ]
 

@@ -17,6 +17,7 @@ import Testing
             .bulkEnd(seq: 996, id: 9),
             .nack(SequenceRange(10, 20)),
             .void(SequenceRange(30, 30)),
+            .digest(TableSummary(position: 997, digest: TableDigest(count: 0x0102_0304, sum: 0x1122_3344_5566_7788))),
         ])
 
     @Test func roundTripsEveryRecordKind() throws {
@@ -30,11 +31,12 @@ import Testing
         #expect(SyncRecord.update(seq: 1, Flows.udp6(1)).encodedSize == 101)
         #expect(SyncRecord.delete(seq: 1, Flows.tcp(1).key).encodedSize == 23)
         #expect(SyncRecord.nack(SequenceRange(1, 2)).encodedSize == 11)
+        #expect(SyncRecord.digest(TableSummary(position: 1, digest: TableDigest())).encodedSize == 19)
     }
 
     @Test func headerIsBigEndianAtDocumentedOffsets() {
         let bytes = codec.encode(SyncDatagram(session: 0x1122_3344_5566_7788, peerSession: 0, packet: 5, sent: 0x0a0b_0c0d, ack: 1))
-        #expect(bytes[0] == 1)
+        #expect(bytes[0] == 2)
         #expect(Array(bytes[4..<12]) == [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88])
         #expect(Array(bytes[28..<32]) == [0x0a, 0x0b, 0x0c, 0x0d])
         #expect(bytes.count == 56)
@@ -93,6 +95,19 @@ import Testing
         bytes[offset] = value
         bytes += codec.key.tag(bytes, 0..<bytes.count, length: 16)
         #expect(codec.decode(bytes) == .failure(.malformed), "\(name)")
+    }
+
+    /// A digest record is position u32, count u32, sum u64, big-endian, and nothing else.
+    @Test func digestLayoutIsFixed() throws {
+        let summary = TableSummary(position: 0x0a0b_0c0d, digest: TableDigest(count: 3, sum: 0x0102_0304_0506_0708))
+        let bytes = codec.encode(SyncDatagram(session: 1, peerSession: 2, packet: 3, sent: 0x0a0b_0c0d, ack: 1,
+                                              records: [.digest(summary)]))
+        #expect(Array(bytes[40..<59]) == [7, 0, 16, 0x0a, 0x0b, 0x0c, 0x0d, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8])
+        // The same record with a body one byte short, correctly tagged: malformed.
+        var short = Array(bytes[0..<58])
+        short[42] = 15
+        short += codec.key.tag(short, 0..<short.count, length: 16)
+        #expect(codec.decode(short) == .failure(.malformed))
     }
 
     @Test func inconsistentTCPFieldsAreMalformed() {

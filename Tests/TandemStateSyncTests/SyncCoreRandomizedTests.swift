@@ -61,5 +61,10 @@ import Testing
         #expect(sim.converged(from: 1, to: 0), "seed \(seed): node 0 has \(sim.nodes[0].core.remoteFlows.count) of \(sim.nodes[1].core.localFlows.count)")
         #expect(sim.nodes[0].core.status.resendQueue == 0)
         #expect(sim.nodes[1].core.status.resendQueue == 0)
+        // The agreement check never cried wolf, whatever happened, and sees the agreement.
+        for (i, node) in sim.nodes.enumerated() {
+            #expect(node.core.counters.disagreements == 0, "seed \(seed): node \(i) \(node.core.counters)")
+            #expect(node.core.agreement.state == .agree, "seed \(seed): node \(i) \(node.core.agreement)")
+        }
     }
 }
