@@ -12,16 +12,23 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `ADDR/LEN` or a bare address (a host prefix).
+    /// The text is cut at the `/` byte on a concrete `String`: a generic `split` was a third
+    /// of the time spent reading a 100,000-entry alias.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2, let address = IPAddress(parts[0]) else { return nil }
-        var length = address.family.bitWidth
-        if parts.count == 2 {
-            guard !parts[1].isEmpty, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber),
-                  parts[1].count <= 3, let n = Int(parts[1]) else { return nil }
-            length = n
+        let s = String(text)
+        let utf8 = s.utf8
+        guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")) else {
+            guard let address = IPAddress(s) else { return nil }
+            self.init(address: address, prefixLength: address.family.bitWidth)
+            return
         }
-        self.init(address: address, prefixLength: length)
+        let length = utf8[utf8.index(after: slash)...]
+        // One to three ASCII digits (a second `/` is not a digit).
+        guard !length.isEmpty, length.count <= 3,
+              length.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let address = IPAddress(s[..<slash]) else { return nil }
+        let n = length.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        self.init(address: address, prefixLength: n)
     }
 
     public var family: IPFamily { address.family }

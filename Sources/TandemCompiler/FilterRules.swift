@@ -7,8 +7,11 @@ import TandemRuleset
 /// forward base chain through the `if_dispatch` verdict map on `iifname`.
 enum FilterRules {
     static func add(to plan: inout FilterPlan, context: inout CompileContext) {
-        var byInterface: [String: [(Int, FilterRule)]] = [:]
-        for (index, rule) in context.config.filterRules.enumerated() where !rule.floating {
+        // Indices into the rule list, not copies of the rules: a FilterRule is large and a
+        // config may hold 50,000 of them (issue #3).
+        let filterRules = context.config.filterRules
+        var byInterface: [String: [Int]] = [:]
+        for (index, rule) in filterRules.enumerated() where !rule.floating {
             guard let name = rule.interfaces.first, !name.isEmpty else {
                 if !rule.disabled { context.warn("rule has no interface; skipped", at: rule.location, field: "interface") }
                 continue
@@ -21,13 +24,13 @@ enum FilterRules {
                 context.warn("interface '\(name)' does not exist (interface groups are not supported); rule skipped",
                              at: rule.location, field: "interface")
             }
-            byInterface[name, default: []].append((index + 1, rule))
+            byInterface[name, default: []].append(index)
         }
         for interface in context.activeInterfaces {
             let device = interface.device!
             var rules: [Rule] = []
-            for (index, rule) in byInterface[interface.name] ?? [] {
-                let out = RuleTranslator.translate(rule, index: index, scope: [],
+            for index in byInterface[interface.name] ?? [] {
+                let out = RuleTranslator.translate(filterRules[index], index: index + 1, scope: [],
                                                    notrackScope: [.iifname(.name(device))], context: &context)
                 rules += out.filter
                 plan.rawPrerouting += out.notrack

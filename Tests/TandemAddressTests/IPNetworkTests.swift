@@ -2,6 +2,13 @@ import Testing
 import TandemAddress
 
 @Suite struct IPNetworkTests {
+    /// Substrings parse as Strings do, prefix length included.
+    @Test(arguments: [("x192.0.2.1/24", 24), ("x2001:db8::/32", 32), ("x192.0.2.1/0", 0), ("x198.51.100.1", 32)])
+    func parsesSubstrings(text: String, length: Int) throws {
+        let n = try #require(IPNetwork(text.dropFirst()))
+        #expect(n.prefixLength == length)
+    }
+
     @Test(arguments: [
         ("192.0.2.1/24", "192.0.2.0", "192.0.2.255"),
         ("198.51.100.7/30", "198.51.100.4", "198.51.100.7"),
@@ -17,7 +24,8 @@ import TandemAddress
     }
 
     @Test(arguments: ["", "192.0.2.1/33", "192.0.2.1/", "192.0.2.1/-1", "192.0.2", "2001:db8::/129",
-                      "01.2.3.4", "192.0.2.1/24/1", "lan", "192.0.2.1/ 24"])
+                      "01.2.3.4", "192.0.2.1/24/1", "lan", "192.0.2.1/ 24", "/24", "192.0.2.1/0024",
+                      "192.0.2.1/２４", "192.0.2.1/24 ", " 192.0.2.1"])
     func rejectsMalformed(text: String) {
         #expect(IPNetwork(text) == nil)
     }

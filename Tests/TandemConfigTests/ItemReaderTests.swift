@@ -59,6 +59,21 @@ import Testing
         #expect(rule.interfaces == expected)
     }
 
+    /// Alias address lists split on spaces, tabs and newlines; `\r\n` is one character (not
+    /// split) and non-ASCII text takes the character-wise path, with the same result.
+    @Test(arguments: [
+        ("192.0.2.1  192.0.2.2\t192.0.2.3\n192.0.2.4 ", ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"]),
+        // XML end-of-line handling reads a written CR LF as LF; a CR kept as `&#13;` is not.
+        ("192.0.2.1\r\n192.0.2.2", ["192.0.2.1", "192.0.2.2"]),
+        ("192.0.2.1&#13;\n192.0.2.2", ["192.0.2.1\r\n192.0.2.2"]),
+        ("hôst.example.org 192.0.2.1", ["hôst.example.org", "192.0.2.1"]),
+        ("192.0.2.1", ["192.0.2.1"]),
+    ])
+    func aliasAddressWords(_ text: String, _ expected: [String]) throws {
+        let config = try parse("<aliases><alias><name>a</name><type>host</type><address>\(text)</address></alias></aliases>")
+        #expect(config.aliases[0].entries.map(\.description) == expected)
+    }
+
     @Test func indexedFieldPositions() throws {
         let text = document("<dhcpd>\n<lan>\n<dnsserver>192.0.2.1</dnsserver>\n  <dnsserver>192.0.2.53</dnsserver>\n</lan>\n</dhcpd>")
         let l = try Config(xml: text).dhcpd[0].location

@@ -64,13 +64,28 @@ struct ItemReader {
     /// A comma (or space) separated list field.
     func list(_ field: String, separators: Set<Character> = [","]) -> [String] {
         guard let s = string(field) else { return [] }
-        // The common case, one name (`<interface>lan</interface>`): no separator byte, so the
-        // trimmed text is the only item. Separators are single ASCII characters.
-        if separators.allSatisfy({ $0.isASCII && $0.utf8.count == 1 }),
-           !s.utf8.contains(where: { b in separators.contains { $0.asciiValue == b } }) {
-            return s.isEmpty ? [] : [s]
+        let bytes = Self.asciiSeparators(separators)
+        // ASCII text without `\r`: every character is one byte (only `\r\n` would join two),
+        // so splitting the bytes is splitting the characters, without the grapheme walk
+        // (issue #3: a 100,000-entry alias).
+        guard !bytes.isEmpty, s.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
+            return s.split { separators.contains($0) }.map { String($0).trimmed }.filter { !$0.isEmpty }
         }
-        return s.split { separators.contains($0) }.map { String($0).trimmed }.filter { !$0.isEmpty }
+        if !s.utf8.contains(where: bytes.contains) { return s.isEmpty ? [] : [s] }
+        var words: [String] = []
+        var start = s.utf8.startIndex
+        for i in s.utf8.indices where bytes.contains(s.utf8[i]) {
+            if start < i { words.append(String(s[start..<i])) }
+            start = s.utf8.index(after: i)
+        }
+        if start < s.utf8.endIndex { words.append(String(s[start...])) }
+        return words.map(\.trimmed).filter { !$0.isEmpty }
+    }
+
+    /// The separators as bytes; empty when one of them is not a single ASCII byte.
+    private static func asciiSeparators(_ separators: Set<Character>) -> [UInt8] {
+        let bytes = separators.compactMap(\.asciiValue)
+        return bytes.count == separators.count && !separators.contains("\r\n") ? bytes : []
     }
 
     func error(_ message: String, field: String) -> ConfigDiagnostic {

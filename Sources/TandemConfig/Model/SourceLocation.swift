@@ -91,7 +91,8 @@ extension XMLElement {
 
     /// `name` or `name[i]` (1-based among the children of that name).
     func child(indexed part: Substring) -> XMLElement? {
-        guard part.last == "]", let open = part.firstIndex(of: "["), let n = Int(part[part.index(after: open)..<part.index(before: part.endIndex)]),
+        // The byte test first: most parts are plain names, and `last` walks graphemes.
+        guard part.utf8.last == UInt8(ascii: "]"), part.last == "]", let open = part.firstIndex(of: "["), let n = Int(part[part.index(after: open)..<part.index(before: part.endIndex)]),
               n >= 1 else { return child(String(part)) }
         let all = children(String(part[..<open]))
         return n <= all.count ? all[n - 1] : nil

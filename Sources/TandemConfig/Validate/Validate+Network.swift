@@ -97,14 +97,15 @@ extension ConfigValidator {
     }
 
     mutating func checkEndpoint(_ address: EndpointAddress, _ location: SourceLocation, _ side: String) {
-        let field = endpointField(location, side)
+        // The field is looked up only for the names that need checking, not for the plain
+        // addresses most rules hold (issue #3).
         switch address {
         case .alias(let name):
             // A `<network>` may name a VIP by its key (`_vip<uniqid>`) as well as an alias.
             if name.hasPrefix("_vip"), vipsByUniqid[String(name.dropFirst(4))] != nil { return }
-            checkAddressAlias(name, location, field)
+            checkAddressAlias(name, location, endpointField(location, side))
         case .interfaceNetwork(let name), .interfaceAddress(let name):
-            checkInterfaceReference(name, location, field)
+            checkInterfaceReference(name, location, endpointField(location, side))
         case .any, .thisFirewall, .network:
             break
         }

@@ -236,6 +236,11 @@ final class LineTable {
     func position(of offset: Int) -> SourcePosition {
         let o = max(0, min(offset, input.count))
         var lo = 0, hi = starts.count - 1
+        // Most lookups land on the line of the previous one: no search then.
+        if starts[lastLine] <= o, lastLine == hi || o < starts[lastLine + 1] {
+            lo = lastLine
+            hi = lastLine
+        }
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if starts[mid] <= o { lo = mid } else { hi = mid - 1 }
