@@ -12,9 +12,15 @@
                                          (bindings unchanged|changed: ...)"
                                open M    opens M more TCP connections
                                quit      closes everything
+  churn HOST PORT NTCP NUDP SECONDS
+                             NTCP short TCP connections to HOST:PORT, one after the other
+                             (connect, one echoed line, close: every third one reset with
+                             RST, the others closed with FIN), and NUDP one-datagram UDP
+                             flows; stops early after SECONDS. Prints "churn: ..." counts.
 Every wait is bounded; a flow that fails once stays counted as broken."""
 import selectors
 import socket
+import struct
 import sys
 import time
 
@@ -127,6 +133,41 @@ class Client:
         print(f"udp {good}/{len(self.udp)} working ({verdict})", flush=True)
 
 
+def churn(host, port, ntcp, nudp, seconds):
+    deadline = time.monotonic() + seconds
+    done = reset = failed = udp = 0
+    for i in range(max(ntcp, nudp)):
+        if time.monotonic() >= deadline:
+            break
+        if i < ntcp:
+            try:
+                c = socket.create_connection((host, port), timeout=2)
+                c.settimeout(2)
+                c.sendall(b"churn %d\n" % i)
+                got = b""
+                while not got.endswith(b"\n"):
+                    data = c.recv(4096)
+                    if not data:
+                        raise ConnectionError("closed by the peer")
+                    got += data
+                if i % 3 == 0:
+                    # SO_LINGER 0: close() sends RST, conntrack goes to CLOSE and the entry
+                    # is destroyed 10 s later (a deletion for state sync).
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    reset += 1
+                c.close()
+                done += 1
+            except (OSError, ConnectionError):
+                failed += 1
+        if i < nudp:
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            u.sendto(b"churn %d" % i, (host, port))
+            u.close()
+            udp += 1
+        time.sleep(0.004)  # spread over a few seconds: many sync datagrams, not a few full ones
+    print(f"churn: {done} TCP connections ({reset} reset, {failed} failed), {udp} UDP flows", flush=True)
+
+
 def client(host, port, ntcp, nudp, udpbase):
     c = Client(host, port, nudp, udpbase)
     c.open(ntcp)
@@ -152,5 +193,7 @@ def client(host, port, ntcp, nudp, udpbase):
 if __name__ == "__main__":
     if sys.argv[1] == "server":
         server(int(sys.argv[2]), float(sys.argv[3]))
+    elif sys.argv[1] == "churn":
+        churn(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]))
     else:
         client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))

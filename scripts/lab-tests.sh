@@ -213,7 +213,7 @@ flows_server=
 flows_client=
 
 flows_start() {
-  ip netns exec "$P-server" python3 "$HERE/lab-flows.py" server 7100 150 &
+  ip netns exec "$P-server" python3 "$HERE/lab-flows.py" server 7100 240 &
   flows_server=$!
   sleep 0.3
   rm -f "$FLOWS_IN"; mkfifo "$FLOWS_IN"; : >"$FLOWS_OUT"
@@ -352,9 +352,31 @@ t_failback() {
   echo "$out" | tr '\n' ' '
 }
 
+# sync_json N EXPR: a value from fwN's state-sync section of `tandem status --json`
+# (EXPR in Python over `s`, the section).
+sync_json() {
+  "$BIN" status --json --root "/tmp/$P/fw$1" 2>/dev/null \
+    | python3 -c 'import json,sys; s=json.load(sys.stdin).get("sync") or {}; print(eval(sys.argv[1]))' "$2"
+}
+
+# fw2's agreement line says the tables agree, from a comparison made after the churn ended
+# ($1 = seconds since then), over as many flows as fw1 holds.
+agree_after() {
+  local line; line=$(sync_json 2 '"%s %s %s" % ((s.get("agreement") or {}).get("state"), (s.get("agreement") or {}).get("checkedSecondsAgo"), (s.get("agreement") or {}).get("peerFlows"))') || return 1
+  local state ago peer; read -r state ago peer <<<"$line"
+  [ "$state" = agree ] && [ "$ago" != None ] && python3 -c "import sys; sys.exit(0 if float('$ago') < float('$1') else 1)" \
+    && [ "$peer" = "$(sync_json 1 's.get("localFlows")')" ]
+}
+
 # 5 % loss both ways on fw2's sync interface (no netem in this kernel: an nftables table of
-# its own); 30 more connections through the master fw1 must reach fw2's table.
+# its own) while 30 more long-lived connections and a churn of 300 short TCP connections (a
+# third of them reset, so their entries are destroyed 10 s later) and 100 UDP flows go through
+# the master fw1: enough sync traffic for the loss to bite. fw2's table must converge to fw1's
+# and fw2's agreement line must say so, from a comparison made after the churn.
 t_loss() {
+  local before_nacks before_resent
+  before_nacks=$(sync_json 2 's["counters"]["nacksSent"]') || return 1
+  before_resent=$(sync_json 1 's["counters"]["recordsResent"]') || return 1
   ip netns exec "$P-fw2" nft -f - <<'NFT' || return 1
 table inet tandem-loss {
   chain in { type filter hook input priority -300; iifname "sync0" numgen random mod 100 < 5 counter drop; }
@@ -363,18 +385,38 @@ table inet tandem-loss {
 NFT
   echo "open 30" >&7
   until_ok 20 grep -q '^opened' "$FLOWS_OUT" || { echo "connections not opened"; return 1; }
+  local churned
+  churned=$(ip netns exec "$P-client" timeout 30 python3 "$HERE/lab-flows.py" churn 198.51.100.254 7100 300 100 20) \
+    || { echo "churn failed: $churned"; return 1; }
+  local churn_end=$SECONDS
   local out; out=$(flows_check)
   echo "$out" | grep -q '^tcp 50/50 working' || { echo "$out" | tr '\n' ' '; return 1; }
   local ok=
-  for _ in $(seq 150); do   # 15 s
+  for _ in $(seq 200); do   # 20 s
     if count_is 1 tcp 50 && diff <(nat_flows 1 tcp) <(nat_flows 2 tcp) >/dev/null \
        && diff <(nat_flows 1 udp) <(nat_flows 2 udp) >/dev/null; then ok=1; break; fi
     sleep 0.1
   done
-  local dropped; dropped=$(ip netns exec "$P-fw2" nft list table inet tandem-loss | grep -o 'packets [0-9]*' | awk '{s+=$2} END{print s+0}')
+  local agreed=
+  if [ -n "$ok" ]; then
+    for _ in $(seq 200); do   # 20 s: a digest every 5 s, some skipped while records were voided
+      agree_after $((SECONDS - churn_end + 1)) && { agreed=1; break; }
+      sleep 0.1
+    done
+  fi
+  local dropped_in dropped_out
+  dropped_in=$(ip netns exec "$P-fw2" nft list chain inet tandem-loss in | grep -o 'packets [0-9]*' | awk '{print $2}')
+  dropped_out=$(ip netns exec "$P-fw2" nft list chain inet tandem-loss out | grep -o 'packets [0-9]*' | awk '{print $2}')
   ip netns exec "$P-fw2" nft delete table inet tandem-loss
-  [ -n "$ok" ] || { echo "tables differ: fw1 $(nat_flows 1 tcp | wc -l) TCP, fw2 $(nat_flows 2 tcp | wc -l) TCP; $(diff <(nat_flows 1 tcp) <(nat_flows 2 tcp) | head -3 | tr '\n' ' ')"; return 1; }
-  echo "fw2 agrees with fw1: $(nat_flows 2 tcp | wc -l) TCP + $(nat_flows 2 udp | wc -l) UDP NAT'd flows; $dropped sync packets dropped"
+  local nacks resent voids
+  nacks=$(( $(sync_json 2 's["counters"]["nacksSent"]') - before_nacks ))
+  resent=$(( $(sync_json 1 's["counters"]["recordsResent"]') - before_resent ))
+  voids=$(sync_json 1 's["counters"]["voidsSent"]')
+  local figures="$churned; sync packets dropped: $dropped_in to fw2, $dropped_out from fw2; fw2 sent $nacks NACK ranges, fw1 resent $resent records (void ranges so far $voids)"
+  [ -n "$ok" ] || { echo "tables differ: fw1 $(nat_flows 1 tcp | wc -l) TCP, fw2 $(nat_flows 2 tcp | wc -l) TCP; $(diff <(nat_flows 1 tcp) <(nat_flows 2 tcp) | head -3 | tr '\n' ' '); $figures"; return 1; }
+  [ -n "$agreed" ] || { echo "fw2's agreement line does not say agree: $(sync_json 2 's.get("agreement")'), fw1 local $(sync_json 1 's.get("localFlows")'); $figures"; return 1; }
+  [ $((dropped_in + dropped_out)) -ge 5 ] || { echo "too little sync traffic for the test to mean anything: $figures"; return 1; }
+  echo "fw2 agrees with fw1: $(nat_flows 2 tcp | wc -l) TCP + $(nat_flows 2 udp | wc -l) UDP NAT'd flows, agreement line: $(sync_json 2 '(s.get("agreement") or {}).get("state")') over $(sync_json 2 '(s.get("agreement") or {}).get("peerFlows")') flows; $figures"
 }
 
 if ! bash "$LAB" up "$BIN" >/dev/null 2>&1; then
@@ -398,7 +440,7 @@ else
   check "10 UDP flows survive it with their NAT bindings" t_crash_udp
   check "fw1 restarted empty: BACKUP until its bulk resync, then holds fw2's flows" t_bulk
   check "failback to fw1: the same flows keep working" t_failback
-  check "5% loss on the sync link: fw2's table converges to fw1's" t_loss
+  check "5% loss on the sync link under churn: fw2's table converges to fw1's and the agreement line agrees" t_loss
   flows_stop
 fi
 echo "lab tests: $passed passed, $failed failed"
