@@ -16,7 +16,7 @@ extension ConfigExtractor {
             alias.urls = ([r.nonEmpty("url")] + r.strings("aliasurl").map(Optional.some)).compactMap { $0 }.filter { !$0.isEmpty }
             alias.updateFrequency = r.nonEmpty("updatefreq")
             alias.noSync = r.flag("nosync")
-            let words = r.list("address", separators: [" ", "\t", "\n"])
+            let words = r.list("address", separators: .whitespace)
             for word in words {
                 if let entry = aliasEntry(word, kind: kind, names: names) {
                     alias.entries.append(entry)

@@ -1,9 +1,15 @@
 extension ConfigExtractor {
     mutating func filterRules() -> [FilterRule] {
         guard let container = root.child("filter") else { return [] }
-        return container.children("rule").enumerated().map { index, element in
-            filterRule(ItemReader(element, path: itemPath("filter", "rule", index)))
+        // Reserved once: grown step by step, a 50k-rule list is copied into fresh pages
+        // several times over (issue #3).
+        let count = container.children.count { if case .element(let e) = $0 { e.name == "rule" } else { false } }
+        var rules: [FilterRule] = []
+        rules.reserveCapacity(count)
+        for case .element(let element) in container.children where element.name == "rule" {
+            rules.append(filterRule(ItemReader(element, path: itemPath("filter", "rule", rules.count))))
         }
+        return rules
     }
 
     private mutating func filterRule(_ r: ItemReader) -> FilterRule {

@@ -5,7 +5,7 @@ extension ConfigExtractor {
         var s = SystemConfig(location: r.location)
         s.hostname = r.string("hostname")
         s.domain = r.string("domain")
-        s.timeservers = r.list("timeservers", separators: [" ", "\t", "\n"])
+        s.timeservers = r.list("timeservers", separators: .whitespace)
         s.timezone = r.nonEmpty("timezone")
         s.dnsServers = r.strings("dnsserver").filter { !$0.isEmpty }
         s.dnsAllowOverride = r.flag("dnsallowoverride")

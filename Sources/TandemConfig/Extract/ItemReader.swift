@@ -62,15 +62,15 @@ struct ItemReader {
     }
 
     /// A comma (or space) separated list field.
-    func list(_ field: String, separators: Set<Character> = [","]) -> [String] {
+    func list(_ field: String, separators: ListSeparators = .comma) -> [String] {
         guard let s = string(field) else { return [] }
-        let bytes = Self.asciiSeparators(separators)
         // ASCII text without `\r`: every character is one byte (only `\r\n` would join two),
         // so splitting the bytes is splitting the characters, without the grapheme walk
         // (issue #3: a 100,000-entry alias).
-        guard !bytes.isEmpty, s.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
-            return s.split { separators.contains($0) }.map { String($0).trimmed }.filter { !$0.isEmpty }
+        guard s.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
+            return s.split { separators.characters.contains($0) }.map { String($0).trimmed }.filter { !$0.isEmpty }
         }
+        let bytes = separators.bytes
         if !s.utf8.contains(where: bytes.contains) { return s.isEmpty ? [] : [s] }
         var words: [String] = []
         var start = s.utf8.startIndex
@@ -80,12 +80,6 @@ struct ItemReader {
         }
         if start < s.utf8.endIndex { words.append(String(s[start...])) }
         return words.map(\.trimmed).filter { !$0.isEmpty }
-    }
-
-    /// The separators as bytes; empty when one of them is not a single ASCII byte.
-    private static func asciiSeparators(_ separators: Set<Character>) -> [UInt8] {
-        let bytes = separators.compactMap(\.asciiValue)
-        return bytes.count == separators.count && !separators.contains("\r\n") ? bytes : []
     }
 
     func error(_ message: String, field: String) -> ConfigDiagnostic {
@@ -154,6 +148,17 @@ struct ItemReader {
         }
         return v
     }
+}
+
+/// The characters a list field is split at: single ASCII characters, also kept as bytes.
+struct ListSeparators {
+    let bytes: [UInt8]
+    var characters: Set<Character> { Set(bytes.map { Character(Unicode.Scalar($0)) }) }
+
+    /// `lan,wan`, `echoreq,unreach`.
+    static let comma = ListSeparators(bytes: [UInt8(ascii: ",")])
+    /// Alias addresses, time servers: spaces, tabs and newlines.
+    static let whitespace = ListSeparators(bytes: [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")])
 }
 
 /// 1-based XPath-style path of the i-th (0-based) element of a list.

@@ -60,7 +60,10 @@ public struct XMLElement: Sendable, Hashable {
 
     /// The first child element with this name.
     public func child(_ name: String) -> XMLElement? {
-        for case .element(let e) in children where e.name == name { return e }
+        // Lengths first: they are stored, while a failed String comparison is a library call,
+        // and most lookups are for fields an item does not have (issue #3).
+        let count = name.utf8.count
+        for case .element(let e) in children where e.name.utf8.count == count && e.name == name { return e }
         return nil
     }
 
