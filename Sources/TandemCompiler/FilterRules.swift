@@ -7,22 +7,27 @@ import TandemRuleset
 /// forward base chain through the `if_dispatch` verdict map on `iifname`.
 enum FilterRules {
     static func add(to plan: inout FilterPlan, context: inout CompileContext) {
-        // Indices into the rule list, not copies of the rules: a FilterRule is large and a
-        // config may hold 50,000 of them (issue #3).
+        // Indices into the rule list, fields read in place: a FilterRule is large, and
+        // copying each one cost more than translating it (issue #3, 50,000 rules).
         let filterRules = context.config.filterRules
+        let interfaceNames = Set(context.config.interfaces.map(\.name))
         var byInterface: [String: [Int]] = [:]
-        for (index, rule) in filterRules.enumerated() where !rule.floating {
-            guard let name = rule.interfaces.first, !name.isEmpty else {
-                if !rule.disabled { context.warn("rule has no interface; skipped", at: rule.location, field: "interface") }
+        for index in filterRules.indices where !filterRules[index].floating {
+            let interfaces = filterRules[index].interfaces
+            let disabled = filterRules[index].disabled
+            guard let name = interfaces.first, !name.isEmpty else {
+                if !disabled {
+                    context.warn("rule has no interface; skipped", at: filterRules[index].location, field: "interface")
+                }
                 continue
             }
-            if rule.interfaces.count > 1 {
+            if interfaces.count > 1 {
                 context.warn("an interface-tab rule has one interface; only '\(name)' is used",
-                             at: rule.location, field: "interface")
+                             at: filterRules[index].location, field: "interface")
             }
-            if context.interface(name) == nil, !rule.disabled {
+            if !interfaceNames.contains(name), !disabled {
                 context.warn("interface '\(name)' does not exist (interface groups are not supported); rule skipped",
-                             at: rule.location, field: "interface")
+                             at: filterRules[index].location, field: "interface")
             }
             byInterface[name, default: []].append(index)
         }

@@ -51,21 +51,21 @@ public enum XMLParser {
     }
 }
 
-/// The per-parse state the SAX callbacks write into (reached through `ctxt->_private`).
+/// The per-parse context the SAX callbacks reach through `ctxt->_private`: the input, the
+/// libxml2 context, errors, and the tree under construction.
+///
+/// The tree is one struct property changed by one mutating call per event: every access to
+/// a class's stored property is checked for exclusivity at run time, and a 50k-rule file
+/// has over a million events (issue #3).
 final class TreeBuilder {
     let input: [UInt8]
-    private let lines: LineTable
-    private var stack: [XMLElement] = []
-    private var pendingText: [UInt8] = []
-    private var prolog: [XMLNode] = []
-    private var epilog: [XMLNode] = []
-    private var root: XMLElement?
+    private var tree: TreeState
     private(set) var errors: [XMLParseError] = []
     private var ctxt: xmlParserCtxtPtr?
 
     init(input: [UInt8]) {
         self.input = input
-        self.lines = LineTable(input)
+        self.tree = TreeState(input: input)
     }
 
     func run() throws(XMLParseError) -> XMLDocument {
@@ -94,10 +94,10 @@ final class TreeBuilder {
         if let doc { xmlFreeDoc(doc) }
         if ctxt.pointee.myDoc == doc { ctxt.pointee.myDoc = nil }
         if let first = errors.first { throw first }
-        guard let root, stack.isEmpty else {
-            throw XMLParseError(position: lines.position(ofEnd: input.count), message: "no root element")
+        guard let root = tree.root, tree.isComplete else {
+            throw XMLParseError(position: tree.endPosition(), message: "no root element")
         }
-        return XMLDocument(declaration: declaration(), prolog: prolog, root: root, epilog: epilog)
+        return XMLDocument(declaration: declaration(), prolog: tree.prolog, root: root, epilog: tree.epilog)
     }
 
     /// The XML declaration exactly as written.
@@ -126,7 +126,8 @@ final class TreeBuilder {
     }
 
     func fail(_ message: String) {
-        errors.append(XMLParseError(position: lines.position(of: tagStart(before: offset)), message: message))
+        let position = tree.position(ofTagBefore: offset)
+        errors.append(XMLParseError(position: position, message: message))
         if let ctxt { xmlStopParser(ctxt) }
     }
 
@@ -135,131 +136,23 @@ final class TreeBuilder {
         errors.append(XMLParseError(position: SourcePosition(line: max(line, 1), column: max(column, 1)), message: message))
     }
 
-    /// The `<` that opens the construct the cursor is in (a start tag cannot contain `<`).
-    private func tagStart(before end: Int) -> Int {
-        var i = min(end, input.count) - 1
-        while i >= 0 {
-            if input[i] == UInt8(ascii: "<") { return i }
-            i -= 1
-        }
-        return max(0, min(end, input.count))
-    }
-
     // MARK: events
 
     func startElement(name: String, attributes: [XMLAttribute]) {
-        flushText()
-        let end = offset
-        let start = tagStart(before: end)
-        let selfClosing = end < input.count && input[end] == UInt8(ascii: "/")
-        var element = XMLElement(name: name, position: lines.position(of: start), selfClosing: selfClosing)
-        element.attributePairs = attributes
-        stack.append(element)
+        tree.startElement(name: name, attributes: attributes, tagEnd: offset)
     }
 
-    func endElement() {
-        flushText()
-        guard let element = stack.popLast() else { return }
-        if stack.isEmpty {
-            root = element
-        } else {
-            stack[stack.count - 1].children.append(.element(element))
-        }
-    }
+    func endElement() { tree.endElement() }
 
-    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard !stack.isEmpty else { return }
-        pendingText.append(contentsOf: bytes)
-    }
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>) { tree.characters(bytes) }
 
     func cdata(_ bytes: UnsafeBufferPointer<UInt8>) {
-        flushText()
-        append(.cdata(String(decoding: bytes, as: UTF8.self)))
+        tree.append(.cdata(String(decoding: bytes, as: UTF8.self)))
     }
 
-    func comment(_ text: String) {
-        flushText()
-        append(.comment(text))
-    }
+    func comment(_ text: String) { tree.append(.comment(text)) }
 
     func processingInstruction(target: String, data: String) {
-        flushText()
-        append(.processingInstruction(target: target, data: data))
+        tree.append(.processingInstruction(target: target, data: data))
     }
-
-    private func flushText() {
-        guard !pendingText.isEmpty else { return }
-        let text = String(decoding: pendingText, as: UTF8.self)
-        pendingText.removeAll(keepingCapacity: true)
-        stack[stack.count - 1].children.append(.text(text))
-    }
-
-    private func append(_ node: XMLNode) {
-        if !stack.isEmpty {
-            stack[stack.count - 1].children.append(node)
-        } else if root == nil {
-            prolog.append(node)
-        } else {
-            epilog.append(node)
-        }
-    }
-}
-
-/// Line starts of the input, to turn byte offsets into 1-based line:column (columns count
-/// characters, not bytes).
-///
-/// The parser asks for positions in increasing order, so the table remembers the last
-/// answer and counts columns on from it when the next offset is on the same line: a config
-/// written on one line (no newlines at all) would otherwise cost a scan from the line start
-/// for every element, quadratic in the file size.
-final class LineTable {
-    private let starts: [Int]
-    private let input: [UInt8]
-    /// The last lookup: its line index, byte offset and column.
-    private var lastLine = 0
-    private var lastOffset = 0
-    private var lastColumn = 1
-
-    init(_ input: [UInt8]) {
-        var starts = [0]
-        input.withUnsafeBufferPointer { buf in
-            var i = 0
-            while i < buf.count {
-                if buf[i] == 0x0A { starts.append(i + 1) }
-                i += 1
-            }
-        }
-        self.starts = starts
-        self.input = input
-    }
-
-    func position(of offset: Int) -> SourcePosition {
-        let o = max(0, min(offset, input.count))
-        var lo = 0, hi = starts.count - 1
-        // Most lookups land on the line of the previous one: no search then.
-        if starts[lastLine] <= o, lastLine == hi || o < starts[lastLine + 1] {
-            lo = lastLine
-            hi = lastLine
-        }
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if starts[mid] <= o { lo = mid } else { hi = mid - 1 }
-        }
-        var column = 1
-        var i = starts[lo]
-        if lo == lastLine, lastOffset >= i, lastOffset <= o {
-            column = lastColumn
-            i = lastOffset
-        }
-        while i < o {
-            if input[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
-        }
-        lastLine = lo
-        lastOffset = o
-        lastColumn = column
-        return SourcePosition(line: lo + 1, column: column)
-    }
-
-    func position(ofEnd count: Int) -> SourcePosition { position(of: count) }
 }

@@ -1,0 +1,83 @@
+/// The tree under construction: the open elements, text not yet attached, and what comes
+/// before and after the root. Pure: fed events and byte offsets by `TreeBuilder`.
+struct TreeState {
+    let input: [UInt8]
+    private var lines: LineTable
+    private var stack: [XMLElement] = []
+    private var pendingText: [UInt8] = []
+    private(set) var prolog: [XMLNode] = []
+    private(set) var epilog: [XMLNode] = []
+    private(set) var root: XMLElement?
+
+    init(input: [UInt8]) {
+        self.input = input
+        self.lines = LineTable(input)
+    }
+
+    /// Every element opened was closed.
+    var isComplete: Bool { stack.isEmpty }
+
+    /// The end of the input, where an unclosed document is reported.
+    mutating func endPosition() -> SourcePosition {
+        lines.position(ofEnd: input.count)
+    }
+
+    /// The position of the `<` that opens the construct ending at `end`.
+    mutating func position(ofTagBefore end: Int) -> SourcePosition {
+        lines.position(of: tagStart(before: end))
+    }
+
+    /// The `<` that opens the construct the cursor is in (a start tag cannot contain `<`).
+    private func tagStart(before end: Int) -> Int {
+        var i = min(end, input.count) - 1
+        while i >= 0 {
+            if input[i] == UInt8(ascii: "<") { return i }
+            i -= 1
+        }
+        return max(0, min(end, input.count))
+    }
+
+    /// `tagEnd` is the parser's offset after the start tag's name and attributes.
+    mutating func startElement(name: String, attributes: [XMLAttribute], tagEnd end: Int) {
+        flushText()
+        let start = tagStart(before: end)
+        let selfClosing = end < input.count && input[end] == UInt8(ascii: "/")
+        var element = XMLElement(name: name, position: lines.position(of: start), selfClosing: selfClosing)
+        element.attributePairs = attributes
+        stack.append(element)
+    }
+
+    mutating func endElement() {
+        flushText()
+        guard let element = stack.popLast() else { return }
+        if stack.isEmpty {
+            root = element
+        } else {
+            stack[stack.count - 1].children.append(.element(element))
+        }
+    }
+
+    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard !stack.isEmpty else { return }
+        pendingText.append(contentsOf: bytes)
+    }
+
+    /// A node after any pending text: into the open element, or before or after the root.
+    mutating func append(_ node: XMLNode) {
+        flushText()
+        if !stack.isEmpty {
+            stack[stack.count - 1].children.append(node)
+        } else if root == nil {
+            prolog.append(node)
+        } else {
+            epilog.append(node)
+        }
+    }
+
+    private mutating func flushText() {
+        guard !pendingText.isEmpty else { return }
+        let text = String(decoding: pendingText, as: UTF8.self)
+        pendingText.removeAll(keepingCapacity: true)
+        stack[stack.count - 1].children.append(.text(text))
+    }
+}
