@@ -21,6 +21,8 @@ public enum Canonical {
     }
 
     static func clean(_ text: String) -> String {
+        // Most text has nothing to replace: every character replaced is a single ASCII byte.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 < 0x20 || $0 == 0x7f }) { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -57,28 +59,31 @@ extension Rule {
     /// Idempotent: canonicalising twice gives the same rule.
     public func canonicalized() -> Rule {
         var out: [Match] = []
-        var families: Set<IPFamily> = []
-        var protocols: Set<UInt8> = []
+        out.reserveCapacity(matches.count + 2)
+        // A rule has at most two families and a protocol or two: arrays, not Sets, as this
+        // runs for every rule rendered or committed (issue #3).
+        var families: [IPFamily] = []
+        var protocols: [UInt8] = []
         for match in matches {
             switch match {
             case .nfproto(let family):
-                families.insert(family)
+                if !families.contains(family) { families.append(family) }
             case .l4proto(let list, negated: false) where list.count == 1:
-                protocols.insert(list[0])
+                if !protocols.contains(list[0]) { protocols.append(list[0]) }
             case .address(_, let family, _, _):
                 if !families.contains(family) {
                     out.append(.nfproto(family))
-                    families.insert(family)
+                    families.append(family)
                 }
             case .icmpType(let family, _):
                 if !families.contains(family) {
                     out.append(.nfproto(family))
-                    families.insert(family)
+                    families.append(family)
                 }
                 let proto = Protocols.icmp(for: family)
                 if !protocols.contains(proto) {
                     out.append(.l4proto([proto]))
-                    protocols.insert(proto)
+                    protocols.append(proto)
                 }
             default:
                 break

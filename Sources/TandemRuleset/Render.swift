@@ -114,11 +114,19 @@ extension Rule {
     /// One line of nft syntax: canonical matches, statements, then the comment.
     public func render() -> String {
         let rule = canonicalized()
-        var words = rule.matches.map { $0.render() }
-        words += rule.statements.map { $0.render() }
-        if let comment = rule.comment, !comment.isEmpty {
-            words.append("comment \(RenderText.quoted(comment))")
+        // Appended word by word: no array of words to join, once per rule (issue #3).
+        var line = ""
+        var first = true
+        func add(_ word: String) {
+            if !first { line += " " }
+            line += word
+            first = false
         }
-        return words.joined(separator: " ")
+        for match in rule.matches { add(match.render()) }
+        for statement in rule.statements { add(statement.render()) }
+        if let comment = rule.comment, !comment.isEmpty {
+            add("comment \(RenderText.quoted(comment))")
+        }
+        return line
     }
 }
