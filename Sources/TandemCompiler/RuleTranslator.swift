@@ -13,7 +13,8 @@ enum RuleTranslator {
     /// `scope` restricts the rule to interfaces (floating rules: `iifname`/`oifname`);
     /// `notrackScope` is the ingress match a `statetype none` rule's notrack copy needs in the
     /// raw chain, where there is no per-interface dispatch.
-    static func translate(_ rule: FilterRule, index: Int, scope: [Match], notrackScope: [Match]?,
+    /// `borrowing`: the rule is read in place, not copied (issue #3).
+    static func translate(_ rule: borrowing FilterRule, index: Int, scope: [Match], notrackScope: [Match]?,
                           context: inout CompileContext) -> Output {
         var out = Output()
         let location = rule.location

@@ -70,7 +70,8 @@ public struct ConfigValidator {
     /// Interface references: internal names such as `lan` or `opt1`. Rules on a pseudo
     /// interface or an interface group are kept but not applied (a warning).
     mutating func checkInterfaceReference(_ name: String, _ location: SourceLocation, _ field: String) {
-        guard interfaces[name] == nil else { return }
+        // `index(forKey:)`: whether it exists, without copying the interface out.
+        guard interfaces.index(forKey: name) == nil else { return }
         if Self.pseudoInterfaces.contains(name) || config.interfaceGroups.contains(name) {
             warning("interface '\(name)' is an interface \(Self.pseudoInterfaces.contains(name) ? "tab Tandem does not provide" : "group"): read but not applied", location, field)
         } else {
