@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Times `tandem check` (parse + validate) on a generated config with 10,000 filter rules and
-# 1,000 aliases; best of 3. Target: well under a second with a release build.
+# Times `tandem check` (parse + validate) and `tandem render` (+ compile + nft text) on a
+# generated config with 10,000 filter rules and 1,000 aliases, and on issue #3's compact
+# 50,000-rule config; best of 3. Target: well under a second with a release build.
 # Usage: bench/bench-parse.sh RELEASE_BIN_DIR
 set -eu
 if [ $# -ne 1 ]; then
@@ -42,6 +43,16 @@ best() {
 
 read -r MS CPU <<<"$(best "$BIN" check "$CONFIG")"
 echo "parse: tandem check, $RULES filter rules + $ALIASES aliases ($BYTES bytes): best of 3 = $MS ms wall, $CPU ms CPU"
+read -r MS CPU <<<"$(best "$BIN" render "$CONFIG")"
+echo "parse: tandem render (check + compile + nft text), same file: best of 3 = $MS ms wall, $CPU ms CPU"
+
+# The issue #3 workload: compact rules, one per line, each with its own addresses and port.
+BIG=${BIG_RULES:-50000}
+bash "$(dirname "$0")/gen-nft-config.sh" "$BIG" 0 >"$TMP/big.xml"
+read -r MS CPU <<<"$(best "$BIN" check "$TMP/big.xml")"
+echo "parse: tandem check, $BIG compact filter rules ($(wc -c <"$TMP/big.xml") bytes): best of 3 = $MS ms wall, $CPU ms CPU"
+read -r MS CPU <<<"$(best "$BIN" render "$TMP/big.xml")"
+echo "parse: tandem render, same file: best of 3 = $MS ms wall, $CPU ms CPU"
 if command -v xmllint >/dev/null 2>&1; then
     read -r REF REFCPU <<<"$(best xmllint --noout "$CONFIG")"
     echo "parse: xmllint --noout on the same file: best of 3 = $REF ms wall, $REFCPU ms CPU"
