@@ -74,6 +74,14 @@ import Testing
         #expect(config.aliases[0].entries.map(\.description) == expected)
     }
 
+    /// Fixed-vocabulary words are read case-insensitively.
+    @Test(arguments: [("pass", FilterRule.Action.pass), ("PASS", .pass), ("Block", .block), ("reject", .reject)])
+    func wordsIgnoreCase(_ text: String, _ expected: FilterRule.Action) throws {
+        let rule = try parse("<filter><rule><interface>lan</interface><type>\(text)</type><statetype>Sloppy State</statetype></rule></filter>").filterRules[0]
+        #expect(rule.action == expected)
+        #expect(rule.stateType == .sloppyState)
+    }
+
     @Test func indexedFieldPositions() throws {
         let text = document("<dhcpd>\n<lan>\n<dnsserver>192.0.2.1</dnsserver>\n  <dnsserver>192.0.2.53</dnsserver>\n</lan>\n</dhcpd>")
         let l = try Config(xml: text).dhcpd[0].location

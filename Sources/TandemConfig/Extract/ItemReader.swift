@@ -19,8 +19,10 @@ struct ItemReader {
 
     /// The element at a relative path (`source/address`).
     private func lookup(_ path: String) -> XMLElement? {
-        if !path.utf8.contains(UInt8(ascii: "/")) { return element.child(path) }
-        return element.descendant(path)
+        // Over contiguous bytes: this runs for every field of every item (issue #3).
+        let slash = UInt8(ascii: "/")
+        let nested = path.utf8.withContiguousStorageIfAvailable { $0.contains(slash) } ?? path.utf8.contains(slash)
+        return nested ? element.descendant(path) : element.child(path)
     }
 
     /// The trimmed text of a field; nil when absent.
@@ -141,7 +143,9 @@ struct ItemReader {
     func word<T: RawRepresentable>(_ field: String, as type: T.Type, _ issues: inout [ConfigDiagnostic]) -> T?
         where T.RawValue == String, T: CaseIterable {
         guard let s = nonEmpty(field) else { return nil }
-        guard let v = T(rawValue: s.lowercased()) else {
+        // Words are nearly always written in lower case already: lower only when needed.
+        let isLower = s.utf8.allSatisfy { $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
+        guard let v = T(rawValue: isLower ? s : s.lowercased()) else {
             let allowed = T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             issues.append(error("'\(s)' is not one of \(allowed)", field: field))
             return nil
