@@ -115,15 +115,19 @@ final class SyncWorker: @unchecked Sendable {
                 case .new(let f), .update(let f): if filter.shouldSync(f) { changes.append(.update(f)) }
                 case .destroy(let f): if filter.shouldSync(f) { changes.append(.delete(f.key)) }
                 case .resyncNeeded:
-                    logger.warning("state sync: conntrack events lost; sending the whole table again")
-                    changes += try table.dump().filter(filter.shouldSync).map(FlowChange.update)
+                    // What came before the overrun first, then the table as it is now: flows
+                    // whose destroy event was lost go too.
+                    logger.warning("state sync: conntrack events lost; resynchronising from a dump of the table")
+                    if !changes.isEmpty { driver.local(changes) }
+                    changes.removeAll()
+                    driver.localSnapshot(try table.dump().filter(filter.shouldSync))
                 }
             }
+            if !changes.isEmpty { driver.local(changes) }
             if adoptKernelTable {
                 adoptKernelTable = false
-                changes += try table.dump().filter(filter.shouldSync).map(FlowChange.update)
+                driver.localSnapshot(try table.dump().filter(filter.shouldSync))
             }
-            if !changes.isEmpty { driver.local(changes) }
             driver.setCarrying(lock.withLock { carrying })
             driver.readable()
             driver.tick()

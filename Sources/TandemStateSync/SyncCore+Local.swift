@@ -28,6 +28,18 @@ extension SyncCore {
         queue(key, now, &out)
     }
 
+    /// The kernel's table replaces what the events told (conntrackd resyncs its internal cache
+    /// from a dump after an overrun and purges what the dump lacks, state-sync.md §2.7).
+    mutating func localSnapshot(_ flows: [FlowState], _ now: SyncTime, _ out: inout Output) {
+        var present = Set<FlowKey>(minimumCapacity: flows.count)
+        for flow in flows {
+            present.insert(flow.key)
+            localUpdate(flow, now, &out)
+        }
+        let gone = localFlows.keys.filter { !present.contains($0) }
+        for key in gone { localDelete(key, now, &out) }
+    }
+
     /// Queues a record of `key` unless the peer is still unknown: the bulk sent when it first
     /// appears covers every flow anyway.
     mutating func queue(_ key: FlowKey, _ now: SyncTime, _ out: inout Output) {

@@ -72,6 +72,7 @@ public struct SyncCore: Sendable {
         case .start: start(now, &out)
         case .localUpdate(let flow): localUpdate(flow, now, &out)
         case .localDelete(let key): localDelete(key, now, &out)
+        case .localSnapshot(let flows): localSnapshot(flows, now, &out)
         case .received(let datagram): receive(datagram, now, &out)
         case .rejected(let reason): counters.reject(reason)
         case .tick: tick(now, &out)

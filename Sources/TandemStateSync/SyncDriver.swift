@@ -65,6 +65,9 @@ public final class SyncDriver {
         } + [.flush])
     }
 
+    /// This node's whole table from a fresh dump (after lost events), sent right after.
+    public func localSnapshot(_ flows: [FlowState]) { perform([.localSnapshot(flows), .flush]) }
+
     /// Asks the peer for everything again.
     public func requestBulk() { perform([.requestBulk]) }
     public func setCarrying(_ value: Bool) { if core.carrying != value { perform([.carrying(value)]) } }

@@ -7,6 +7,9 @@ public enum SyncEvent: Sendable, Equatable {
     case localUpdate(FlowState)
     /// A flow of this node ended.
     case localDelete(FlowKey)
+    /// Every flow of this node, as a fresh dump of the kernel table shows it (after conntrack
+    /// events were lost): each is an update, and a flow held before but missing here ended.
+    case localSnapshot([FlowState])
     /// An authenticated datagram from the peer (the codec has checked tag and layout).
     case received(SyncDatagram)
     /// A datagram the codec or transport threw away; only counted.
