@@ -70,6 +70,11 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
     /// Whether the kernel accepted reliable delivery.
     public let isReliable: Bool
     public private(set) var counters = Counters()
+    /// The last `receive` emptied the socket. After an overrun the kernel drops further
+    /// events without reporting ENOBUFS again until the queue has been emptied (netlink's
+    /// congested state, `netlink_overrun` / `netlink_rcv_wake`), so a resynchronising dump
+    /// must wait for this to cover them.
+    public private(set) var drained = false
 
     /// NF_NETLINK_CONNTRACK_NEW | UPDATE | DESTROY (legacy bind bitmask).
     static let groups: UInt32 = 0x1 | 0x2 | 0x4
@@ -91,8 +96,10 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
 
     /// A monitor that skips the events caused by `tables`' own requests (the mirror's
     /// injections).
-    public convenience init(ignoringEventsOf tables: [ConntrackKernelTable], reliable: Bool = true) throws(NetlinkError) {
-        try self.init(options: Options(reliable: reliable, ignoredPortIDs: Set(tables.map(\.portID))))
+    public convenience init(ignoringEventsOf tables: [ConntrackKernelTable], reliable: Bool = true,
+                            receiveBufferBytes: Int32 = 8 << 20) throws(NetlinkError) {
+        try self.init(options: Options(reliable: reliable, receiveBufferBytes: receiveBufferBytes,
+                                       ignoredPortIDs: Set(tables.map(\.portID))))
     }
 
     deinit { buffer.deallocate() }
@@ -102,12 +109,19 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
 
     public func receive(timeoutMilliseconds: Int32) throws(NetlinkError) -> [ConntrackEvent] {
         var events: [ConntrackEvent] = []
-        guard try netlink({ try socket.waitReadable(timeoutMilliseconds: timeoutMilliseconds) }) else { return events }
+        drained = false
+        guard try netlink({ try socket.waitReadable(timeoutMilliseconds: timeoutMilliseconds) }) else {
+            drained = true
+            return events
+        }
         // Drain what is queued, bounded so one busy burst cannot starve the caller.
         for _ in 0..<256 {
             let n: Int
             do {
-                guard let got = try netlink({ try socket.receive(into: buffer, operation: "conntrack events") }) else { break }
+                guard let got = try netlink({ try socket.receive(into: buffer, operation: "conntrack events") }) else {
+                    drained = true
+                    break
+                }
                 n = got
             } catch where error.errno == ENOBUFS {
                 counters.overruns += 1

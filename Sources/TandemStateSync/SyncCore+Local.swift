@@ -29,11 +29,14 @@ extension SyncCore {
     }
 
     /// The kernel's table replaces what the events told (conntrackd resyncs its internal cache
-    /// from a dump after an overrun and purges what the dump lacks, state-sync.md §2.7).
+    /// from a dump after an overrun and purges what the dump lacks, state-sync.md §2.7). The
+    /// dump also holds the peer's flows this node injected: those stay the peer's.
     mutating func localSnapshot(_ flows: [FlowState], _ now: SyncTime, _ out: inout Output) {
         var present = Set<FlowKey>(minimumCapacity: flows.count)
         for flow in flows {
-            present.insert(flow.key)
+            let key = flow.key
+            if remoteFlows[key] != nil, localFlows[key] == nil { continue }
+            present.insert(key)
             localUpdate(flow, now, &out)
         }
         let gone = localFlows.keys.filter { !present.contains($0) }

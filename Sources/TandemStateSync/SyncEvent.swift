@@ -9,6 +9,7 @@ public enum SyncEvent: Sendable, Equatable {
     case localDelete(FlowKey)
     /// Every flow of this node, as a fresh dump of the kernel table shows it (after conntrack
     /// events were lost): each is an update, and a flow held before but missing here ended.
+    /// The peer's flows in the dump (injected here) are left out.
     case localSnapshot([FlowState])
     /// An authenticated datagram from the peer (the codec has checked tag and layout).
     case received(SyncDatagram)

@@ -101,5 +101,15 @@ struct ConntrackEventMonitorTests {
         let events = try Self.collect(monitor, seconds: 5) { $0.contains(.resyncNeeded) }
         #expect(events.contains(.resyncNeeded))
         #expect(monitor.counters.overruns >= 1)
+        // Emptying the queue ends the kernel's congested state, so the next overrun is
+        // reported again: the daemon dumps the table only after `drained`, and then misses
+        // no silent drop.
+        _ = try Self.collect(monitor, seconds: 5) { _ in monitor.drained }
+        #expect(monitor.drained)
+        let overruns = monitor.counters.overruns
+        _ = try table.apply(ConntrackFixtures.bulk(2000).map { var f = $0; f.timeout -= 10; return f })
+        let again = try Self.collect(monitor, seconds: 5) { $0.contains(.resyncNeeded) }
+        #expect(again.contains(.resyncNeeded))
+        #expect(monitor.counters.overruns > overruns)
     }
 }

@@ -334,6 +334,12 @@ import Testing
         #expect(sim.converged(from: 0, to: 1))
         // 5 deletions, 1 change, 5 new flows: 11 records, nothing for the 4 unchanged flows.
         #expect(sim.nodes[0].core.counters.recordsSent - sent == 11)
+        // Node 1's kernel holds node 0's flows too; its own dump leaves them to node 0.
+        sim.perform(1, .localUpdate(Flows.udp6(1)))
+        sim.perform(1, .localSnapshot(dump + [Flows.udp6(1), Flows.udp6(2)]))
+        sim.run(for: .milliseconds(50))
+        #expect(Set(sim.nodes[1].core.localFlows.keys) == [Flows.udp6(1).key, Flows.udp6(2).key])
+        #expect(sim.converged(from: 1, to: 0) && sim.converged(from: 0, to: 1))
     }
 
     @Test func sequenceWrapStartsANewSession() {
