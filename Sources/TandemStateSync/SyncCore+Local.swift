@@ -30,13 +30,20 @@ extension SyncCore {
 
     /// The kernel's table replaces what the events told (conntrackd resyncs its internal cache
     /// from a dump after an overrun and purges what the dump lacks, state-sync.md §2.7). The
-    /// dump also holds the peer's flows this node injected: those stay the peer's.
+    /// dump also holds the peer's flows this node injected: those stay the peer's. A known
+    /// flow whose remaining timeout is all that changed is not sent again: the peer's copy
+    /// counts down on its own, and after an overrun under load re-sending the whole table
+    /// would overflow the resend queue into a bulk of it.
     mutating func localSnapshot(_ flows: [FlowState], _ now: SyncTime, _ out: inout Output) {
         var present = Set<FlowKey>(minimumCapacity: flows.count)
         for flow in flows {
             let key = flow.key
             if remoteFlows[key] != nil, localFlows[key] == nil { continue }
             present.insert(key)
+            if var known = localFlows[key] {
+                known.timeout = flow.timeout
+                if known == flow { continue }
+            }
             localUpdate(flow, now, &out)
         }
         let gone = localFlows.keys.filter { !present.contains($0) }

@@ -326,11 +326,14 @@ import Testing
         for i in 0..<10 { sim.perform(0, .localUpdate(Flows.tcp(i))) }
         sim.run(for: .milliseconds(50))
         let sent = sim.nodes[0].core.counters.recordsSent
-        let dump = (5..<10).map { Flows.tcp($0) } + [Flows.tcp(7, state: 5)] + (10..<15).map { Flows.tcp($0) }
+        // Flow 6 only aged (its remaining timeout is lower): not sent again.
+        let dump = (5..<10).map { Flows.tcp($0, timeout: $0 == 6 ? 400_000 : 432_000) } + [Flows.tcp(7, state: 5)]
+            + (10..<15).map { Flows.tcp($0) }
         sim.perform(0, .localSnapshot(dump))
         sim.run(for: .milliseconds(50))
         #expect(Set(sim.nodes[0].core.localFlows.keys) == Set((5..<15).map { Flows.tcp($0).key }))
         #expect(sim.nodes[0].core.localFlows[Flows.tcp(7).key]?.tcp?.state == 5)
+        #expect(sim.nodes[0].core.localFlows[Flows.tcp(6).key]?.timeout == 432_000)
         #expect(sim.converged(from: 0, to: 1))
         // 5 deletions, 1 change, 5 new flows: 11 records, nothing for the 4 unchanged flows.
         #expect(sim.nodes[0].core.counters.recordsSent - sent == 11)
