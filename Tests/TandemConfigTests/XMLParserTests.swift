@@ -18,6 +18,19 @@ import Testing
         #expect(doc.root.child("e")?.selfClosing == true)
     }
 
+    /// Leaves with the same text share storage after parsing; an edit to one changes only
+    /// that one, and the file is written back as read.
+    @Test func equalLeavesStayIndependentValues() throws {
+        let text = "<pfsense>\n<a>lan</a><b>lan</b><c>lan<d>x</d></c><e>lan</e>\n</pfsense>\n"
+        var doc = try XMLParser.parse(text)
+        #expect(XMLWriter.write(doc) == text)
+        doc.root.setValue("wan", at: "b")
+        doc.root.setValue("opt1", at: "c/d")
+        #expect(doc.root.elements.map(\.text) == ["lan", "wan", "lan", "lan"])
+        #expect(doc.root.child("c")?.children.count == 2)
+        #expect(XMLWriter.write(doc) == "<pfsense>\n<a>lan</a><b>wan</b><c>lan<d>opt1</d></c><e>lan</e>\n</pfsense>\n")
+    }
+
     @Test func columnsCountCharactersNotBytes() throws {
         let doc = try XMLParser.parse("<pfsense><d>é</d><f/></pfsense>")
         #expect(doc.root.child("f")?.position == SourcePosition(line: 1, column: 18))

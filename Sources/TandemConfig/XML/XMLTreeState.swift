@@ -8,6 +8,12 @@ struct TreeState {
     private(set) var prolog: [XMLNode] = []
     private(set) var epilog: [XMLNode] = []
     private(set) var root: XMLElement?
+    /// Short texts seen as an element's first child, each with the one-node children array
+    /// made for it. Leaf values repeat across items (`pass`, `lan`, `inet`, `tcp`, an
+    /// address), and elements holding the same text share one array by copy-on-write instead
+    /// of allocating their own (issue #3: 50k rules are 400k leaves). Bounded in size.
+    private var sharedLeaves: [String: [XMLNode]] = [:]
+    private static let sharedLeavesLimit = 4096
 
     init(input: [UInt8]) {
         self.input = input
@@ -78,6 +84,18 @@ struct TreeState {
         guard !pendingText.isEmpty else { return }
         let text = String(decoding: pendingText, as: UTF8.self)
         pendingText.removeAll(keepingCapacity: true)
-        stack[stack.count - 1].children.append(.text(text))
+        let top = stack.count - 1
+        // Short: such a String is stored inline, so a table key costs no allocation either.
+        guard stack[top].children.isEmpty, text.utf8.count <= 15 else {
+            stack[top].children.append(.text(text))
+            return
+        }
+        if let shared = sharedLeaves[text] {
+            stack[top].children = shared
+            return
+        }
+        let children: [XMLNode] = [.text(text)]
+        if sharedLeaves.count < Self.sharedLeavesLimit { sharedLeaves[text] = children }
+        stack[top].children = children
     }
 }
