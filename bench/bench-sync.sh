@@ -25,7 +25,7 @@ repo=$(cd "$here/.." && pwd)
 ct="$here/sync-ct.py"
 [ -x "$bin" ] || { echo "bench-sync: no tandem binary at $bin" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bench-sync: skipped: needs root for network namespaces"; exit 0; }
-RATES=${SYNC_BENCH_RATES:-"5000 10000 20000 40000 80000"}
+RATES=${SYNC_BENCH_RATES:-"5000 10000 20000 40000 80000 120000"}
 SYSTEMS=${SYNC_BENCH_SYSTEMS:-"tandem conntrackd"}
 
 work=$(mktemp -d /tmp/tandem-bench-sync.XXXXXX)
