@@ -89,6 +89,8 @@ extension RuleOrigin {
 /// The comment a generated rule carries: the tracker then the description, as pfSense's
 /// label/ridentifier pair (nftables.md §3.5).
 func ruleComment(tracker: String?, descr: String?) -> String? {
+    // Most generated rules have neither: no list to build (issue #3).
+    if tracker?.isEmpty ?? true, descr?.isEmpty ?? true { return nil }
     var parts: [String] = []
     if let t = tracker, !t.isEmpty { parts.append("tracker \(t)") }
     if let d = descr, !d.isEmpty { parts.append(d) }

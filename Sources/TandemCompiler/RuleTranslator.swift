@@ -92,11 +92,13 @@ enum RuleTranslator {
 
         let comment = ruleComment(tracker: rule.tracker, descr: rule.descr)
         let origin = RuleOrigin(location, descr: rule.descr, tracker: rule.tracker)
-        let tag = rule.tracker.flatMap { $0.isEmpty ? nil : $0 } ?? "rule\(index)"
         for (_, matches) in perFamily {
             var head: [Statement] = [.counter]
-            if rule.log { head.append(.log(prefix: logPrefix(tag: tag, action: rule.action.rawValue))) }
-            let all = scope + matches
+            if rule.log {
+                let tag = rule.tracker.flatMap { $0.isEmpty ? nil : $0 } ?? "rule\(index)"
+                head.append(.log(prefix: logPrefix(tag: tag, action: rule.action.rawValue)))
+            }
+            let all = scope.isEmpty ? matches : scope + matches
             switch rule.action {
             case .pass:
                 // `nopfsync`: mark the state before it is accepted, so its first conntrack

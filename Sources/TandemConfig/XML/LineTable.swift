@@ -44,9 +44,9 @@ struct LineTable {
             column = lastColumn
             i = lastOffset
         }
-        while i < o {
-            if input[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
+        // Every byte that does not continue a UTF-8 sequence starts a character.
+        if i < o {
+            for byte in input[i..<o] where byte & 0xC0 != 0x80 { column += 1 }
         }
         lastLine = lo
         lastOffset = o
