@@ -26,6 +26,16 @@ import Testing
         }
     }
 
+    /// Forward jumps of one to many lines, as a file with one element per line gives.
+    @Test func forwardJumpsAgreeWithFreshTables() {
+        let text = Array((0..<40).map { "<e\($0)>" + String(repeating: "\u{e9}", count: $0 % 3) }.joined(separator: "\n").utf8)
+        var table = LineTable(text)
+        for offset in [0, 5, 9, 14, 30, 31, 60, 120, 121, 200, text.count] {
+            var fresh = LineTable(text)
+            #expect(table.position(of: offset) == fresh.position(of: offset), "offset \(offset)")
+        }
+    }
+
     /// A whole config on one line: every element gets its own column, counted in characters.
     @Test func singleLineDocumentColumns() throws {
         var text = "<pfsense>"

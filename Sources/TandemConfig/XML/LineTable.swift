@@ -29,10 +29,15 @@ struct LineTable {
     mutating func position(of offset: Int) -> SourcePosition {
         let o = max(0, min(offset, input.count))
         var lo = 0, hi = starts.count - 1
-        // Most lookups land on the line of the previous one: no search then.
-        if starts[lastLine] <= o, lastLine == hi || o < starts[lastLine + 1] {
-            lo = lastLine
-            hi = lastLine
+        // Most lookups land on the line of the previous one or a few lines further (one
+        // element per line): step forward from it before falling back to a binary search.
+        if starts[lastLine] <= o {
+            var line = lastLine
+            while line < hi, line < lastLine + 4, starts[line + 1] <= o { line += 1 }
+            if line == hi || o < starts[line + 1] {
+                lo = line
+                hi = line
+            }
         }
         while lo < hi {
             let mid = (lo + hi + 1) / 2
