@@ -25,6 +25,17 @@ import sys
 import time
 
 
+def read_line(c):
+    """One newline-terminated reply (the socket's timeout bounds the wait)."""
+    got = b""
+    while not got.endswith(b"\n"):
+        data = c.recv(4096)
+        if not data:
+            raise ConnectionError("closed by the peer")
+        got += data
+    return got
+
+
 def server(port, seconds):
     deadline = time.monotonic() + seconds
     sel = selectors.DefaultSelector()
@@ -87,12 +98,7 @@ class Client:
             for n in range(3):
                 line = b"%d.%d.%d\n" % (index, round_, n)
                 c.sendall(line)
-                got = b""
-                while not got.endswith(b"\n"):
-                    data = c.recv(4096)
-                    if not data:
-                        raise ConnectionError("closed by the peer")
-                    got += data
+                got = read_line(c)
                 if got != line:
                     raise ConnectionError(f"echo {got!r}, expected {line!r}")
             return True
@@ -144,12 +150,7 @@ def churn(host, port, ntcp, nudp, seconds):
                 c = socket.create_connection((host, port), timeout=2)
                 c.settimeout(2)
                 c.sendall(b"churn %d\n" % i)
-                got = b""
-                while not got.endswith(b"\n"):
-                    data = c.recv(4096)
-                    if not data:
-                        raise ConnectionError("closed by the peer")
-                    got += data
+                got = read_line(c)
                 if i % 3 == 0:
                     # SO_LINGER 0: close() sends RST, conntrack goes to CLOSE and the entry
                     # is destroyed 10 s later (a deletion for state sync).
