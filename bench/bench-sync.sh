@@ -17,7 +17,8 @@
 # conntrackd runs with DisableExternalCache (received states go straight into the kernel,
 # as Tandem does) and StartupResync, else with the upstream example's FTFW settings.
 # Usage: bench-sync.sh RELEASE_BIN_DIR
-# (SYNC_BENCH_RATES="5000 10000 ..." overrides the ladder, SYNC_BENCH_SYSTEMS="tandem" the systems)
+# (SYNC_BENCH_RATES="5000 10000 ..." overrides the ladder, SYNC_BENCH_SYSTEMS="tandem" the systems,
+#  SYNC_BENCH_PHASES="latency" the measurements: latency throughput bulk)
 set -euo pipefail
 bin="$1/tandem"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +28,7 @@ ct="$here/sync-ct.py"
 [ "$(id -u)" = 0 ] || { echo "bench-sync: skipped: needs root for network namespaces"; exit 0; }
 RATES=${SYNC_BENCH_RATES:-"5000 10000 20000 40000 80000 120000"}
 SYSTEMS=${SYNC_BENCH_SYSTEMS:-"tandem conntrackd"}
+PHASES=${SYNC_BENCH_PHASES:-"latency throughput bulk"}
 
 work=$(mktemp -d /tmp/tandem-bench-sync.XXXXXX)
 P="tandem-bench-sync-$$"
@@ -257,9 +259,8 @@ measure_bulk() {
 run_system() {
     system=$1
     echo "-- $system"
-    measure_latency
-    measure_throughput
-    measure_bulk
+    local phase
+    for phase in $PHASES; do "measure_$phase"; done
     stop_daemon 2; stop_daemon 1
     in_ns 1 conntrack -F >/dev/null 2>&1 || true
     in_ns 2 conntrack -F >/dev/null 2>&1 || true
