@@ -6,7 +6,8 @@ import TandemNetlink
 /// What `tandem apply` last committed to the kernel: the config bytes that were applied and
 /// the ruleset generation the commit moved the kernel to. The next apply recompiles the
 /// applied config to get the previous Ruleset (compiling is deterministic) and, when the
-/// kernel is still at that generation, sends only the differences. Kept under
+/// kernel is still at that generation, sends only the differences, deleting and placing
+/// rules by the recorded handles. Kept under
 /// `ROOT/var/lib/tandem/ruleset/` and written only after a successful commit; a missing or
 /// unreadable state simply means a full replace. The daemon reads it too, so that reloading
 /// the config `tandem apply` just committed costs no second commit.
@@ -16,11 +17,15 @@ public struct ApplyState: Equatable, Sendable {
     /// from the same config, so a version change means a full replace.
     public var version: String
     public var config: [UInt8]
+    /// The kernel handles of the committed rules (`applied.handles`), so an incremental
+    /// commit needs no dump of the chains it edits; nil when unknown.
+    public var handles: NftRuleHandles?
 
-    public init(generation: UInt32, version: String, config: [UInt8]) {
+    public init(generation: UInt32, version: String, config: [UInt8], handles: NftRuleHandles? = nil) {
         self.generation = generation
         self.version = version
         self.config = config
+        self.handles = handles
     }
 
     static func directory(_ paths: NodePaths) -> URL {
@@ -37,7 +42,12 @@ public struct ApplyState: Equatable, Sendable {
             if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
         }
         guard let g = fields["generation"].flatMap(UInt32.init), let v = fields["version"] else { return nil }
-        return ApplyState(generation: g, version: v, config: Array(config))
+        // Handles written for another generation (a crash between the two writes) are
+        // not this state's.
+        let handles = fields["handles"] == String(g)
+            ? (try? String(contentsOf: dir.appendingPathComponent("applied.handles"), encoding: .utf8)).flatMap(NftRuleHandles.init(text:))
+            : nil
+        return ApplyState(generation: g, version: v, config: Array(config), handles: handles)
     }
 
     /// Writes the config first, then the state naming its generation, each atomically
@@ -53,8 +63,12 @@ public struct ApplyState: Equatable, Sendable {
         } else {
             try Data(config).write(to: applied, options: .atomic)
         }
-        try Data("generation=\(generation)\nversion=\(version)\n".utf8)
-            .write(to: dir.appendingPathComponent("applied.state"), options: .atomic)
+        var state = "generation=\(generation)\nversion=\(version)\n"
+        if let handles {
+            try Data(handles.text.utf8).write(to: dir.appendingPathComponent("applied.handles"), options: .atomic)
+            state += "handles=\(generation)\n"
+        }
+        try Data(state.utf8).write(to: dir.appendingPathComponent("applied.state"), options: .atomic)
     }
 }
 
@@ -66,6 +80,7 @@ extension ApplyState {
     public static func committedRuleset(_ paths: NodePaths, version: String) -> CommittedRuleset? {
         guard let state = load(paths), state.version == version,
               let document = try? ConfigDocument(bytes: state.config) else { return nil }
-        return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset, generation: state.generation)
+        return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset, generation: state.generation,
+                                handles: state.handles)
     }
 }

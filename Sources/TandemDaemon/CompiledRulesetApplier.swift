@@ -33,7 +33,8 @@ public final class CompiledRulesetApplier: RulesetApplier, @unchecked Sendable {
                 previous = ApplyState.committedRuleset(recorded.paths, version: recorded.version) ?? previous
             }
             let report = try committer.commit(CommitRequest(ruleset: compiled.ruleset, previous: previous))
-            self.previous = CommittedRuleset(ruleset: compiled.ruleset, generation: report.generation)
+            self.previous = CommittedRuleset(ruleset: compiled.ruleset, generation: report.generation,
+                                             handles: report.handles)
             return "\(report.mode.rawValue) commit, \(report.messages) messages, generation \(report.generation)"
         }
     }

@@ -18,10 +18,14 @@ public protocol RulesetCommitter: Sendable {
 public struct CommittedRuleset: Sendable, Hashable {
     public var ruleset: Ruleset
     public var generation: UInt32
+    /// The kernel handles of its rules, where known (chains missing here are dumped when
+    /// an incremental commit needs them).
+    public var handles: NftRuleHandles?
 
-    public init(ruleset: Ruleset, generation: UInt32) {
+    public init(ruleset: Ruleset, generation: UInt32, handles: NftRuleHandles? = nil) {
         self.ruleset = ruleset
         self.generation = generation
+        self.handles = handles
     }
 }
 
@@ -72,6 +76,9 @@ public struct CommitReport: Sendable, Hashable {
     /// Time spent planning and encoding the batch, and in the kernel's exchange(s).
     public var encodeTime: Duration = .zero
     public var kernelTime: Duration = .zero
+    /// The handles of the rules the kernel holds after the commit, where known (nil for a
+    /// dry run).
+    public var handles: NftRuleHandles?
 
     public var messages: Int { messageCounts.values.reduce(0, +) }
 }

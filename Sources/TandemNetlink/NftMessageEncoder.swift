@@ -13,6 +13,8 @@ struct NftEncodedBatch {
     let messageCount: Int
     /// Bytes before END: what a dry run of this batch sends.
     let lengthWithoutEnd: Int
+    /// NEWRULE messages carry NLM_F_ECHO: the kernel reports each new rule's handle.
+    let echoesRules: Bool
 }
 
 /// Turns plan messages into libnftnl objects and netlink messages (the only place that
@@ -22,8 +24,9 @@ enum NftMessageEncoder {
     static let batchGenerationAttribute: UInt16 = 1
     static let nfnlSubsysNftables: UInt16 = 10
 
+    /// `echoRules`: ask the kernel to echo every new rule (`NLM_F_ECHO`), for its handle.
     static func encode(_ plan: NftBatchPlan, firstSequence seq0: UInt32, generation: UInt32?,
-                       commit: Bool) -> NftEncodedBatch {
+                       commit: Bool, echoRules: Bool = false) -> NftEncodedBatch {
         let buffer = NftBatchBuffer(capacity: 256 + plan.messages.count * 512)
         let begin = seq0
         buffer.append(room: 64) { p in
@@ -37,16 +40,16 @@ enum NftMessageEncoder {
         }
         let messages = plan.messages
         if messages.count < TwoCores.threshold {
-            encode(messages[...], firstSequence: seq0 &+ 1, into: buffer)
+            encode(messages[...], firstSequence: seq0 &+ 1, echoRules: echoRules, into: buffer)
         } else {
             // Two halves encoded at once into buffers of their own (sequence numbers are
             // known up front), then laid end to end behind BEGIN.
             let half = messages.count / 2
             let (_, second) = TwoCores.run({
-                encode(messages[..<half], firstSequence: seq0 &+ 1, into: buffer)
+                encode(messages[..<half], firstSequence: seq0 &+ 1, echoRules: echoRules, into: buffer)
             }, {
                 let b = NftBatchBuffer(capacity: (messages.count - half) * 512)
-                encode(messages[half...], firstSequence: seq0 &+ 1 &+ UInt32(half), into: b)
+                encode(messages[half...], firstSequence: seq0 &+ 1 &+ UInt32(half), echoRules: echoRules, into: b)
                 return b
             })
             buffer.append(contentsOf: second)
@@ -65,13 +68,15 @@ enum NftMessageEncoder {
             end = s
         }
         return NftEncodedBatch(buffer: buffer, beginSequence: begin, firstSequence: seq0 &+ 1,
-                               endSequence: end, messageCount: plan.messages.count, lengthWithoutEnd: lengthWithoutEnd)
+                               endSequence: end, messageCount: plan.messages.count, lengthWithoutEnd: lengthWithoutEnd,
+                               echoesRules: echoRules)
     }
 
-    private static func encode(_ messages: ArraySlice<NftMessage>, firstSequence: UInt32, into buffer: NftBatchBuffer) {
+    private static func encode(_ messages: ArraySlice<NftMessage>, firstSequence: UInt32, echoRules: Bool,
+                               into buffer: NftBatchBuffer) {
         var seq = firstSequence
         for message in messages {
-            encode(message, sequence: seq, into: buffer)
+            encode(message, sequence: seq, echoRules: echoRules, into: buffer)
             seq &+= 1
         }
     }
@@ -89,7 +94,7 @@ enum NftMessageEncoder {
 
     private static let create = UInt16(NLM_F_CREATE)
 
-    static func encode(_ message: NftMessage, sequence: UInt32, into buffer: NftBatchBuffer) {
+    static func encode(_ message: NftMessage, sequence: UInt32, echoRules: Bool = false, into buffer: NftBatchBuffer) {
         switch message {
         case .newTable(let f, let name), .deleteTable(let f, let name):
             let t = nftnl_table_alloc()!
@@ -206,6 +211,7 @@ enum NftMessageEncoder {
                 }
             }
             var flags = create
+            if echoRules { flags |= UInt16(NLM_F_ECHO) }
             switch position {
             case .end: flags |= UInt16(NLM_F_APPEND)
             case .after(let handle):

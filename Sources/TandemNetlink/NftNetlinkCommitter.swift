@@ -20,23 +20,37 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         // A stale expected generation is left for the kernel to refuse (ERESTART), so the
         // check and the commit are one atomic step.
         let expected = request.expectedGeneration ?? current
-        let (plan, mode, reason) = try makePlan(request, session: session, generation: current)
+        let (plan, mode, reason, known) = try makePlan(request, session: session, generation: current)
         guard !plan.messages.isEmpty else {
-            return CommitReport(mode: .unchanged, dryRun: request.dryRun, messageCounts: [:], batchBytes: 0,
-                                generation: current, fullReason: reason)
+            var report = CommitReport(mode: .unchanged, dryRun: request.dryRun, messageCounts: [:], batchBytes: 0,
+                                      generation: current, fullReason: reason)
+            report.handles = request.dryRun ? nil : known
+            return report
         }
+        // A full replace makes fresh tables, whose handles follow from the batch's order;
+        // new rules in existing tables are echoed with theirs (NftRuleHandles). A large
+        // incremental batch is not echoed: its chains are dumped when next needed.
+        let newRules = plan.messages.lazy.filter { if case .newRule = $0 { true } else { false } }.count
+        let echo = mode == .incremental && !request.dryRun && newRules <= Self.echoLimit
         let batch = NftMessageEncoder.encode(plan, firstSequence: session.socket.sequence(),
-                                             generation: expected, commit: !request.dryRun)
+                                             generation: expected, commit: !request.dryRun, echoRules: echo)
         // Keep the sequence numbers we used out of later requests on this socket.
         for _ in 0...plan.messages.count { _ = session.socket.sequence() }
         let encoded = clock.now
         if request.validateFirst && !request.dryRun {
             // The same messages without END first: nothing is committed unless the kernel
             // accepts every one of them (STYLE.md §8).
-            let (acks, overflowed) = try session.exchange(batch, withoutEnd: true)
+            let (acks, overflowed, _) = try session.exchange(batch, withoutEnd: true)
             try check(acks, overflowed: overflowed, batch: batch, plan: plan, expected: expected, withoutEnd: true)
         }
-        let (acks, overflowed) = try session.exchange(batch, withoutEnd: request.dryRun)
+        let (acks, overflowed, echoed) = try session.exchange(batch, withoutEnd: request.dryRun)
+        if request.previous?.handles != nil, Self.refusedAHandle(acks, batch: batch, plan: plan) {
+            // The recorded handles were not the kernel's (the batch was refused, nothing
+            // changed): plan again from a dump of the chains.
+            var again = request
+            again.previous?.handles = nil
+            return try commit(again)
+        }
         try check(acks, overflowed: overflowed, batch: batch, plan: plan, expected: expected, withoutEnd: request.dryRun)
         // The kernel bumps its generation by one per commit, skipping 0.
         let after = request.dryRun ? current : (expected &+ 1 == 0 ? 1 : expected &+ 1)
@@ -44,11 +58,36 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
                                   batchBytes: batch.buffer.length, generation: after, fullReason: reason)
         report.encodeTime = encoded - started
         report.kernelTime = clock.now - encoded
+        if !request.dryRun {
+            var byIndex: [Int: UInt64] = [:]
+            for (sequence, handle) in echoed { byIndex[Int(sequence &- batch.firstSequence)] = handle }
+            report.handles = try? NftRuleHandles.after(plan, before: mode == .full ? nil : known, echoed: byIndex)
+        }
         return report
     }
 
-    private func makePlan(_ request: CommitRequest, session: NftSession,
-                          generation: UInt32) throws -> (NftBatchPlan, CommitReport.Mode, String?) {
+    /// Whether the kernel refused a DELRULE or a positioned NEWRULE with ENOENT: a rule
+    /// handle that is not in the chain.
+    static func refusedAHandle(_ acks: [NftAcknowledgement], batch: NftEncodedBatch, plan: NftBatchPlan) -> Bool {
+        acks.contains { ack in
+            let i = Int(ack.sequence &- batch.firstSequence)
+            guard ack.errno == NftSession.noEntry, plan.messages.indices.contains(i) else { return false }
+            switch plan.messages[i] {
+            case .deleteRule: return true
+            case .newRule(_, _, _, _, _, let position): return position != .end
+            default: return false
+            }
+        }
+    }
+
+    /// At most this many echoed rules per incremental batch (each echo is about as large as
+    /// its request and must fit the receive buffer).
+    static let echoLimit = 4096
+
+    /// The plan, its mode, why it is not incremental, and the rule handles known before it
+    /// (recorded with the previous commit, or dumped for a chain it edits).
+    private func makePlan(_ request: CommitRequest, session: NftSession, generation: UInt32)
+        throws -> (NftBatchPlan, CommitReport.Mode, String?, NftRuleHandles?) {
         var planner = NftPlanner()
         do {
             var reason: String?
@@ -58,18 +97,24 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
                 } else if let missing = try previous.ruleset.tables.first(where: { !(try session.tableExists($0.family, $0.name)) }) {
                     reason = "table \(missing.family.rawValue) \(missing.name) is missing"
                 } else {
+                    // Nobody committed since the recorded generation, so the recorded handles
+                    // are the kernel's.
+                    var known = previous.handles ?? NftRuleHandles()
                     let outcome = try planner.incremental(from: previous.ruleset, to: request.ruleset) { f, t, c in
-                        try session.ruleHandles(f, table: t, chain: c)
+                        if let h = known[f, table: t, chain: c] { return h }
+                        let h = try session.ruleHandles(f, table: t, chain: c)
+                        known.chains[NftRuleHandles.ChainID(f, table: t, chain: c)] = h
+                        return h
                     }
                     switch outcome {
                     case .plan(let plan):
-                        return (plan, plan.messages.isEmpty ? .unchanged : .incremental, nil)
+                        return (plan, plan.messages.isEmpty ? .unchanged : .incremental, nil, known)
                     case .needsFullReplace(let why):
                         reason = why
                     }
                 }
             }
-            return (try planner.fullReplace(request.ruleset), .full, reason)
+            return (try planner.fullReplace(request.ruleset), .full, reason, nil)
         } catch let e as NftLinearizeError {
             throw NftCommitError.unsupported(place: e.place, problem: e.problem)
         }

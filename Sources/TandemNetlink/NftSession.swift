@@ -112,14 +112,20 @@ final class NftSession {
     /// Sends an encoded batch in one datagram and collects every ack and error. The
     /// kernel processes the batch inside `sendmsg`, so all replies are queued when it
     /// returns (nft drains the same way); only END's ack is waited for, briefly.
-    func exchange(_ batch: NftEncodedBatch, withoutEnd: Bool = false) throws -> (acks: [NftAcknowledgement], overflowed: Bool) {
+    /// Echoed NEWRULE handles (`NLM_F_ECHO`) come back by sequence number in `echoed`.
+    func exchange(_ batch: NftEncodedBatch, withoutEnd: Bool = false)
+        throws -> (acks: [NftAcknowledgement], overflowed: Bool, echoed: [UInt32: UInt64]) {
         var acks: [NftAcknowledgement] = []
+        var echoed: [UInt32: UInt64] = [:]
         var overflowed = false
         do {
             let length = withoutEnd ? batch.lengthWithoutEnd : batch.buffer.length
             let endSequence = withoutEnd ? nil : batch.endSequence
+            // Room for an error per message, and for the echoed rules (each about as large
+            // as its request): an echo that does not fit is dropped and reported as ENOBUFS.
+            let echoRoom = batch.echoesRules ? 2 * length : 0
             try socket.setBufferSizes(send: Int32(clamping: length + (1 << 16)),
-                                      receive: Int32(clamping: min(max(batch.messageCount * 256, 1 << 20), 1 << 28)))
+                                      receive: Int32(clamping: min(max(batch.messageCount * 256, 1 << 20) + echoRoom, 1 << 28)))
             try socket.send(UnsafeRawBufferPointer(rebasing: batch.buffer.bytes[0..<length]), operation: "nftables batch (\(batch.messageCount) messages, \(length) bytes)")
             var receive = [UInt8](repeating: 0, count: 1 << 16)
             var sawEnd = false
@@ -138,11 +144,17 @@ final class NftSession {
                 let parsed = receive.withUnsafeBytes { NftAcknowledgements.parse(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 for a in parsed where a.sequence == endSequence { sawEnd = true }
                 acks += parsed
+                if batch.echoesRules {
+                    let handles = receive.withUnsafeBytes {
+                        NftAcknowledgements.echoedRuleHandles(UnsafeRawBufferPointer(rebasing: $0[0..<n]))
+                    }
+                    for (sequence, handle) in handles { echoed[sequence] = handle }
+                }
             }
         } catch let e as NetlinkError {
             throw NftCommitError.netlink(e)
         }
-        return (acks, overflowed)
+        return (acks, overflowed, echoed)
     }
 }
 

@@ -90,7 +90,8 @@ struct ApplyCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             do {
-                try ApplyState(generation: report.generation, version: ApplyPipeline.version, config: prepared.bytes)
+                try ApplyState(generation: report.generation, version: ApplyPipeline.version, config: prepared.bytes,
+                               handles: report.handles)
                     .save(paths, sharing: revision.path)
             } catch {
                 // Kernel and config agree; without the state the next apply is a full one.

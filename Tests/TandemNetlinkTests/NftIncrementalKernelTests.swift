@@ -142,3 +142,91 @@ struct NftIncrementalKernelTests {
         #expect(try NftKernel.generation(ns) == first.generation)
     }
 }
+
+/// The handles a commit reports are the kernel's, so the next incremental commit can
+/// delete and place rules without dumping the chain.
+@Suite("NftCommitter rule handles (kernel)", .serialized)
+struct NftRuleHandlesKernelTests {
+    typealias I = NftIncrementalKernelTests
+    typealias F = NftFixtures
+
+    /// Rule handles per chain as `nft -a` lists them (`… # handle N` on each rule line).
+    static func kernelHandles(_ ns: NetworkNamespace) throws -> NftRuleHandles {
+        var chains: [NftRuleHandles.ChainID: [UInt64]] = [:]
+        var chain: String?
+        for line in try ns.exec(["nft", "-a", "list", "table", "inet", "tandem"]).split(separator: "\n") {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("chain ") {
+                chain = String(t.split(separator: " ")[1])
+                chains[.init(.inet, table: "tandem", chain: chain!)] = []
+            } else if t == "}" {
+                chain = nil
+            } else if let c = chain, let r = t.range(of: "# handle "), let h = UInt64(t[r.upperBound...]) {
+                chains[.init(.inet, table: "tandem", chain: c), default: []].append(h)
+            }
+        }
+        return NftRuleHandles(chains: chains)
+    }
+
+    static let middleEdit = I.ruleset(hosts: I.hosts, input: [
+        F.rule([.ctState([.established, .related])]),
+        F.rule([.metaMark(7)], [.verdict(.drop)]),
+        F.rule([], [.vmap(key: .iifname, map: "dispatch")]),
+        F.rule([.address(.source, .ipv4, .namedSet("lan_hosts"))], [.verdict(.drop)]),
+    ])
+    static let withDMZ = I.ruleset(hosts: I.hosts, input: I.input + [
+        F.rule([.address(.destination, .ipv4, .namedSet("dns_servers"))], [.verdict(.jump("if_dmz"))]),
+    ], extraChains: [
+        Chain(name: "if_dmz", rules: [F.rule([.l4proto([17]), .port(.destination, .port(53))]),
+                                      F.rule([.l4proto([6]), .port(.destination, .port(53))])]),
+    ], extraSets: [
+        NamedSet(name: "dns_servers", keyType: .ipv4Address, elements: [.single(F.a4("198.51.100.53"))]),
+    ])
+
+    @Test func reportedHandlesAreTheKernelsThroughFullAndIncrementalCommits() throws {
+        guard NetworkNamespace.available(for: "reportedHandlesAreTheKernelsThroughFullAndIncrementalCommits") else { return }
+        let ns = try NetworkNamespace(purpose: "nft-handles")
+        defer { ns.delete() }
+        var previous: CommittedRuleset?
+        for (step, next) in [I.base, Self.withDMZ, Self.middleEdit, I.base, Self.withDMZ].enumerated() {
+            if let previous {
+                // A dry run advances the table's handle counter without committing: the
+                // next echo, not a prediction, must give the new rules' handles.
+                _ = try NftKernel.commit(ns, CommitRequest(ruleset: next, previous: previous, dryRun: true))
+            }
+            let report = try NftKernel.commit(ns, CommitRequest(ruleset: next, previous: previous))
+            #expect(report.mode == (step == 0 ? .full : .incremental), "step \(step)")
+            #expect(report.handles == (try Self.kernelHandles(ns)), "step \(step)")
+            #expect(try NftKernel.list(ns) == (try I.fullListing(next)), "step \(step)")
+            previous = CommittedRuleset(ruleset: next, generation: report.generation, handles: report.handles)
+        }
+    }
+
+    @Test func aFullReplaceOverAnOlderTablePredictsFreshHandles() throws {
+        guard NetworkNamespace.available(for: "aFullReplaceOverAnOlderTablePredictsFreshHandles") else { return }
+        let ns = try NetworkNamespace(purpose: "nft-handles-full")
+        defer { ns.delete() }
+        _ = try NftKernel.commit(ns, CommitRequest(ruleset: Self.withDMZ))
+        let report = try NftKernel.commit(ns, CommitRequest(ruleset: Self.middleEdit))
+        #expect(report.mode == .full)
+        #expect(report.handles == (try Self.kernelHandles(ns)))
+    }
+
+    @Test func wrongRecordedHandlesFallBackToTheKernelsOwn() throws {
+        guard NetworkNamespace.available(for: "wrongRecordedHandlesFallBackToTheKernelsOwn") else { return }
+        let ns = try NetworkNamespace(purpose: "nft-handles-stale")
+        defer { ns.delete() }
+        let first = try NftKernel.commit(ns, CommitRequest(ruleset: I.base))
+        var wrong = try #require(first.handles)
+        for id in wrong.chains.keys { wrong.chains[id] = wrong.chains[id]!.map { $0 + 1000 } }
+        let report = try NftKernel.commit(ns, CommitRequest(
+            ruleset: Self.middleEdit, previous: CommittedRuleset(ruleset: I.base, generation: first.generation, handles: wrong)))
+        #expect(report.mode == .incremental)
+        #expect(try NftKernel.list(ns) == (try I.fullListing(Self.middleEdit)))
+        // Known now: the chain that was dumped and edited; the others are dumped when needed.
+        let kernel = try Self.kernelHandles(ns)
+        let handles = try #require(report.handles)
+        #expect(handles.chains.keys.contains(.init(.inet, table: "tandem", chain: "input")))
+        for (id, h) in handles.chains { #expect(kernel.chains[id] == h, "\(id.chain)") }
+    }
+}
