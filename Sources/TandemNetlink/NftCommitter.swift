@@ -43,6 +43,9 @@ public struct CommitRequest: Sendable {
     /// the kernel accepted all of them: a dry run and a commit in one call, planned and
     /// encoded once.
     public var validateFirst: Bool
+    /// Called once the batch is encoded, right before the kernel gets it: the kernel works
+    /// on one core, so the caller may start work for the other.
+    public var beforeKernel: (@Sendable () -> Void)?
 
     public init(ruleset: Ruleset, previous: CommittedRuleset? = nil, dryRun: Bool = false,
                 expectedGeneration: UInt32? = nil, validateFirst: Bool = false) {

@@ -37,6 +37,7 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         // Keep the sequence numbers we used out of later requests on this socket.
         for _ in 0...plan.messages.count { _ = session.socket.sequence() }
         let encoded = clock.now
+        request.beforeKernel?()
         if request.validateFirst && !request.dryRun {
             // The same messages without END first: nothing is committed unless the kernel
             // accepts every one of them (STYLE.md §8).

@@ -90,17 +90,18 @@ extension NftRuleHandles {
                 } else {
                     throw Unknown(reason: "no handle for NEWRULE #\(index) in \(f.rawValue) \(t) \(c)")
                 }
-                guard var list = chains[id] else { throw Unknown(reason: "NEWRULE #\(index): chain \(c) is not known") }
+                guard chains[id] != nil else { throw Unknown(reason: "NEWRULE #\(index): chain \(c) is not known") }
+                // Edited in place (`chains[id]!`), not copied out and back: a full replace
+                // appends 10,000s of rules to one chain.
                 switch position {
-                case .end: list.append(handle)
+                case .end: chains[id]!.append(handle)
                 case .after(let h):
-                    guard let i = list.firstIndex(of: h) else { throw Unknown(reason: "NEWRULE #\(index): no rule \(h) in \(c)") }
-                    list.insert(handle, at: i + 1)
+                    guard let i = chains[id]!.firstIndex(of: h) else { throw Unknown(reason: "NEWRULE #\(index): no rule \(h) in \(c)") }
+                    chains[id]!.insert(handle, at: i + 1)
                 case .before(let h):
-                    guard let i = list.firstIndex(of: h) else { throw Unknown(reason: "NEWRULE #\(index): no rule \(h) in \(c)") }
-                    list.insert(handle, at: i)
+                    guard let i = chains[id]!.firstIndex(of: h) else { throw Unknown(reason: "NEWRULE #\(index): no rule \(h) in \(c)") }
+                    chains[id]!.insert(handle, at: i)
                 }
-                chains[id] = list
             case .deleteRule(let f, let t, let c, let h):
                 let id = ChainID(f, table: t, chain: c)
                 guard let i = chains[id]?.firstIndex(of: h) else { throw Unknown(reason: "DELRULE #\(index): no rule \(h) in \(c)") }

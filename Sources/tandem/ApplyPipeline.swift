@@ -85,12 +85,13 @@ struct ApplyPipeline {
     }
 
     /// The prepared config with `<revision>` stamped (user, time, "tandem apply FILE"),
-    /// serialized on another thread while the kernel takes the ruleset.
+    /// serialized on another thread once started (when the batch is encoded and the kernel
+    /// takes it on one core).
     static func stamp(_ prepared: Prepared) -> Background<ConfigStore.Stamped> {
         let user = getpwuid(geteuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
         let source = URL(fileURLWithPath: prepared.path).lastPathComponent
         let document = prepared.document, time = Date().timeIntervalSince1970
-        return Background { ConfigStore.stamped(document, user: user, description: "tandem apply \(source)", time: time) }
+        return Background(deferred: { ConfigStore.stamped(document, user: user, description: "tandem apply \(source)", time: time) })
     }
 
     /// Makes the stamped config the node's config through the config store: written

@@ -2,13 +2,32 @@ import Foundation
 
 /// A pure computation run on a thread of its own while the caller does other work; `value`
 /// waits for it. `tandem apply` uses it to keep both cores busy: validating while compiling,
-/// recompiling the last applied config while checking the new one.
+/// recompiling the last applied config while checking the new one, serializing the revision
+/// while the kernel takes the batch.
 final class Background<Value: Sendable>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var work: (@Sendable () -> Value)?
     // Written once by the worker before `done` is signalled, read only after waiting.
     private var result: Value?
 
-    init(_ work: @escaping @Sendable () -> Value) {
+    /// Starts `work` at once.
+    convenience init(_ work: @escaping @Sendable () -> Value) {
+        self.init(deferred: work)
+        start()
+    }
+
+    /// Starts `work` at the first `start()` (or `value`): for work that should wait until a
+    /// core is free.
+    init(deferred work: @escaping @Sendable () -> Value) {
+        self.work = work
+    }
+
+    /// Starts the work unless it has started already.
+    func start() {
+        guard let work = lock.withLock({ () -> (@Sendable () -> Value)? in defer { self.work = nil }; return self.work }) else {
+            return
+        }
         Thread.detachNewThread { [self] in
             result = work()
             done.signal()
@@ -17,6 +36,7 @@ final class Background<Value: Sendable>: @unchecked Sendable {
 
     /// Blocks until the work finished (once; later calls return at once).
     lazy var value: Value = {
+        start()
         done.wait()
         return result!
     }()
