@@ -117,4 +117,27 @@ struct NftApplyCLIKernelTests {
         #expect(status == 0 && out.contains("incremental, 1 message (NEWSETELEM 1)"), "\(out)")
         #expect(node.listing.contains("192.0.2.99"))
     }
+
+    @Test func aChangedRuleIsReplacedByItsRecordedHandleAndBackAgain() throws {
+        guard NetworkNamespace.available(for: "aChangedRuleIsReplacedByItsRecordedHandleAndBackAgain") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let original = try Self.aliasesConfig(extraServer: false)
+        let first = try node.file("r1.xml", original)
+        let second = try node.file("r2.xml", original.replacingOccurrences(
+            of: "<descr>to servers on web ports</descr>", with: "<descr>to servers on the web ports</descr>"))
+        #expect(try node.tandem(["apply", first]).0 == 0)
+        let fullListing = node.listing
+        let handles = node.root.appendingPathComponent("var/lib/tandem/ruleset/applied.handles")
+        #expect(FileManager.default.fileExists(atPath: handles.path))
+        let (status, out) = try node.tandem(["apply", second])
+        #expect(status == 0 && out.contains("incremental, 4 messages (DELRULE 2, NEWRULE 2)"), "\(out)")
+        #expect(node.listing.contains("to servers on the web ports"))
+        // (The config rule is two kernel rules.) The handles recorded after the incremental
+        // commit are the kernel's: going back swaps the same two rules and lists exactly as
+        // the first full apply did.
+        let (back, backOut) = try node.tandem(["apply", first])
+        #expect(back == 0 && backOut.contains("incremental, 4 messages (DELRULE 2, NEWRULE 2)"), "\(backOut)")
+        #expect(node.listing == fullListing)
+    }
 }
