@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/filter.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>

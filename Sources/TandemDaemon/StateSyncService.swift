@@ -111,17 +111,26 @@ final class SyncWorker: @unchecked Sendable {
         while !stopping {
             // Wake for the socket, a conntrack event, the driver's next timer or at most
             // 100 ms (to notice stop()).
+            // Rounded up: a deadline less than a millisecond away must not become a zero
+            // timeout, or the loop spins through poll until it passes (measured: most of the
+            // backup's excess CPU, with an ack deadline every 20 ms).
             var wait: Int32 = 100
             if let deadline = driver.nextDeadline {
-                let left = deadline - driver.clock.now
-                wait = Int32(max(0, min(100, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+                let (seconds, attoseconds) = (deadline - driver.clock.now).components
+                let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+                wait = Int32(max(0, min(100, (nanoseconds + 999_999) / 1_000_000)))
             }
             for i in fds.indices { fds[i].revents = 0 }
             if poll(&fds, nfds_t(fds.count), wait) < 0 && errno != EINTR {
                 throw NetlinkError("poll(state sync)", errno: errno)
             }
+            // Read only what poll flagged (POLLERR/POLLHUP included: the read reports them);
+            // each read is bounded, and what it leaves keeps the descriptor readable for the
+            // next turn.
+            let syncReadable = fds[0].revents != 0
+            let eventsReadable = fds[1].revents != 0
             var changes: [FlowChange] = []
-            for event in try monitor.receive(timeoutMilliseconds: 0) {
+            for event in eventsReadable ? try monitor.receiveQueued() : [] {
                 switch event {
                 case .new(let f), .update(let f): if filter.shouldSync(f) { changes.append(.update(f)) }
                 case .destroy(let f): if filter.shouldSync(f) { changes.append(.delete(f.key)) }
@@ -133,20 +142,22 @@ final class SyncWorker: @unchecked Sendable {
                 }
             }
             if !changes.isEmpty { driver.local(changes) }
-            if let due = resyncDue, ContinuousClock.now >= due, monitor.drained {
+            // An event socket that poll did not flag is empty.
+            if let due = resyncDue, ContinuousClock.now >= due, !eventsReadable || monitor.drained {
                 // The table as it is now, after what came before the overrun: flows whose
                 // destroy event was lost go too.
                 resyncDue = nil
                 lastResync = .now
                 driver.localSnapshot(try table.dump().filter(filter.shouldSync))
             }
+            driver.setCarrying(lock.withLock { carrying })
+            if syncReadable { driver.readable() }
+            driver.tick()
+            // Asked for by a notice of this turn's timers (peerDown).
             if adoptKernelTable {
                 adoptKernelTable = false
                 driver.local(try table.dump().filter(filter.shouldSync).map(FlowChange.update))
             }
-            driver.setCarrying(lock.withLock { carrying })
-            driver.readable()
-            driver.tick()
             if ContinuousClock.now - lastPublish > .milliseconds(200) {
                 publish(section(driver.status, peerAlive: peerAlive, now: driver.clock.now))
                 lastPublish = .now

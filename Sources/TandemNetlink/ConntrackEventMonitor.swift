@@ -32,7 +32,10 @@ public protocol ConntrackEventSource: AnyObject {
 /// requesting socket's port id (nlmsg_pid; 0 for events caused by packets), so events whose
 /// port id belongs to one of our injecting sockets are dropped here and counted. This is
 /// exact — no comparison with what was injected, no timing window — and is what conntrackd
-/// does (state-sync.md §2.7 "Loop avoidance", `src/origin.c`).
+/// does (state-sync.md §2.7 "Loop avoidance", `src/origin.c`). A socket filter does the same
+/// test in the kernel, so on the backup, where every injected peer flow raises an event, those
+/// events neither wake the sync thread nor take room in the receive buffer; the check here
+/// stays for a kernel that refuses the filter.
 public final class ConntrackEventMonitor: ConntrackEventSource {
     public struct Options: Sendable {
         /// Ask for reliable delivery. Measured (kernel 6.18, 4 KiB buffer, 2,000 entries
@@ -46,17 +49,22 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
         public var receiveBufferBytes: Int32
         /// Port ids whose events are ours (see `ConntrackKernelTable.portID`).
         public var ignoredPortIDs: Set<UInt32>
+        /// Drop the events of `ignoredPortIDs` in the kernel with a socket filter.
+        public var kernelFilter: Bool
 
-        public init(reliable: Bool = true, receiveBufferBytes: Int32 = 8 << 20, ignoredPortIDs: Set<UInt32> = []) {
+        public init(reliable: Bool = true, receiveBufferBytes: Int32 = 8 << 20, ignoredPortIDs: Set<UInt32> = [],
+                    kernelFilter: Bool = true) {
             self.reliable = reliable
             self.receiveBufferBytes = receiveBufferBytes
             self.ignoredPortIDs = ignoredPortIDs
+            self.kernelFilter = kernelFilter
         }
     }
 
     public struct Counters: Sendable, Hashable {
         public var events = 0
-        /// Events caused by our own requests, skipped.
+        /// Events caused by our own requests that reached this socket and were skipped here
+        /// (none while `filtersInKernel`).
         public var ownEventsIgnored = 0
         /// ENOBUFS overruns reported.
         public var overruns = 0
@@ -66,7 +74,9 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
 
     private let socket: NetlinkSocket
     private let buffer: UnsafeMutableRawBufferPointer
-    public var ignoredPortIDs: Set<UInt32>
+    public private(set) var ignoredPortIDs: Set<UInt32>
+    /// Whether the kernel drops the events of `ignoredPortIDs` before they are queued.
+    public private(set) var filtersInKernel = false
     /// Whether the kernel accepted reliable delivery.
     public let isReliable: Bool
     public private(set) var counters = Counters()
@@ -92,6 +102,29 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
         isReliable = reliable
         ignoredPortIDs = options.ignoredPortIDs
         buffer = .allocate(byteCount: 256 * 1024, alignment: 8)
+        if options.kernelFilter, !ignoredPortIDs.isEmpty {
+            // Refused (no CONFIG_BPF?): the check in `decode` still skips them.
+            filtersInKernel = (try? s.attachFilter(Self.ownEventFilter(ignoring: ignoredPortIDs))) != nil
+        }
+    }
+
+    /// A classic BPF program that rejects a message whose nlmsg_pid is one of `portIDs` and
+    /// accepts the rest. Every conntrack event is its own skb with one message, so the
+    /// program sees its header at offset 0. BPF loads words in network byte order while the
+    /// header is in host order, hence the byte swap of the constants.
+    static func ownEventFilter(ignoring portIDs: Set<UInt32>) -> [sock_filter] {
+        let ports = portIDs.sorted()
+        let pidOffset = UInt32(MemoryLayout<nlmsghdr>.offset(of: \.nlmsg_pid)!)
+        var program = [sock_filter(code: UInt16(BPF_LD | BPF_W | BPF_ABS), jt: 0, jf: 0, k: pidOffset)]
+        for (i, port) in ports.enumerated() {
+            // Taken: skip the remaining comparisons and the accept, to the reject.
+            let toReject = UInt8(ports.count - i)
+            let wire = UInt32(bigEndian: port)
+            program.append(sock_filter(code: UInt16(BPF_JMP | BPF_JEQ | BPF_K), jt: toReject, jf: 0, k: wire))
+        }
+        program.append(sock_filter(code: UInt16(BPF_RET | BPF_K), jt: 0, jf: 0, k: UInt32.max))
+        program.append(sock_filter(code: UInt16(BPF_RET | BPF_K), jt: 0, jf: 0, k: 0))
+        return program
     }
 
     /// A monitor that skips the events caused by `tables`' own requests (the mirror's
@@ -108,12 +141,19 @@ public final class ConntrackEventMonitor: ConntrackEventSource {
     public var fileDescriptor: Int32 { socket.fileDescriptor }
 
     public func receive(timeoutMilliseconds: Int32) throws(NetlinkError) -> [ConntrackEvent] {
-        var events: [ConntrackEvent] = []
         drained = false
         guard try netlink({ try socket.waitReadable(timeoutMilliseconds: timeoutMilliseconds) }) else {
             drained = true
-            return events
+            return []
         }
+        return try receiveQueued()
+    }
+
+    /// What is queued now, without a poll first: for a loop whose own poll reported the
+    /// descriptor readable.
+    public func receiveQueued() throws(NetlinkError) -> [ConntrackEvent] {
+        var events: [ConntrackEvent] = []
+        drained = false
         // Drain what is queued, bounded so one busy burst cannot starve the caller.
         for _ in 0..<256 {
             let n: Int

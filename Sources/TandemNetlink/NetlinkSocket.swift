@@ -69,6 +69,18 @@ final class NetlinkSocket {
         }
     }
 
+    /// Installs a classic BPF program that the kernel runs on every message before queueing
+    /// it to this socket (SO_ATTACH_FILTER); a message the program rejects never wakes the
+    /// reader. Replaces any earlier program.
+    func attachFilter(_ program: [sock_filter]) throws {
+        var instructions = program
+        let r = instructions.withUnsafeMutableBufferPointer { code -> Int32 in
+            var fprog = sock_fprog(len: UInt16(code.count), filter: code.baseAddress)
+            return setsockopt(fileDescriptor, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, socklen_t(MemoryLayout<sock_fprog>.size))
+        }
+        guard r == 0 else { throw NetlinkError("setsockopt(SO_ATTACH_FILTER, \(program.count) instructions)", errno: errno) }
+    }
+
     /// Makes receives return nil at once when nothing is queued (event sockets polled by a
     /// loop).
     func setNonBlocking() throws {
