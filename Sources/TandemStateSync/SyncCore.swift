@@ -24,6 +24,10 @@ public struct SyncCore: Sendable {
     /// The peer's flows, as replicated here.
     public internal(set) var remoteFlows: [FlowKey: FlowState] = [:]
 
+    /// When the driver must deliver `.tick` next, if anything is scheduled (as of the last
+    /// event handled).
+    public private(set) var nextDeadline: SyncTime?
+
     var send: SendStream
     var peer: PeerState?
     var formerPeerSessions: [UInt64] = []
@@ -81,21 +85,29 @@ public struct SyncCore: Sendable {
         case .carrying(let value): carrying = value
         }
         finish(now, &out)
+        nextDeadline = earliestDeadline()
         return out.actions
     }
 
-    /// When the driver must deliver `.tick` next, if anything is scheduled.
-    public var nextDeadline: SyncTime? {
-        var candidates: [SyncTime?] = [
-            lastSent.map { $0 + configuration.keepaliveInterval },
-            initialBulkDeadline, bulkRetryDue, transmitDue, digestDue,
-        ]
-        if let peer {
-            if peer.alive { candidates.append(peer.lastHeard + configuration.peerDeadAfter) }
-            candidates.append(peer.ackDue)
-            if peer.stream.hasGap { candidates.append(peer.nackAllowed) }
+    /// The earliest of the timers the state holds. Worked out once per event and stored: the
+    /// driver's loop asks for it on every turn, and a computed property read through the
+    /// driver copies the whole core.
+    func earliestDeadline() -> SyncTime? {
+        var earliest: SyncTime?
+        func consider(_ t: SyncTime?) {
+            if let t, earliest.map({ t < $0 }) ?? true { earliest = t }
         }
-        return candidates.compactMap { $0 }.min()
+        consider(lastSent.map { $0 + configuration.keepaliveInterval })
+        consider(initialBulkDeadline)
+        consider(bulkRetryDue)
+        consider(transmitDue)
+        consider(digestDue)
+        if let peer {
+            if peer.alive { consider(peer.lastHeard + configuration.peerDeadAfter) }
+            consider(peer.ackDue)
+            if peer.stream.hasGap { consider(peer.nackAllowed) }
+        }
+        return earliest
     }
 
     public var status: SyncStatus {

@@ -7,9 +7,14 @@ import Crypto
 /// HMAC-SHA256 (DESIGN). The key is not the secret itself but HKDF-SHA256 of it (RFC 5869)
 /// with a fixed salt and a purpose label, so the same password used elsewhere (XML-RPC) never
 /// keys this MAC directly.
-public struct SyncKey: Sendable {
-    /// The derived 32-byte key. Kept as bytes: swift-crypto's `SymmetricKey` is not `Sendable`.
-    let keyBytes: [UInt8]
+///
+/// `@unchecked Sendable`: swift-crypto's `HMAC` does not declare it, but it is a value whose
+/// hash states are copy-on-write; `tag` only ever mutates a copy.
+public struct SyncKey: @unchecked Sendable {
+    /// HMAC-SHA256 keyed with the derived key, before any data: its inner and outer hash
+    /// states already hold the padded key blocks, so a tag costs the message's blocks and the
+    /// outer block, not a new key, two key blocks and their allocations per datagram.
+    private let keyed: HMAC<SHA256>
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case emptySecret
@@ -24,16 +29,14 @@ public struct SyncKey: Sendable {
         guard !bytes.isEmpty else { throw .emptySecret }
         let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: bytes), salt: Self.salt,
                                              info: Self.info, outputByteCount: 32)
-        keyBytes = derived.withUnsafeBytes { Array($0) }
+        keyed = HMAC<SHA256>(key: derived)
     }
 
     /// The first `length` bytes of HMAC-SHA256 over `bytes[range]`.
     func tag(_ bytes: [UInt8], _ range: Range<Int>, length: Int) -> [UInt8] {
-        let key = SymmetricKey(data: keyBytes)
-        let mac = bytes.withUnsafeBytes { raw in
-            HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer(rebasing: raw[range]), using: key)
-        }
-        return Array(mac.prefix(length))
+        var hmac = keyed
+        bytes.withUnsafeBytes { raw in hmac.update(data: UnsafeRawBufferPointer(rebasing: raw[range])) }
+        return hmac.finalize().withUnsafeBytes { Array($0.prefix(length)) }
     }
 }
 

@@ -20,6 +20,20 @@ import Testing
             .digest(TableSummary(position: 997, digest: TableDigest(count: 0x0102_0304, sum: 0x1122_3344_5566_7788))),
         ])
 
+    /// HMAC-SHA256 under the HKDF-derived key, truncated to 16 bytes; the expected values
+    /// come from Python's hmac/hashlib (RFC 5869 HKDF written out), not from this code. Each
+    /// tag starts from the same keyed state: a second message is not affected by the first.
+    @Test func tagIsHMACSHA256UnderTheDerivedKey() throws {
+        let key = try SyncKey(secret: Array("hasync password".utf8))
+        let message = (0..<100).map { UInt8($0) }
+        let expected: [UInt8] = [0xd9, 0x42, 0xe7, 0xb7, 0x9c, 0x10, 0x90, 0xbe, 0xd1, 0xc2, 0x16, 0x5c, 0x53, 0x9e, 0x8a, 0x57]
+        #expect(key.tag(message, 0..<100, length: 16) == expected)
+        #expect(key.tag(message, 0..<0, length: 16)
+                == [0xb2, 0x89, 0xea, 0x21, 0xc9, 0xfc, 0x40, 0x7c, 0x5e, 0x08, 0x8e, 0x8f, 0xe1, 0x05, 0x91, 0xf2])
+        #expect(key.tag(message, 0..<100, length: 16) == expected)
+        #expect(key.tag([0xff] + message, 1..<101, length: 16) == expected, "only the range is authenticated")
+    }
+
     @Test func roundTripsEveryRecordKind() throws {
         let bytes = codec.encode(Self.sample)
         #expect(bytes.count == SyncCodec.headerSize + 16 + Self.sample.records.reduce(0) { $0 + $1.encodedSize })
