@@ -39,6 +39,9 @@ struct SendStream: Sendable {
     private var resendSet: Set<UInt32> = []
     /// Sequence ranges to declare void in the next transmission.
     private(set) var voids: [SequenceRange] = []
+    /// The number of the latest bulk start marker (0: none): no record merges into one
+    /// ahead of it.
+    private var bulkStart: UInt32 = 0
     let limit: Int
 
     init(limit: Int, firstSequence: UInt32 = 1) {
@@ -70,8 +73,15 @@ struct SendStream: Sendable {
     /// Queues the current state of `key` for sending.
     mutating func enqueue(flow key: FlowKey) -> EnqueueResult {
         if let s = latest[key], let entry = entries[s] {
-            if !entry.transmitted { return .merged }
-            entries[s] = nil
+            if !entry.transmitted {
+                if s > bulkStart { return .merged }
+                // Ahead of the latest bulk start marker: the peer counts only records between
+                // the markers as part of the bulk and would prune the flow at its end. That
+                // record still goes out (with the flow's current state); this one is the
+                // bulk's.
+            } else {
+                entries[s] = nil
+            }
         }
         guard entries.count < limit else {
             latest[key] = nil
@@ -83,7 +93,8 @@ struct SendStream: Sendable {
 
     /// Queues a bulk marker; markers may exceed the limit by the two of one bulk.
     mutating func enqueue(marker: Item) {
-        _ = append(marker)
+        let s = append(marker)
+        if case .bulkStart = marker { bulkStart = s }
     }
 
     private mutating func append(_ item: Item) -> UInt32 {

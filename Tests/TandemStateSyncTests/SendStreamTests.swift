@@ -23,6 +23,26 @@ import Testing
         #expect(items.map(\.seq) == [2])
     }
 
+    /// A flow queued but not yet sent when a bulk starts: the bulk's record of it comes after
+    /// the start marker (the receiver counts only those as part of the bulk and prunes the
+    /// rest at its end); the earlier record is sent as well.
+    @Test func bulkDoesNotMergeIntoARecordAheadOfItsStartMarker() {
+        var s = SendStream(limit: 8)
+        let before = s.enqueue(flow: Self.a)
+        s.enqueue(marker: .bulkStart(1))
+        let bulk = s.enqueue(flow: Self.a)
+        let again = s.enqueue(flow: Self.a)
+        s.enqueue(marker: .bulkEnd(1))
+        #expect(before == .queued)
+        #expect(bulk == .queued)
+        #expect(again == .merged, "behind the marker, records merge again")
+        let (_, items) = s.drain(window: 100)
+        #expect(items.map(\.item) == [.flow(Self.a), .bulkStart(1), .flow(Self.a), .bulkEnd(1)])
+        let moved = s.acknowledge(upTo: 5)
+        #expect(moved)
+        #expect(s.count == 0)
+    }
+
     @Test func overflowRefusesAndResetVoidsEverythingInFlight() {
         var s = SendStream(limit: 4)
         for i in 0..<4 { _ = s.enqueue(flow: Flows.tcp(i).key) }
