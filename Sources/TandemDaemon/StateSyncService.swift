@@ -89,6 +89,10 @@ final class SyncWorker: @unchecked Sendable {
                 peerAlive = false; adoptKernelTable = true
                 logger.warning("state sync: peer \(settings.peer) down")
             case .peerRestarted: logger.notice("state sync: peer \(settings.peer) restarted")
+            case .adoptKernelTable:
+                // The peer restarted while this node carries its flows: the core keeps only
+                // hashes of them, the kernel has their states.
+                adoptKernelTable = true
             case .initialBulk(let outcome):
                 logger.notice("state sync: initial bulk \(outcome == .completed ? "received" : "timed out"); CARP demotion lifted")
                 undemote()
@@ -153,7 +157,7 @@ final class SyncWorker: @unchecked Sendable {
             driver.setCarrying(lock.withLock { carrying })
             if syncReadable { driver.readable() }
             driver.tick()
-            // Asked for by a notice of this turn's timers (peerDown).
+            // Asked for by a notice of this turn's datagrams or timers.
             if adoptKernelTable {
                 adoptKernelTable = false
                 driver.local(try table.dump().filter(filter.shouldSync).map(FlowChange.update))

@@ -46,7 +46,7 @@ extension SyncCore {
             counters.digestsSkipped += 1
             return
         }
-        let replica = TableDigest(remoteFlows.values)
+        let replica = TableDigest(hashes: remoteFlows.values)
         let agree = replica == pending.summary.digest
         counters.digestsCompared += 1
         agreement.record(agree: agree, peerFlows: Int(pending.summary.digest.count), replicaFlows: Int(replica.count), now: now)

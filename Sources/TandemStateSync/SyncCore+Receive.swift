@@ -72,7 +72,7 @@ extension SyncCore {
             // faster than the sync dead timer): when this node carries the traffic, the
             // peer's old flows run through it and must survive the peer's (empty) bulk. On a
             // backup they stay the peer's, so its bulk prunes what ended while it was away.
-            if carrying { adoptPeerFlows() }
+            if carrying { adoptPeerFlows(&out) }
             formerPeerSessions.append(old.session)
             if formerPeerSessions.count > configuration.rememberedPeerSessions { formerPeerSessions.removeFirst() }
             counters.peerRestarts += 1
@@ -176,10 +176,8 @@ extension SyncCore {
             let key = flow.key
             bulkReceive?.seen.insert(key)
             if bulkReceive != nil, bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
-            if remoteFlows[key] != flow {
-                remoteFlows[key] = flow
-                out.actions.append(.apply(flow))
-            }
+            let hash = TableDigest.hash(flow)
+            if remoteFlows.updateValue(hash, forKey: key) != hash { out.actions.append(.apply(flow)) }
         case .delete(_, let key):
             bulkReceive?.seen.remove(key)
             if remoteFlows[key] != nil { dropRemote(key, now, &out) }
@@ -208,11 +206,6 @@ extension SyncCore {
         }
     }
 
-    /// The peer session that fed `remoteFlows` is gone (restarted or silent), but its flows
-    /// are in this node's kernel and may carry traffic through it after a failover: they are
-    /// this node's now, so the bulk a restarted peer gets carries them back (pfsync keeps one
-    /// state table and sends all of it, state-sync.md §1.4), and the peer's empty bulk after
-    /// a reboot cannot prune them from under live connections.
     /// The peer's flow `key` ended. A flow this node carries (taken over after a failover)
     /// stays in its kernel: the peer's copy goes, the connection does not. One the daemon
     /// adopted when the peer fell silent, on a node that did not take the traffic over (only
@@ -228,8 +221,16 @@ extension SyncCore {
         out.actions.append(.remove(key))
     }
 
-    mutating func adoptPeerFlows() {
-        for (key, flow) in remoteFlows where localFlows[key] == nil { localFlows[key] = flow }
+    /// The peer session that fed `remoteFlows` is gone (restarted or silent), but its flows
+    /// are in this node's kernel and may carry traffic through it after a failover: they are
+    /// this node's now, so the bulk a restarted peer gets carries them back (pfsync keeps one
+    /// state table and sends all of it, state-sync.md §1.4), and the peer's empty bulk after
+    /// a reboot cannot prune them from under live connections.
+    /// The replica holds hashes, not states: the daemon reads the states from its kernel
+    /// (`adoptKernelTable`) and reports them as local updates, which the stream carries to
+    /// the peer after the bulk this restart starts.
+    mutating func adoptPeerFlows(_ out: inout Output) {
         remoteFlows.removeAll()
+        out.actions.append(.adoptKernelTable)
     }
 }

@@ -10,6 +10,8 @@ public enum SyncNotice: Sendable, Equatable {
     case peerDown
     case peerRestarted
     case initialBulk(InitialBulkOutcome)
+    /// Report the kernel's table with `local` (the peer's flows there are this node's now).
+    case adoptKernelTable
 }
 
 /// Owns the protocol core, the codec, a transport and a clock, and carries out the core's
@@ -146,6 +148,7 @@ public final class SyncDriver {
         case .peerDown: onNotice(.peerDown)
         case .peerRestarted: onNotice(.peerRestarted)
         case .initialBulk(let outcome): onNotice(.initialBulk(outcome))
+        case .adoptKernelTable: onNotice(.adoptKernelTable)
         }
     }
 

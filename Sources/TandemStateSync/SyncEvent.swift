@@ -39,6 +39,10 @@ public enum SyncAction: Sendable, Equatable {
     case peerRestarted
     /// The start-up bulk finished or was given up: the daemon lifts the CARP demotion.
     case initialBulk(InitialBulkOutcome)
+    /// The peer's flows in this node's kernel are this node's now (it carries their traffic
+    /// and the peer restarted): report the kernel's table as local changes. The core keeps
+    /// only hashes of the peer's flows, so their states come from the kernel.
+    case adoptKernelTable
 }
 
 public enum InitialBulkOutcome: Sendable, Equatable {

@@ -19,11 +19,16 @@ public struct TableDigest: Sendable, Hashable, Codable {
     }
 
     public init<S: Sequence>(_ flows: S) where S.Element == FlowState {
+        self.init(hashes: flows.lazy.map(Self.hash))
+    }
+
+    /// The summary of flows given by their `hash` values.
+    public init<S: Sequence>(hashes: S) where S.Element == UInt64 {
         var count: UInt32 = 0
         var sum: UInt64 = 0
-        for flow in flows {
+        for hash in hashes {
             count &+= 1
-            sum &+= Self.hash(flow)
+            sum &+= hash
         }
         self.init(count: count, sum: sum)
     }

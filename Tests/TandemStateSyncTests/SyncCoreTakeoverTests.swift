@@ -27,6 +27,8 @@ import Testing
         #expect(sim.nodes[0].core.status.initialBulkPending)
         sim.run(for: .seconds(1))
         #expect(sim.nodes[0].notices.contains(.initialBulk(.completed)))
+        #expect(sim.nodes[1].notices.contains(.adoptKernelTable), "the states come from node 1's kernel")
+        #expect(sim.nodes[1].core.remoteFlows.isEmpty)
         #expect(sim.nodes[1].applied.count == 40, "node 1's kernel lost flows it carries")
         #expect(sim.nodes[1].core.localFlows.count == 40)
         #expect(sim.nodes[0].applied.count == 40, "the restarted node did not get the flows back")

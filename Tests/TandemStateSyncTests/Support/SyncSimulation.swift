@@ -52,8 +52,12 @@ final class SyncSimulation {
 
     func perform(_ i: Int, _ event: SyncEvent) {
         guard nodes[i].running else { return }
+        var adoptKernelTable = false
         for action in nodes[i].core.handle(event, now: now) {
             switch action {
+            case .adoptKernelTable:
+                adoptKernelTable = true
+                nodes[i].notices.append(action)
             case .send(let d): transmit(from: i, codec.encode(d))
             case .apply(let flow):
                 nodes[i].applied[flow.key] = flow
@@ -63,6 +67,11 @@ final class SyncSimulation {
                 nodes[i].notices.append(action)
             default: nodes[i].notices.append(action)
             }
+        }
+        // What the daemon does: this node's "kernel" (its own flows and the peer's it
+        // injected) reported as local changes.
+        if adoptKernelTable {
+            for flow in nodes[i].applied.values { perform(i, .localUpdate(flow)) }
         }
     }
 
@@ -128,6 +137,7 @@ final class SyncSimulation {
 
     /// True when node `to` holds exactly node `from`'s flows, in the core and in the "kernel".
     func converged(from: Int, to: Int) -> Bool {
-        nodes[to].core.remoteFlows == nodes[from].core.localFlows && nodes[to].applied == nodes[from].core.localFlows
+        nodes[to].core.remoteFlows == nodes[from].core.localFlows.mapValues(TableDigest.hash)
+            && nodes[to].applied == nodes[from].core.localFlows
     }
 }
