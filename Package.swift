@@ -30,7 +30,8 @@ let package = Package(
 
         // Pure core.
         .target(name: "TandemAddress"),
-        .target(name: "TandemConfig", dependencies: ["TandemAddress", "CLibXML2"]),
+        .target(name: "TandemConcurrency"),
+        .target(name: "TandemConfig", dependencies: ["TandemAddress", "TandemConcurrency", "CLibXML2"]),
         .target(name: "TandemRuleset", dependencies: ["TandemAddress"]),
         .target(name: "TandemCompiler", dependencies: ["TandemConfig", "TandemRuleset"]),
         .target(name: "TandemCARP", dependencies: [
@@ -43,7 +44,8 @@ let package = Package(
         ]),
 
         // Adapters.
-        .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemRuleset", "TandemStateSync", "CMnl", "CNftnl", "CNetfilterConntrack"]),
+        .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
+                                                     "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
             .product(name: "Logging", package: "swift-log"),

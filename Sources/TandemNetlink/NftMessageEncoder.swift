@@ -1,5 +1,6 @@
 import CMnl
 import CNftnl
+import TandemConcurrency
 import TandemRuleset
 
 /// A batch encoded for the kernel: BEGIN, the plan's messages with consecutive sequence

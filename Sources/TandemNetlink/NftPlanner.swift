@@ -1,3 +1,4 @@
+import TandemConcurrency
 import TandemRuleset
 
 /// Builds batch plans: the whole-table replace (nftables.md §5.2: NEWTABLE without EXCL,

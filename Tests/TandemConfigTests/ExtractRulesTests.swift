@@ -94,3 +94,24 @@ import Testing
         #expect(config.aliases[3].updateFrequency == "1")
     }
 }
+
+/// A long rule list is read in two halves at once; the result must be the serial one.
+@Suite struct ExtractManyRulesTests {
+    @Test func aListReadInTwoHalvesKeepsOrderPathsAndIssuesInDocumentOrder() throws {
+        let count = 3001
+        var body = "<filter>"
+        for i in 0..<count {
+            // A bad number early and late: one issue from each half.
+            let max = i == 7 || i == 2999 ? "<max>lots</max>" : ""
+            body += "<rule><type>pass</type><interface>lan</interface><protocol>tcp</protocol><source><any/></source>"
+                + "<destination><any/><port>\(1000 + i)</port></destination><descr>r\(i)</descr>\(max)</rule>"
+        }
+        let config = try parse(body + "</filter>")
+        #expect(config.filterRules.count == count)
+        #expect(config.filterRules.map(\.descr) == (0..<count).map { "r\($0)" })
+        #expect(config.filterRules[2000].location.path == "filter/rule[2001]")
+        #expect(config.filterRules[2000].destination.port == .port(3000))
+        let issues = config.issues.filter { $0.message.contains("'lots'") }.map(\.path)
+        #expect(issues == ["filter/rule[8]/max", "filter/rule[3000]/max"])
+    }
+}

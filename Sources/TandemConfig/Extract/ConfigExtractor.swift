@@ -11,8 +11,9 @@ struct ConfigExtractor {
     /// and `<network>lanip</network>` can be told from alias names.
     var interfaceNames: Set<String> = []
 
-    init(root: XMLElement) {
+    init(root: XMLElement, interfaceNames: Set<String> = []) {
         self.root = root
+        self.interfaceNames = interfaceNames
     }
 
     mutating func extract(flavor: ConfigFlavor) -> Config {

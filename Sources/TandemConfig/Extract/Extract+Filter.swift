@@ -1,13 +1,33 @@
+import TandemConcurrency
+
 extension ConfigExtractor {
     mutating func filterRules() -> [FilterRule] {
         guard let container = root.child("filter") else { return [] }
+        var list: [XMLElement] = []
+        for case .element(let e) in container.children where e.name == "rule" { list.append(e) }
+        let elements = list
+        guard elements.count >= TwoCores.threshold else { return filterRules(elements[...], first: 0) }
+        // Each rule is read on its own, so a large list is read in two halves at once, the
+        // second by a copy of this extractor; its issues follow the first half's, in
+        // document order as a serial read would give them (issue #3).
+        let half = elements.count / 2
+        let copy = ConfigExtractor(root: root, interfaceNames: interfaceNames)
+        let (first, second) = TwoCores.run({ filterRules(elements[..<half], first: 0) }, {
+            var other = copy
+            return (other.filterRules(elements[half...], first: half), other.issues)
+        })
+        issues += second.1
+        return first + second.0
+    }
+
+    /// Rules read from `elements`, the first being rule number `first` (from 0).
+    private mutating func filterRules(_ elements: ArraySlice<XMLElement>, first: Int) -> [FilterRule] {
         // Reserved once: grown step by step, a 50k-rule list is copied into fresh pages
         // several times over (issue #3).
-        let count = container.children.count { if case .element(let e) = $0 { e.name == "rule" } else { false } }
         var rules: [FilterRule] = []
-        rules.reserveCapacity(count)
-        for case .element(let element) in container.children where element.name == "rule" {
-            rules.append(filterRule(ItemReader(element, path: itemPath("filter", "rule", rules.count))))
+        rules.reserveCapacity(elements.count)
+        for element in elements {
+            rules.append(filterRule(ItemReader(element, path: itemPath("filter", "rule", first + rules.count))))
         }
         return rules
     }

@@ -1,13 +1,14 @@
 import Foundation
 
 /// Runs two independent pieces of work at once, the second on a thread of its own, and
-/// returns both results. Building a batch of tens of thousands of rules is plain CPU work
-/// that splits into contiguous halves (the appliance has at least two cores); below
-/// `TwoCores.threshold` items the thread costs more than it saves and callers stay serial.
-enum TwoCores {
-    static let threshold = 2048
+/// returns both results. Reading the rules of a large config and building their batch is
+/// plain CPU work that splits into contiguous halves (the appliance has at least two
+/// cores); below `TwoCores.threshold` items the thread costs more than it saves and callers
+/// stay serial.
+public enum TwoCores {
+    public static let threshold = 2048
 
-    static func run<A, B: Sendable, E: Error>(_ first: () throws(E) -> A,
+    public static func run<A, B: Sendable, E: Error>(_ first: () throws(E) -> A,
                                               _ second: @escaping @Sendable () throws(E) -> B) throws(E) -> (A, B) {
         let box = ResultBox<B, E>()
         let done = DispatchSemaphore(value: 0)
