@@ -62,8 +62,13 @@ public struct XMLElement: Sendable, Hashable {
     public func child(_ name: String) -> XMLElement? {
         // Lengths first: they are stored, while a failed String comparison is a library call,
         // and most lookups are for fields an item does not have (issue #3).
+        // By index, not `for case … in children`: the iterator hands out each child as a
+        // copy (a retain and release of its name, attributes and children), and most
+        // children are looked at only to be passed over.
         let count = name.utf8.count
-        for case .element(let e) in children where e.name.utf8.count == count && e.name == name { return e }
+        for i in children.indices {
+            if case .element(let e) = children[i], e.name.utf8.count == count, e.name == name { return e }
+        }
         return nil
     }
 
