@@ -10,7 +10,10 @@ enum FloatingRules {
     static func add(to plan: inout FilterPlan, context: inout CompileContext) {
         var lastMatchIn: [Rule] = []
         var lastMatchOut: [Rule] = []
-        for (index, rule) in context.config.filterRules.enumerated() where rule.floating {
+        // By index: only the floating rules are copied out of the (possibly 50k-rule) list.
+        let rules = context.config.filterRules
+        for index in rules.indices where rules[index].floating {
+            let rule = rules[index]
             let devices = floatingDevices(rule, context: &context)
             if devices == [] { continue }
             let direction = rule.direction ?? .any

@@ -3,8 +3,10 @@ import TandemAddress
 extension ConfigValidator {
     mutating func checkFilterRules() {
         var trackers: [String: String] = [:]
-        for rule in config.filterRules {
-            checkFilterRule(rule, &trackers)
+        // By index: `for rule in` would hand out a copy of every rule.
+        let rules = config.filterRules
+        for i in rules.indices {
+            checkFilterRule(rules[i], &trackers)
         }
     }
 
