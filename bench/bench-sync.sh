@@ -200,7 +200,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '/^-$/ { bad = 1 } { v[NR] = $1 } 
 LATENCY_RUNS=${SYNC_BENCH_LATENCY_RUNS:-3}
 LATENCY_COUNT=5000   # at 500/s: 10 s per run
 measure_latency() {
-    local run p50s=() p99s=() p50 p99 missing
+    local run p50s=() p99s=() cpu1s=() cpu2s=() p50 p99 missing
     for run in $(seq "$LATENCY_RUNS"); do
         fresh
         rm -f "$work/seen" "$work/created" "$work/listen.out"
@@ -215,9 +215,10 @@ measure_latency() {
         read -r p50 p99 missing <<<"$(python3 "$ct" latency "$work/created" "$work/seen")"
         echo "  $system: latency run $run: p50 $p50 ms, p99 $p99 ms over $LATENCY_COUNT creations; CPU during the creations: master $cpu1 ms, backup $cpu2 ms"
         [ "$missing" = 0 ] || echo "  ($system: $missing of $LATENCY_COUNT latency samples never reached fw2 within the window)"
-        p50s+=("$p50") p99s+=("$p99")
+        p50s+=("$p50") p99s+=("$p99") cpu1s+=("$cpu1") cpu2s+=("$cpu2")
     done
     R[$system-p50]=$(median "${p50s[@]}") R[$system-p99]=$(median "${p99s[@]}")
+    R[$system-cpu1]=$(median "${cpu1s[@]}") R[$system-cpu2]=$(median "${cpu2s[@]}")
 }
 
 # two injectors (one Python process tops out near 10-20k creations/s), disjoint tuple
@@ -303,7 +304,7 @@ for s in $SYSTEMS; do
         stop_daemon 2; stop_daemon 1 ;;
     esac
 done
-for k in rate lag p50 p99 bulk10000 bulk100000 rss1 rss2; do
+for k in rate lag p50 p99 cpu1 cpu2 bulk10000 bulk100000 rss1 rss2; do
     R[tandem-$k]=${R[tandem-$k]:--} R[conntrackd-$k]=${R[conntrackd-$k]:--}
 done
 
@@ -314,12 +315,14 @@ row "creations/s replicated with no loss" rate
 row "  fw2 complete after the last creation (s)" lag
 row "latency creation -> fw2 kernel, p50 (ms)" p50
 row "latency creation -> fw2 kernel, p99 (ms)" p99
+row "  CPU during those creations, master (ms)" cpu1
+row "  CPU during those creations, backup (ms)" cpu2
 row "bulk resync 10k states (s)" bulk10000
 row "bulk resync 100k states (s)" bulk100000
 row "RSS master at 100k states (MiB)" rss1
 row "RSS backup at 100k states (MiB)" rss2
 echo "(ratio = tandem / conntrackd; higher is better for creations/s, lower for the rest)"
-echo "(latency: median of $LATENCY_RUNS runs of $LATENCY_COUNT creations at 500/s each)"
+echo "(latency and its CPU time: median of $LATENCY_RUNS runs of $LATENCY_COUNT creations at 500/s each)"
 for s in tandem conntrackd; do
     [ "${R[$s-bound]:-}" = yes ] && echo "($s: creations/s is the load generator's ceiling here, not the sync's)"
 done
