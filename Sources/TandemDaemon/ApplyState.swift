@@ -32,6 +32,11 @@ public struct ApplyState: Equatable, Sendable {
         URL(fileURLWithPath: paths.stateDirectory).appendingPathComponent("ruleset")
     }
 
+    /// Whether an applied state is recorded (the next apply may be incremental).
+    public static func exists(_ paths: NodePaths) -> Bool {
+        FileManager.default.fileExists(atPath: directory(paths).appendingPathComponent("applied.state").path)
+    }
+
     public static func load(_ paths: NodePaths) -> ApplyState? {
         let dir = directory(paths)
         guard let state = try? String(contentsOf: dir.appendingPathComponent("applied.state"), encoding: .utf8),

@@ -57,6 +57,11 @@ struct ApplyCommand: ParsableCommand {
 
         let settings = KernelSetting.settings(for: prepared.config)
         let writer = ProcSysWriter()
+        // The revision to record, serialized on a free core: while the last applied config
+        // is still being recompiled when there is one (its commit will be short), else while
+        // the kernel takes the batch (planning a full one uses both cores).
+        let stamped = ApplyPipeline.stamp(prepared)
+        if !dryRun, ApplyState.exists(paths) { stamped.start() }
         let previous = timings.measure("previous (rest)") { pending.value }
         do {
             if dryRun {
@@ -68,7 +73,6 @@ struct ApplyCommand: ParsableCommand {
                 return
             }
             try writer.check(settings)
-            let stamped = ApplyPipeline.stamp(prepared)
             // One batch, compare-and-swap on the generation read at the start: a commit by
             // anyone in between makes this one fail instead of overwriting theirs. The kernel
             // processes every message of a batch before it commits any; any error aborts the
