@@ -67,6 +67,9 @@ final class SyncWorker: @unchecked Sendable {
     private var stopping: Bool { lock.withLock { stopRequested } }
 
     private func loop() throws {
+        if !SyncMemory.keepLargeBlocksMapped() {
+            logger.warning("state sync: mallopt(M_MMAP_THRESHOLD) refused; freed table memory may stay resident")
+        }
         let table = try ConntrackKernelTable()
         // Unreliable delivery, so an overrun is reported (ENOBUFS) and repaired from a dump.
         // Reliable delivery hides it: an undelivered NEW event waits for the flow's next
