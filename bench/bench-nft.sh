@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # nftables commit benchmark (run by bench/run.sh): `tandem apply` of generated configs
 # against `nft -f` of the same ruleset rendered by `tandem render`, each in a fresh network
-# namespace, best of 3; then incremental applies (one rule, one alias entry) in the 10k
-# config against a full apply. Usage: bench-nft.sh RELEASE_BIN_DIR
+# namespace, best of 5 (3 at 50k), tandem and nft alternating so both meet the same load;
+# then incremental applies (one rule, one alias entry) in the 10k config against a full
+# apply, best of 5. Usage: bench-nft.sh RELEASE_BIN_DIR
 # Targets: no slower than nft -f at 10k rules, faster at 50k; incremental under 5 % of full.
 set -euo pipefail
 bin="$1/tandem"
@@ -30,23 +31,18 @@ timed_fresh() {
     elapsed "$t0" "$t1"
 }
 
-# the "netlink" stage of `tandem apply -v` output in $work/out (dry run + commit)
+# the "netlink" stage of `tandem apply -v` output in $work/out (plan, encode, commit)
 netlink_time() { sed -n 's/.*netlink \([0-9.]*\) s.*/\1/p' "$work/out"; }
 
-best_apply() {   # config; prints "apply netlink" (best of 3 each)
-    local runs=() nl=()
-    for i in 1 2 3; do
+best_apply_and_nft() {   # config, rendered text, runs; prints "apply netlink nft" (best of each)
+    local runs=() nl=() nft=()
+    for i in $(seq "$3"); do
         rm -rf "$work/root"; mkdir -p "$work/root"
         runs+=("$(timed_fresh "$bin" apply -v "$1" --root "$work/root")")
         nl+=("$(netlink_time)")
+        nft+=("$(timed_fresh nft -f "$2")")
     done
-    echo "$(min "${runs[@]}") $(min "${nl[@]}")"
-}
-
-best_nft() {   # rendered text
-    local runs=()
-    for i in 1 2 3; do runs+=("$(timed_fresh nft -f "$1")"); done
-    min "${runs[@]}"
+    echo "$(min "${runs[@]}") $(min "${nl[@]}") $(min "${nft[@]}")"
 }
 
 best_render() {
@@ -55,7 +51,7 @@ best_render() {
     min "${runs[@]}"
 }
 
-echo "== nftables commit: tandem apply vs nft -f (fresh namespace each, best of 3) =="
+echo "== nftables commit: tandem apply vs nft -f (fresh namespace each, best of 5, 3 at 50k) =="
 printf '%-24s %9s %11s %9s %10s %12s %9s\n' workload "apply s" "netlink s" "nft -f s" "apply/nft" "netlink/nft" "render s"
 declare -A full fullnl
 for spec in "1k rules:1000:0" "10k rules:10000:0" "50k rules:50000:0" "1k rules + 100k alias:1000:100000"; do
@@ -63,17 +59,17 @@ for spec in "1k rules:1000:0" "10k rules:10000:0" "50k rules:50000:0" "1k rules 
     cfg="$work/cfg-$rules-$alias.xml"
     bash "$here/gen-nft-config.sh" "$rules" "$alias" >"$cfg"
     "$bin" render "$cfg" >"$cfg.nft" 2>/dev/null
-    read -r a l <<<"$(best_apply "$cfg")"; n=$(best_nft "$cfg.nft"); r=$(best_render "$cfg")
+    read -r a l n <<<"$(best_apply_and_nft "$cfg" "$cfg.nft" "$([ "$rules" -ge 50000 ] && echo 3 || echo 5)")"; r=$(best_render "$cfg")
     full[$rules-$alias]=$a; fullnl[$rules-$alias]=$l
     printf '%-24s %9s %11s %9s %10s %12s %9s\n' "$label" "$a" "$l" "$n" \
         "$(awk -v a="$a" -v n="$n" 'BEGIN { printf "%.2f", a / n }')" "$(awk -v a="$l" -v n="$n" 'BEGIN { printf "%.2f", a / n }')" "$r"
 done
-echo "(apply = whole tandem apply: read, parse, validate, compile, dry-run batch, commit, sysctls,"
-echo " revision; netlink = its dry-run batch + commit; render = parse + compile + print text)"
+echo "(apply = whole tandem apply: read, parse, validate, compile, plan, encode, commit, sysctls,"
+echo " revision; netlink = its plan, encode and commit; render = parse + compile + print text)"
 
 
 echo
-echo "== incremental apply in the 10k-rule config (best of 3) vs its full apply =="
+echo "== incremental apply in the 10k-rule config (best of 5) vs its full apply =="
 printf '%-24s %9s %10s %11s %12s  %s\n' change "apply s" "% of full" "netlink s" "% of full nl" "messages"
 for variant in onerule onealias; do
     base="$work/inc-base.xml" changed="$work/inc-$variant.xml"
@@ -83,7 +79,7 @@ for variant in onerule onealias; do
     new_ns
     ip netns exec "$ns" "$bin" apply "$base" --root "$work/root" >/dev/null
     runs=() nl=() msg=""
-    for i in 1 2 3; do
+    for i in 1 2 3 4 5; do
         t0=$(now); ip netns exec "$ns" "$bin" apply -v "$changed" --root "$work/root" >"$work/out"; t1=$(now)
         runs+=("$(elapsed "$t0" "$t1")"); nl+=("$(netlink_time)")
         msg=$(grep '^applied' "$work/out" | sed 's/^[^:]*: //; s/, generation.*//')
