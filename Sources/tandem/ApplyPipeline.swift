@@ -91,7 +91,7 @@ struct ApplyPipeline {
         let user = getpwuid(geteuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
         let source = URL(fileURLWithPath: prepared.path).lastPathComponent
         let document = prepared.document, time = Date().timeIntervalSince1970
-        return Background(deferred: { ConfigStore.stamped(document, user: user, description: "tandem apply \(source)", time: time) })
+        return .deferred { ConfigStore.stamped(document, user: user, description: "tandem apply \(source)", time: time) }
     }
 
     /// Makes the stamped config the node's config through the config store: written

@@ -13,14 +13,19 @@ final class Background<Value: Sendable>: @unchecked Sendable {
 
     /// Starts `work` at once.
     convenience init(_ work: @escaping @Sendable () -> Value) {
-        self.init(deferred: work)
-        start()
+        self.init(work, startingNow: true)
     }
 
-    /// Starts `work` at the first `start()` (or `value`): for work that should wait until a
-    /// core is free.
-    init(deferred work: @escaping @Sendable () -> Value) {
+    /// Work that starts at the first `start()` (or `value`): for work that should wait
+    /// until a core is free. (A factory, not an init: `Background { … }` must never resolve
+    /// to a deferred start.)
+    static func deferred(_ work: @escaping @Sendable () -> Value) -> Background {
+        Background(work, startingNow: false)
+    }
+
+    private init(_ work: @escaping @Sendable () -> Value, startingNow: Bool) {
         self.work = work
+        if startingNow { start() }
     }
 
     /// Starts the work unless it has started already.
