@@ -174,9 +174,13 @@ extension Rule {
         return r
     }
 
-    /// Same kernel rule; plain equality first, so unchanged rules are never canonicalised.
+    /// Same kernel rule; the fields the kernel sees compared as they are first, so
+    /// unchanged rules are never canonicalised, nor are rules that only moved in config.xml
+    /// (every rule after an inserted one has another origin path and line). Canonical form
+    /// depends on these three fields only.
     func sameInKernel(as other: Rule) -> Bool {
-        self == other || kernelForm == other.kernelForm
+        (matches == other.matches && statements == other.statements && comment == other.comment)
+            || kernelForm == other.kernelForm
     }
 
     static func sameInKernel(_ a: [Rule], _ b: [Rule]) -> Bool {
