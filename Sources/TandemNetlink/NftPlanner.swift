@@ -184,6 +184,17 @@ extension Rule {
     }
 
     static func sameInKernel(_ a: [Rule], _ b: [Rule]) -> Bool {
-        a.count == b.count && zip(a, b).allSatisfy { $0.sameInKernel(as: $1) }
+        guard a.count == b.count else { return false }
+        guard a.count >= TwoCores.threshold else { return sameInKernel(a[...], b[...]) }
+        // An unchanged long chain is compared rule by rule (an alias entry added to a
+        // 10,000-rule config compares every rule): in two halves at once.
+        let half = a.count / 2
+        let (first, second) = TwoCores.run({ sameInKernel(a[..<half], b[..<half]) },
+                                           { sameInKernel(a[half...], b[half...]) })
+        return first && second
+    }
+
+    private static func sameInKernel(_ a: ArraySlice<Rule>, _ b: ArraySlice<Rule>) -> Bool {
+        zip(a, b).allSatisfy { $0.sameInKernel(as: $1) }
     }
 }
