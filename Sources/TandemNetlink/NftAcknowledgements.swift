@@ -54,7 +54,6 @@ enum NftAcknowledgements {
     /// `NFT_MSG_NEWRULE` (nfnetlink subsystem 10, message 6): what the kernel echoes for a
     /// NEWRULE sent with `NLM_F_ECHO`, at commit, with the request's sequence number.
     static let newRuleNotification: UInt16 = 10 << 8 | 6
-    static let ruleHandleAttribute: UInt16 = 3   // NFTA_RULE_HANDLE
 
     /// The handle of every echoed NEWRULE in one received datagram, by sequence number.
     static func echoedRuleHandles(_ bytes: UnsafeRawBufferPointer) -> [(sequence: UInt32, handle: UInt64)] {
@@ -63,19 +62,10 @@ enum NftAcknowledgements {
         while offset + 16 <= bytes.count {
             let length = Int(u32(bytes, offset))
             guard length >= 16, offset + length <= bytes.count else { break }
-            if u16(bytes, offset + 4) == newRuleNotification {
-                // nlmsghdr (16) + nfgenmsg (4), then the rule's attributes.
-                var a = offset + 20
-                while a + 4 <= offset + length {
-                    let l = Int(u16(bytes, a)), t = u16(bytes, a + 2) & 0x3fff
-                    guard l >= 4, a + l <= offset + length else { break }
-                    if t == ruleHandleAttribute, l == 12 {
-                        let h = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: a + 4, as: UInt64.self))
-                        out.append((u32(bytes, offset + 8), h))
-                        break
-                    }
-                    a += (l + 3) & ~3
-                }
+            // nlmsghdr (16) + nfgenmsg (4), then the rule's attributes.
+            if u16(bytes, offset + 4) == newRuleNotification, length >= 20,
+               let handle = NftSession.Reply(payload: Array(bytes[(offset + 20)..<(offset + length)])).ruleHandle {
+                out.append((u32(bytes, offset + 8), handle))
             }
             offset += (length + 3) & ~3
         }

@@ -61,6 +61,12 @@ final class NftSession {
     struct Reply {
         var payload: [UInt8]   // after nlmsghdr and nfgenmsg
 
+        /// `NFTA_RULE_HANDLE` (big-endian u64) of a rule message: a dump reply or an echo.
+        var ruleHandle: UInt64? {
+            guard let h = attribute(3), h.count == 8 else { return nil }
+            return h.reduce(0) { $0 << 8 | UInt64($1) }
+        }
+
         /// The first top-level attribute of `type`.
         func attribute(_ type: UInt16) -> [UInt8]? {
             var o = 0
@@ -198,8 +204,8 @@ extension NftSession {
                         throw NftCommitError.netlink(NetlinkError(operation, errno: -err))
                     }
                     let reply = Reply(payload: Array(receive[(o + 20)..<(o + len)]))
-                    guard let h = reply.attribute(3), h.count == 8 else { continue }   // NFTA_RULE_HANDLE
-                    handles.append(h.reduce(0) { $0 << 8 | UInt64($1) })
+                    guard let h = reply.ruleHandle else { continue }
+                    handles.append(h)
                 }
             }
         } catch let e as NetlinkError {
