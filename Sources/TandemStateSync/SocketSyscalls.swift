@@ -214,20 +214,3 @@ struct SocketAddress: Equatable, CustomStringConvertible {
 // eventfd(2) is not exported by the Glibc module; bind the symbol directly.
 @_silgen_name("eventfd")
 private func tandem_eventfd(_ initialValue: UInt32, _ flags: Int32) -> Int32
-
-@_silgen_name("mallopt")
-private func tandem_mallopt(_ parameter: Int32, _ value: Int32) -> Int32
-
-/// Process memory settings for the sync tables.
-public enum SyncMemory {
-    /// The replica and flow tables grow by doubling to tens of megabytes. glibc raises its
-    /// mmap threshold to the size of each mmapped block freed, so the next, smaller blocks
-    /// come from the heap and stay resident after they are freed (measured on a backup at
-    /// 100k flows: 8 MiB of freed heap). A fixed threshold (which also turns off that
-    /// adjustment) keeps blocks from `bytes` up mmapped, returned to the kernel on free.
-    /// Returns false if glibc refused.
-    public static func keepLargeBlocksMapped(from bytes: Int32 = 256 << 10) -> Bool {
-        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD of <malloc.h>, not imported into Swift
-        return tandem_mallopt(mmapThreshold, bytes) == 1
-    }
-}
