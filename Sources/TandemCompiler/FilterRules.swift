@@ -35,7 +35,7 @@ enum FilterRules {
             let device = interface.device!
             var rules: [Rule] = []
             for index in byInterface[interface.name] ?? [] {
-                let out = RuleTranslator.translate(filterRules[index], index: index + 1, scope: [],
+                let out = RuleTranslator.translate(filterRules[index], index: filterRules[index].number ?? index + 1, scope: [],
                                                    notrackScope: [.iifname(.name(device))], context: &context)
                 rules += out.filter
                 plan.rawPrerouting += out.notrack

@@ -19,7 +19,7 @@ enum FloatingRules {
             let direction = rule.direction ?? .any
             if direction != .out {
                 let scope: [Match] = devices.map { [.iifname(operand($0))] } ?? []
-                let out = RuleTranslator.translate(rule, index: index + 1, scope: scope, notrackScope: scope, context: &context)
+                let out = RuleTranslator.translate(rule, index: rule.number ?? index + 1, scope: scope, notrackScope: scope, context: &context)
                 if rule.isQuick { plan.floatingQuickIn += out.filter } else { lastMatchIn += out.filter }
                 plan.rawPrerouting += out.notrack
             }
@@ -27,7 +27,7 @@ enum FloatingRules {
                 let scope: [Match] = devices.map { [.oifname(operand($0))] } ?? []
                 var r = rule
                 if direction == .any { r.stateType = .keepState }  // notrack already emitted for the in side
-                let out = RuleTranslator.translate(r, index: index + 1, scope: scope, notrackScope: nil, context: &context)
+                let out = RuleTranslator.translate(r, index: rule.number ?? index + 1, scope: scope, notrackScope: nil, context: &context)
                 if rule.isQuick { plan.floatingQuickOut += out.filter } else { lastMatchOut += out.filter }
             }
         }

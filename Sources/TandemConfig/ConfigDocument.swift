@@ -4,6 +4,9 @@
 public struct ConfigDocument: Sendable {
     public private(set) var xml: XMLDocument
     public private(set) var config: Config
+    /// Where each item was in the bytes it was parsed from; nil once edited (or when made
+    /// from a tree).
+    public private(set) var spans: ItemSpans?
 
     public init(xml: XMLDocument) throws(XMLParseError) {
         self.xml = xml
@@ -12,7 +15,9 @@ public struct ConfigDocument: Sendable {
 
     /// Parses config.xml bytes (untrusted: see `XMLParser`).
     public init(bytes: some Collection<UInt8>) throws(XMLParseError) {
-        try self.init(xml: XMLParser.parse(bytes))
+        let (xml, spans) = try XMLParser.parseWithSpans(bytes)
+        try self.init(xml: xml)
+        self.spans = spans
     }
 
     public init(text: String) throws(XMLParseError) {
@@ -27,6 +32,7 @@ public struct ConfigDocument: Sendable {
         let name = xml.root.name
         try body(&xml.root)
         xml.root.name = name
+        spans = nil
         // The root name is unchanged, so extraction cannot fail.
         config = (try? Config(document: xml)) ?? config
     }

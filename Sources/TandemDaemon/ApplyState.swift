@@ -20,12 +20,17 @@ public struct ApplyState: Equatable, Sendable {
     /// The kernel handles of the committed rules (`applied.handles`), so an incremental
     /// commit needs no dump of the chains it edits; nil when unknown.
     public var handles: NftRuleHandles?
+    /// Where the config's items are in `config` and which kernel rules each filter rule
+    /// made (`applied.items`), so an edit of one item is applied alone; nil when unknown.
+    public var items: AppliedItems?
 
-    public init(generation: UInt32, version: String, config: [UInt8], handles: NftRuleHandles? = nil) {
+    public init(generation: UInt32, version: String, config: [UInt8], handles: NftRuleHandles? = nil,
+                items: AppliedItems? = nil) {
         self.generation = generation
         self.version = version
         self.config = config
         self.handles = handles
+        self.items = handles == nil ? nil : items
     }
 
     static func directory(_ paths: NodePaths) -> URL {
@@ -52,7 +57,10 @@ public struct ApplyState: Equatable, Sendable {
         let handles = fields["handles"] == String(g)
             ? (try? String(contentsOf: dir.appendingPathComponent("applied.handles"), encoding: .utf8)).flatMap(NftRuleHandles.init(text:))
             : nil
-        return ApplyState(generation: g, version: v, config: Array(config), handles: handles)
+        let items = handles != nil && fields["items"] == String(g)
+            ? (try? Data(contentsOf: dir.appendingPathComponent("applied.items"))).flatMap { AppliedItems(text: Array($0)) }
+            : nil
+        return ApplyState(generation: g, version: v, config: Array(config), handles: handles, items: items)
     }
 
     /// Writes the config first, then the state naming its generation, each atomically
@@ -72,6 +80,10 @@ public struct ApplyState: Equatable, Sendable {
         if let handles {
             try Data(handles.text.utf8).write(to: dir.appendingPathComponent("applied.handles"), options: .atomic)
             state += "handles=\(generation)\n"
+            if let items {
+                try Data(items.text.utf8).write(to: dir.appendingPathComponent("applied.items"), options: .atomic)
+                state += "items=\(generation)\n"
+            }
         }
         try Data(state.utf8).write(to: dir.appendingPathComponent("applied.state"), options: .atomic)
     }

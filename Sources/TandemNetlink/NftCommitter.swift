@@ -21,11 +21,15 @@ public struct CommittedRuleset: Sendable, Hashable {
     /// The kernel handles of its rules, where known (chains missing here are dumped when
     /// an incremental commit needs them).
     public var handles: NftRuleHandles?
+    /// For a partial request: the handles of every chain the kernel holds (`handles` has
+    /// only the windows'), which the report's handles are followed from.
+    public var allHandles: NftRuleHandles?
 
-    public init(ruleset: Ruleset, generation: UInt32, handles: NftRuleHandles? = nil) {
+    public init(ruleset: Ruleset, generation: UInt32, handles: NftRuleHandles? = nil, allHandles: NftRuleHandles? = nil) {
         self.ruleset = ruleset
         self.generation = generation
         self.handles = handles
+        self.allHandles = allHandles
     }
 }
 
@@ -46,6 +50,11 @@ public struct CommitRequest: Sendable {
     /// Called once the batch is encoded, right before the kernel gets it: the kernel works
     /// on one core, so the caller may start work for the other.
     public var beforeKernel: (@Sendable () -> Void)?
+    /// `ruleset` and `previous.ruleset` hold only windows of the kernel's chains (the rules
+    /// an edit touches beside a kept neighbour, every set): they can only be committed
+    /// incrementally by the recorded handles. Anything that would need a full replace or a
+    /// dump fails with `NftCommitError.notIncremental` instead, changing nothing.
+    public var partial = false
 
     public init(ruleset: Ruleset, previous: CommittedRuleset? = nil, dryRun: Bool = false,
                 expectedGeneration: UInt32? = nil, validateFirst: Bool = false) {
@@ -110,6 +119,8 @@ public enum NftCommitError: Error, Sendable, CustomStringConvertible {
     case unsupported(place: String, problem: String)
     /// END was sent but neither its ack nor an error came back.
     case noAcknowledgement
+    /// A partial request could not be committed incrementally (nothing was changed).
+    case notIncremental(String)
     case netlink(NetlinkError)
 
     public var description: String {
@@ -122,6 +133,8 @@ public enum NftCommitError: Error, Sendable, CustomStringConvertible {
             return "\(place): \(problem)"
         case .noAcknowledgement:
             return "nftables commit: the kernel did not acknowledge the batch"
+        case .notIncremental(let why):
+            return "not an incremental commit: \(why)"
         case .netlink(let e):
             return e.description
         }

@@ -21,10 +21,14 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         // check and the commit are one atomic step.
         let expected = request.expectedGeneration ?? current
         let (plan, mode, reason, known) = try makePlan(request, session: session, generation: current)
+        if request.partial, let odd = plan.messages.first(where: { !Self.editsInPlace($0) }) {
+            // A window is not the whole chain: flushing or recreating it would lose the rest.
+            throw NftCommitError.notIncremental("a partial commit may only edit rules and elements, not \(odd.kind)")
+        }
         guard !plan.messages.isEmpty else {
             var report = CommitReport(mode: .unchanged, dryRun: request.dryRun, messageCounts: [:], batchBytes: 0,
                                       generation: current, fullReason: reason)
-            report.handles = request.dryRun ? nil : known
+            report.handles = request.dryRun ? nil : request.partial ? request.previous?.allHandles : known
             return report
         }
         // A full replace makes fresh tables, whose handles follow from the batch's order;
@@ -45,6 +49,9 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
             try check(acks, overflowed: overflowed, batch: batch, plan: plan, expected: expected, withoutEnd: true)
         }
         let (acks, overflowed, echoed) = try session.exchange(batch, withoutEnd: request.dryRun)
+        if request.partial, Self.refusedAHandle(acks, batch: batch, plan: plan) {
+            throw NftCommitError.notIncremental("the kernel does not hold a recorded rule handle")
+        }
         if request.previous?.handles != nil, Self.refusedAHandle(acks, batch: batch, plan: plan) {
             // The recorded handles were not the kernel's (the batch was refused, nothing
             // changed): plan again from a dump of the chains.
@@ -62,7 +69,8 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         if !request.dryRun {
             var byIndex: [Int: UInt64] = [:]
             for (sequence, handle) in echoed { byIndex[Int(sequence &- batch.firstSequence)] = handle }
-            report.handles = try? NftRuleHandles.after(plan, before: mode == .full ? nil : known, echoed: byIndex)
+            let before = mode == .full ? nil : request.partial ? request.previous?.allHandles : known
+            report.handles = try? NftRuleHandles.after(plan, before: before, echoed: byIndex)
         }
         return report
     }
@@ -78,6 +86,14 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
             case .newRule(_, _, _, _, _, let position): return position != .end
             default: return false
             }
+        }
+    }
+
+    /// Rules placed or deleted by handle, elements added or deleted.
+    static func editsInPlace(_ message: NftMessage) -> Bool {
+        switch message {
+        case .newRule, .deleteRule, .newElements, .deleteElements: true
+        default: false
         }
     }
 
@@ -103,6 +119,7 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
                     var known = previous.handles ?? NftRuleHandles()
                     let outcome = try planner.incremental(from: previous.ruleset, to: request.ruleset) { f, t, c in
                         if let h = known[f, table: t, chain: c] { return h }
+                        if request.partial { throw NftCommitError.notIncremental("no recorded handles for chain \(c)") }
                         let h = try session.ruleHandles(f, table: t, chain: c)
                         known.chains[NftRuleHandles.ChainID(f, table: t, chain: c)] = h
                         return h
@@ -114,6 +131,9 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
                         reason = why
                     }
                 }
+            }
+            if request.partial {
+                throw NftCommitError.notIncremental(reason ?? "no previous commit is recorded")
             }
             return (try planner.fullReplace(request.ruleset), .full, reason, nil)
         } catch let e as NftLinearizeError {

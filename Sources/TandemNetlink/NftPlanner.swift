@@ -178,12 +178,12 @@ extension Rule {
     /// unchanged rules are never canonicalised, nor are rules that only moved in config.xml
     /// (every rule after an inserted one has another origin path and line). Canonical form
     /// depends on these three fields only.
-    func sameInKernel(as other: Rule) -> Bool {
+    public func sameInKernel(as other: Rule) -> Bool {
         (matches == other.matches && statements == other.statements && comment == other.comment)
             || kernelForm == other.kernelForm
     }
 
-    static func sameInKernel(_ a: [Rule], _ b: [Rule]) -> Bool {
+    public static func sameInKernel(_ a: [Rule], _ b: [Rule]) -> Bool {
         guard a.count == b.count else { return false }
         guard a.count >= TwoCores.threshold else { return sameInKernel(a[...], b[...]) }
         // An unchanged long chain is compared rule by rule (an alias entry added to a

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TandemCompiler
 import TandemConfig
 import TandemDaemon
 import TandemNetlink
@@ -40,6 +41,31 @@ struct ApplyCommand: ParsableCommand {
         let paths = root.paths
         let path = file ?? paths.config
         let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter())
+        if !dryRun, !validateFirst {
+            // A file that differs from the applied one in one rule or alias: that item alone.
+            let edit: ApplyEdit.Outcome
+            do {
+                edit = try ApplyEdit(paths: paths, committer: pipeline.committer).run(path)
+            } catch let error as NftCommitError {
+                printError("tandem apply: the kernel refused the ruleset; nothing was changed")
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+            switch edit {
+            case .applied(let done):
+                for w in done.warnings { printError(w) }
+                var timings = done.timings
+                try finish(path: done.path, settings: done.settings, stamped: done.stamped, report: done.report,
+                           items: { _ in done.items }, edit: done.what, timings: &timings, pipeline: pipeline) {
+                    // Only after a failure past the commit: put the previous ruleset back whole.
+                    guard let document = try? ConfigDocument(bytes: done.previousConfig) else { return nil }
+                    return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset,
+                                            generation: done.report.generation)
+                }
+            case .notApplicable(let why):
+                if verbose { print("not an edit of one item (\(why)): the whole file is read") }
+            }
+        }
         var timings = StageTimings()
         let pending = pipeline.pendingPrevious()
         let prepared: ApplyPipeline.Prepared
@@ -85,42 +111,63 @@ struct ApplyCommand: ParsableCommand {
                 request.beforeKernel = { stamped.start() }
                 return try pipeline.committer.commit(request)
             }
-            let revision: RevisionInfo
-            do {
-                try writer.write(settings)
-                revision = try pipeline.record(stamped.value)
-            } catch {
-                // The node's config is still the old one: so must the kernel's ruleset be.
-                try rollBack(previous, after: report, pipeline: pipeline)
-                printError("tandem apply: \(error); the previous ruleset was restored and nothing was changed")
-                throw ExitCode(1)
-            }
-            do {
-                try ApplyState(generation: report.generation, version: ApplyPipeline.version, config: prepared.bytes,
-                               handles: report.handles)
-                    .save(paths, sharing: revision.path)
-            } catch {
-                // Kernel and config agree; without the state the next apply is a full one.
-                printError("tandem apply: warning: could not record the applied state: \(error)")
-            }
-            if verbose, let why = report.fullReason { print("full replace: \(why)") }
             if verbose {
                 timings.record("  of which plan+encode", report.encodeTime)
                 timings.record("  kernel", report.kernelTime)
-                print("timings: \(timings)")
             }
-            print("applied \(prepared.path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
-            notifyDaemon(paths)
-            // Done: the kernel, the config and the state are written. Exit here instead of
-            // unwinding, which frees the parsed document, both rulesets and the batch one
-            // object at a time (tens of milliseconds for a large config).
-            fflush(nil)
-            Glibc.exit(0)
+            try finish(path: prepared.path, settings: settings, stamped: stamped.value, report: report,
+                       items: { stored in
+                           report.handles.flatMap {
+                               AppliedItems.make(ruleset: prepared.ruleset, handles: $0, input: prepared.bytes,
+                                                 spans: prepared.document.spans ?? ItemSpans(),
+                                                 filterRules: prepared.config.filterRules.count, stamped: stored)
+                           }
+                       }, edit: nil, timings: &timings, pipeline: pipeline) { previous }
         } catch let error as NftCommitError {
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")
             printError("\(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// After the commit: kernel settings, the revision, the applied state (with its item
+    /// index from `items`, given the stored bytes), the report, the daemon. A failure
+    /// before the revision is recorded puts the previous ruleset back (`previous`, computed
+    /// only then) and changes nothing else.
+    private func finish(path: String, settings: [KernelSetting], stamped: ConfigStore.Stamped, report: CommitReport,
+                        items: ([UInt8]) -> AppliedItems?, edit: String?, timings: inout StageTimings,
+                        pipeline: ApplyPipeline, previous: () -> CommittedRuleset?) throws -> Never {
+        let revision: RevisionInfo
+        let recordStart = ContinuousClock.now
+        do {
+            try ProcSysWriter().write(settings)
+            revision = try pipeline.record(stamped)
+        } catch {
+            // The node's config is still the old one: so must the kernel's ruleset be.
+            try rollBack(previous(), after: report, pipeline: pipeline)
+            printError("tandem apply: \(error); the previous ruleset was restored and nothing was changed")
+            throw ExitCode(1)
+        }
+        do {
+            // The stored (stamped) bytes: applied.xml is a link to the revision file.
+            try ApplyState(generation: report.generation, version: ApplyPipeline.version, config: stamped.bytes,
+                           handles: report.handles, items: items(stamped.bytes))
+                .save(root.paths, sharing: revision.path)
+        } catch {
+            // Kernel and config agree; without the state the next apply is a full one.
+            printError("tandem apply: warning: could not record the applied state: \(error)")
+        }
+        timings.record("record", ContinuousClock.now - recordStart)
+        if verbose, let why = report.fullReason { print("full replace: \(why)") }
+        if verbose, let edit { print("edit of one item: \(edit)") }
+        if verbose { print("timings: \(timings)") }
+        print("applied \(path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
+        notifyDaemon(root.paths)
+        // Done: the kernel, the config and the state are written. Exit here instead of
+        // unwinding, which frees the parsed document, both rulesets and the batch one
+        // object at a time (tens of milliseconds for a large config).
+        fflush(nil)
+        Glibc.exit(0)
     }
 
     /// A daemon running for this root takes the new config at once (addresses, CARP groups,

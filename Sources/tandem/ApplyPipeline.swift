@@ -88,10 +88,15 @@ struct ApplyPipeline {
     /// serialized on another thread once started (when the batch is encoded and the kernel
     /// takes it on one core).
     static func stamp(_ prepared: Prepared) -> Background<ConfigStore.Stamped> {
-        let user = getpwuid(geteuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
-        let source = URL(fileURLWithPath: prepared.path).lastPathComponent
+        let (user, description) = stampIdentity(prepared.path)
         let document = prepared.document, time = Date().timeIntervalSince1970
-        return .deferred { ConfigStore.stamped(document, user: user, description: "tandem apply \(source)", time: time) }
+        return .deferred { ConfigStore.stamped(document, user: user, description: description, time: time) }
+    }
+
+    /// Who applies, and the revision's description (`tandem apply FILE`).
+    static func stampIdentity(_ path: String) -> (user: String, description: String) {
+        let user = getpwuid(geteuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
+        return (user, "tandem apply \(URL(fileURLWithPath: path).lastPathComponent)")
     }
 
     /// Makes the stamped config the node's config through the config store: written

@@ -27,7 +27,9 @@ extension ConfigExtractor {
         var rules: [FilterRule] = []
         rules.reserveCapacity(elements.count)
         for element in elements {
-            rules.append(filterRule(ItemReader(element, path: itemPath("filter", "rule", first + rules.count))))
+            let index = first + rules.count
+            rules.append(filterRule(ItemReader(element, path: itemPath("filter", "rule", index))))
+            rules[rules.count - 1].number = index + 1
         }
         return rules
     }

@@ -64,6 +64,10 @@ public struct FilterRule: Sendable, Hashable {
     public var created: ChangeStamp?
     public var updated: ChangeStamp?
     public var location: SourceLocation
+    /// Its place among `<filter>`'s rules (1-based), as read from a file: what names a rule
+    /// without a tracker in the kernel log. nil for a rule made in code (its place in the
+    /// list is used).
+    public var number: Int?
 
     public init(tracker: String? = nil, id: String? = nil, action: Action = .pass, interfaces: [String] = [],
                 ipProtocol: IPProtocolFamily = .inet, proto: RuleProtocol? = nil, icmpTypes: [String] = [],

@@ -48,6 +48,13 @@ public struct ConfigStore: Sendable {
         public var time: Double
         public var user: String
         public var description: String
+
+        public init(bytes: [UInt8], time: Double, user: String, description: String) {
+            self.bytes = bytes
+            self.time = time
+            self.user = user
+            self.description = description
+        }
     }
 
     public static func stamped(_ document: ConfigDocument, user: String, description: String, time: Double) -> Stamped {

@@ -15,6 +15,12 @@ public enum XMLParser {
     public static let maximumSize = 16 * 1024 * 1024
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(XMLParseError) -> XMLDocument {
+        try parseWithSpans(bytes).document
+    }
+
+    /// The document and the byte spans of its items (the elements two levels below the
+    /// root), which an edit confined to one item is located by.
+    public static func parseWithSpans(_ bytes: some Collection<UInt8>) throws(XMLParseError) -> (document: XMLDocument, spans: ItemSpans) {
         let input = Array(bytes)
         guard input.count <= maximumSize else {
             throw XMLParseError(position: nil, message: "file is \(input.count) bytes, more than the limit of \(maximumSize) bytes")
@@ -68,7 +74,7 @@ final class TreeBuilder {
         self.tree = TreeState(input: input)
     }
 
-    func run() throws(XMLParseError) -> XMLDocument {
+    func run() throws(XMLParseError) -> (document: XMLDocument, spans: ItemSpans) {
         guard let ctxt = xmlNewParserCtxt() else {
             throw XMLParseError(position: nil, message: "libxml2 could not allocate a parser context")
         }
@@ -97,7 +103,7 @@ final class TreeBuilder {
         guard let root = tree.root, tree.isComplete else {
             throw XMLParseError(position: tree.endPosition(), message: "no root element")
         }
-        return XMLDocument(declaration: declaration(), prolog: tree.prolog, root: root, epilog: tree.epilog)
+        return (XMLDocument(declaration: declaration(), prolog: tree.prolog, root: root, epilog: tree.epilog), tree.spans)
     }
 
     /// The XML declaration exactly as written.
@@ -142,7 +148,7 @@ final class TreeBuilder {
         tree.startElement(name: name, attributes: attributes, tagEnd: offset)
     }
 
-    func endElement() { tree.endElement() }
+    func endElement() { tree.endElement(end: offset) }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) { tree.characters(bytes) }
 

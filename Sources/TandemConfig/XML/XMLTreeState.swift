@@ -14,6 +14,10 @@ struct TreeState {
     /// of allocating their own (issue #3: 50k rules are 400k leaves). Bounded in size.
     private var sharedLeaves: [String: [XMLNode]] = [:]
     private static let sharedLeavesLimit = 4096
+    /// Byte spans of the elements two levels below the root (the items: `filter/rule`,
+    /// `aliases/alias`, …), and where the open one started.
+    private(set) var spans = ItemSpans()
+    private var itemStart = 0
 
     init(input: [UInt8]) {
         self.input = input
@@ -51,10 +55,15 @@ struct TreeState {
         var element = XMLElement(name: name, position: lines.position(of: start), selfClosing: selfClosing)
         element.attributePairs = attributes
         stack.append(element)
+        if stack.count == 3 { itemStart = start }
     }
 
-    mutating func endElement() {
+    /// `end`: the parser's offset after the end tag (or after `/>`).
+    mutating func endElement(end: Int) {
         flushText()
+        if stack.count == 3 {
+            spans.record(container: stack[1].name, item: stack[2].name, itemStart..<min(end, input.count))
+        }
         guard let element = stack.popLast() else { return }
         if stack.isEmpty {
             root = element

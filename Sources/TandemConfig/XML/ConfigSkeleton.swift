@@ -1,0 +1,43 @@
+/// A config file with some items cut out: the small document that an edit confined to one
+/// item is checked, compiled and stamped from, while the items cut out (unchanged since the
+/// last apply) stay as the kernel has them (issue #3: one rule changed among 10,000).
+///
+/// Each cut becomes the newlines it held, so every line number in the skeleton is the
+/// file's; on a file that keeps many items on one line the columns after a cut can differ.
+public struct ConfigSkeleton: Sendable {
+    public private(set) var bytes: [UInt8]
+    /// The runs copied from the source: skeleton offset, source offset, length; in order.
+    private var kept: [(at: Int, from: Int, count: Int)] = []
+
+    /// `cuts`: sorted, disjoint ranges of `source`.
+    public init(_ source: [UInt8], cutting cuts: [Range<Int>]) {
+        var out: [UInt8] = []
+        out.reserveCapacity(source.count - cuts.reduce(0) { $0 + $1.count } + cuts.count * 2)
+        var next = 0
+        for cut in cuts {
+            if cut.lowerBound > next {
+                kept.append((out.count, next, cut.lowerBound - next))
+                out.append(contentsOf: source[next..<cut.lowerBound])
+            }
+            var newlines = 0
+            for i in cut where source[i] == UInt8(ascii: "\n") { newlines += 1 }
+            out.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: newlines))
+            next = max(next, cut.upperBound)
+        }
+        if next < source.count {
+            kept.append((out.count, next, source.count - next))
+            out.append(contentsOf: source[next...])
+        }
+        bytes = out
+    }
+
+    /// Where a range of the skeleton was in the source, when it lies inside one copied run
+    /// (an empty range may sit at either end of one).
+    public func sourceRange(of range: Range<Int>) -> Range<Int>? {
+        for run in kept where run.at <= range.lowerBound && range.upperBound <= run.at + run.count {
+            let start = run.from + (range.lowerBound - run.at)
+            return start..<(start + range.count)
+        }
+        return nil
+    }
+}

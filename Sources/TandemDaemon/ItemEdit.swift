@@ -1,0 +1,242 @@
+import TandemConfig
+import TandemNetlink
+import TandemRuleset
+
+/// An apply whose file differs from the applied one inside a single filter rule or alias
+/// (or not at all), done without reading the rest of the file's items (issue #3: one rule
+/// changed in a 10,000-rule config).
+///
+/// Both files are reduced to a *skeleton*: every filter rule but the edited one is cut out
+/// (all of them for an alias edit), everything else stays. The skeletons are small, so the
+/// new one is parsed, validated, compiled and stamped with a revision in a few
+/// milliseconds, and the old one compiled to compare with. Because the bytes outside the
+/// edited item are the same in both files, the compiled skeletons differ only by what the
+/// item makes: its own kernel rules, and the elements of the sets an alias fills. Anything
+/// else that differs (a set that appears or goes, a NAT rule that inlines the alias, a
+/// chain redefined) means the rules cut out could change too, and the apply is a full one.
+///
+/// The edited rule's kernel rules are replaced where the old ones are, by the handles and
+/// owners recorded with the applied state (`AppliedItems`, `NftRuleHandles`): the
+/// committer gets *windows* of the chains (the item's old and new rules beside one kept
+/// neighbour, whose handle places the new ones) and of the sets, and plans them as any
+/// incremental commit.
+public enum ItemEdit {
+    public enum Kind: Sendable, Hashable {
+        /// The files are the same (a re-apply: a revision, no kernel change).
+        case unchanged
+        /// `filter/rule[number]` changed.
+        case filterRule(number: Int)
+        /// The `index`-th (from 0) `<alias>` changed.
+        case alias(index: Int)
+    }
+
+    /// Where the new file differs from the applied one.
+    public struct Location: Sendable {
+        public var kind: Kind
+        /// The applied file it was compared with: as stored (stamped) or as it was given.
+        public var base: [UInt8]
+        /// Item spans in `base` and in the new file.
+        public var baseFilter: [Range<Int>]
+        public var newFilter: [Range<Int>]
+        public var newAliases: [Range<Int>]
+    }
+
+    /// Why an edit cannot be applied this way (the apply is then a full one).
+    public struct NotApplicable: Error, Sendable, CustomStringConvertible {
+        public var reason: String
+        public init(_ reason: String) { self.reason = reason }
+        public var description: String { reason }
+    }
+
+    /// Compares `new` with the stored applied file and, failing that, with the file as it was
+    /// given before its revision was stamped (a user who edits the stored config.xml gets
+    /// the first, one who keeps their own copy the second).
+    public static func locate(new: [UInt8], stored: [UInt8], items: AppliedItems) throws(NotApplicable) -> Location {
+        if let found = locate(new: new, base: stored, filter: items.filter, aliases: items.aliases) { return found }
+        if items.unstamped != nil, let base = items.unstampedBytes(of: stored) {
+            var filter: [Range<Int>] = [], aliases: [Range<Int>] = []
+            filter.reserveCapacity(items.filter.count)
+            for s in items.filter {
+                guard let m = items.unstampedSpan(s) else { throw NotApplicable("the applied index overlaps the revision") }
+                filter.append(m)
+            }
+            for s in items.aliases {
+                guard let m = items.unstampedSpan(s) else { throw NotApplicable("the applied index overlaps the revision") }
+                aliases.append(m)
+            }
+            if let found = locate(new: new, base: base, filter: filter, aliases: aliases) { return found }
+        }
+        throw NotApplicable("the file differs from the applied one outside a single filter rule or alias")
+    }
+
+    private static func locate(new: [UInt8], base: [UInt8], filter: [Range<Int>], aliases: [Range<Int>]) -> Location? {
+        guard let d = ByteDifference.between(base, new) else {
+            return Location(kind: .unchanged, base: base, baseFilter: filter, newFilter: filter, newAliases: aliases)
+        }
+        func moved(_ spans: [Range<Int>], edited: Int?) -> [Range<Int>]? {
+            var out: [Range<Int>] = []
+            out.reserveCapacity(spans.count)
+            for (i, s) in spans.enumerated() {
+                if i == edited {
+                    out.append(s.lowerBound..<(s.upperBound + d.shift))
+                } else if let m = d.map(s) {
+                    out.append(m)
+                } else {
+                    return nil
+                }
+            }
+            return out
+        }
+        if let i = containing(d, filter), let newFilter = moved(filter, edited: i), let newAliases = moved(aliases, edited: nil) {
+            return Location(kind: .filterRule(number: i + 1), base: base, baseFilter: filter, newFilter: newFilter,
+                            newAliases: newAliases)
+        }
+        if let i = containing(d, aliases), let newFilter = moved(filter, edited: nil), let newAliases = moved(aliases, edited: i) {
+            return Location(kind: .alias(index: i), base: base, baseFilter: filter, newFilter: newFilter,
+                            newAliases: newAliases)
+        }
+        return nil
+    }
+
+    /// The span (sorted, disjoint) that holds the whole old window.
+    private static func containing(_ d: ByteDifference, _ spans: [Range<Int>]) -> Int? {
+        var lo = 0, hi = spans.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if spans[mid].lowerBound <= d.start { lo = mid + 1 } else { hi = mid }
+        }
+        let i = lo - 1
+        guard i >= 0, d.start + d.oldCount <= spans[i].upperBound else { return nil }
+        return i
+    }
+
+    /// The skeletons of the applied (`old`) and the new file.
+    public static func skeletons(_ location: Location, new: [UInt8]) -> (old: ConfigSkeleton, new: ConfigSkeleton) {
+        let kept: Int? = if case .filterRule(let n) = location.kind { n - 1 } else { nil }
+        func cuts(_ spans: [Range<Int>]) -> [Range<Int>] {
+            guard let kept else { return spans }
+            var out = spans
+            out.remove(at: kept)
+            return out
+        }
+        return (ConfigSkeleton(location.base, cutting: cuts(location.baseFilter)),
+                ConfigSkeleton(new, cutting: cuts(location.newFilter)))
+    }
+
+    /// A skeleton's config with its one filter rule given the number it has in the whole
+    /// file (its log tag and its place in messages); checks that the skeleton holds exactly
+    /// the items it should.
+    public static func numbered(_ config: Config, kind: Kind) throws(NotApplicable) -> Config {
+        var config = config
+        switch kind {
+        case .filterRule(let n):
+            guard config.filterRules.count == 1 else {
+                throw NotApplicable("the edited filter rule is not one <rule> element")
+            }
+            config.filterRules[0].number = n
+            config.filterRules[0].location.path = "filter/rule[\(n)]"
+        case .alias, .unchanged:
+            guard config.filterRules.isEmpty else { throw NotApplicable("the edit adds a filter rule") }
+        }
+        return config
+    }
+
+    /// The chain and set windows for the committer, from the compiled skeletons: what the
+    /// kernel holds of them (`previous`, with the handles of its window rules) and what it
+    /// must hold (`next`). Also the chains' new rule owners for `AppliedItems`.
+    public struct Windows: Sendable {
+        public var previous: Ruleset
+        public var next: Ruleset
+        public var handles: NftRuleHandles
+        /// For each chain whose item rules change: the owner list after the commit.
+        public var chainItems: [NftRuleHandles.ChainID: [Int]]
+    }
+
+    /// The rule that stands for the kept neighbour in a window: the same on both sides, so
+    /// the planner keeps it and places the item's rules next to its handle.
+    static let anchor = Rule(matches: [], statements: [], comment: "tandem window anchor")
+
+    public static func windows(old: Ruleset, new: Ruleset, kind: Kind, items: AppliedItems,
+                               handles: NftRuleHandles) throws(NotApplicable) -> Windows {
+        let number: Int = if case .filterRule(let n) = kind { n } else { -1 }
+        guard old.tables.count == new.tables.count else { throw NotApplicable("the tables differ") }
+        var previous = Ruleset(tables: []), next = Ruleset(tables: [])
+        var windowHandles = NftRuleHandles()
+        var chainItems: [NftRuleHandles.ChainID: [Int]] = [:]
+        for (a, b) in zip(old.tables, new.tables) {
+            guard a.family == b.family, a.name == b.name else { throw NotApplicable("the tables differ") }
+            guard a.sets.count == b.sets.count else { throw NotApplicable("a set appears or goes in \(a.name)") }
+            for (s, t) in zip(a.sets, b.sets) {
+                var s0 = s, t0 = t
+                s0.elements = []
+                t0.elements = []
+                guard s0 == t0 else { throw NotApplicable("set \(s.name) is redefined, added or removed") }
+            }
+            guard a.chains.count == b.chains.count else { throw NotApplicable("a chain appears or goes in \(a.name)") }
+            var before = a, after = b
+            for c in before.chains.indices {
+                let x = a.chains[c], y = b.chains[c]
+                guard x.name == y.name, x.base == y.base, x.comment == y.comment else {
+                    throw NotApplicable("chain \(x.name) is redefined, added or removed")
+                }
+                let oldItem = x.rules.filter { AppliedItems.filterNumber($0.origin) == number }
+                let newItem = y.rules.filter { AppliedItems.filterNumber($0.origin) == number }
+                let oldRest = x.rules.filter { AppliedItems.filterNumber($0.origin) != number }
+                let newRest = y.rules.filter { AppliedItems.filterNumber($0.origin) != number }
+                guard Rule.sameInKernel(oldRest, newRest) else {
+                    throw NotApplicable("chain \(x.name) changes beyond the edited item")
+                }
+                before.chains[c].rules = []
+                after.chains[c].rules = []
+                guard !Rule.sameInKernel(oldItem, newItem) else { continue }
+                let id = NftRuleHandles.ChainID(a.family, table: a.name, chain: x.name)
+                guard let h = handles.chains[id], let owners = items.chainItems[id], h.count == owners.count else {
+                    throw NotApplicable("no recorded handles for chain \(x.name)")
+                }
+                guard let first = owners.firstIndex(of: number) else {
+                    throw NotApplicable("the rule has no kernel rule in chain \(x.name) to replace")
+                }
+                let last = owners.lastIndex(of: number)!
+                guard last - first + 1 == oldItem.count, owners[first...last].allSatisfy({ $0 == number }) else {
+                    throw NotApplicable("the recorded rules of filter/rule[\(number)] in \(x.name) are not the compiled ones")
+                }
+                var windowOld = oldItem, windowNew = newItem, windowH = Array(h[first...last])
+                if first > 0 {
+                    windowOld.insert(anchor, at: 0)
+                    windowNew.insert(anchor, at: 0)
+                    windowH.insert(h[first - 1], at: 0)
+                } else if last + 1 < h.count {
+                    windowOld.append(anchor)
+                    windowNew.append(anchor)
+                    windowH.append(h[last + 1])
+                }
+                before.chains[c].rules = windowOld
+                after.chains[c].rules = windowNew
+                windowHandles.chains[id] = windowH
+                var newOwners = owners
+                newOwners.replaceSubrange(first...last, with: repeatElement(number, count: newItem.count))
+                chainItems[id] = newOwners
+            }
+            previous.tables.append(before)
+            next.tables.append(after)
+        }
+        return Windows(previous: previous, next: next, handles: windowHandles, chainItems: chainItems)
+    }
+
+    /// Where stamping the new skeleton changed it, moved to the new file: the stamped file is
+    /// the new one with that window replaced. nil when the window is not in bytes the
+    /// skeleton copied from the file.
+    public static func stamped(file: [UInt8], skeleton: ConfigSkeleton,
+                               stampedSkeleton: [UInt8]) -> (bytes: [UInt8], window: ByteDifference)? {
+        guard let d = ByteDifference.between(skeleton.bytes, stampedSkeleton) else {
+            return (file, ByteDifference(start: 0, oldCount: 0, newCount: 0))
+        }
+        guard let r = skeleton.sourceRange(of: d.oldRange) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(file.count + d.shift)
+        out.append(contentsOf: file[..<r.lowerBound])
+        out.append(contentsOf: stampedSkeleton[d.newRange])
+        out.append(contentsOf: file[r.upperBound...])
+        return (out, ByteDifference(start: r.lowerBound, oldCount: r.count, newCount: d.newCount))
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import TandemCompiler
+import TandemConfig
+import TandemDaemon
+import TandemNetlink
+import TandemRuleset
+
+/// `tandem apply` of a file that differs from the applied one inside one filter rule or
+/// one alias (or not at all): only that item and the file around the filter rules are read,
+/// checked and compiled, and only that item's kernel rules or set elements are sent
+/// (`ItemEdit`, issue #3). Anything it cannot do this way is `notApplicable`, with nothing
+/// changed, and the apply goes the full way, which reports errors with the whole file's
+/// context.
+struct ApplyEdit {
+    let paths: NodePaths
+    let committer: RulesetCommitter
+
+    /// What the apply's last steps need (kernel settings, revision, state) and print.
+    struct Done {
+        var path: String
+        var what: String
+        var report: CommitReport
+        var settings: [KernelSetting]
+        var stamped: ConfigStore.Stamped
+        var items: AppliedItems
+        var warnings: [String]
+        /// The ruleset the kernel held before, for a rollback after a failure past the
+        /// commit (compiled only then).
+        var previousConfig: [UInt8]
+        var timings: StageTimings
+    }
+
+    enum Outcome {
+        case applied(Done)
+        case notApplicable(String)
+    }
+
+    func run(_ path: String) throws -> Outcome {
+        var timings = StageTimings()
+        let start = ContinuousClock.now
+        guard let state = ApplyState.load(paths) else { return .notApplicable("no applied state is recorded") }
+        guard state.version == ApplyPipeline.version else { return .notApplicable("the applied state is from another version") }
+        guard let handles = state.handles, let items = state.items else {
+            return .notApplicable("the applied state has no rule handles or item index")
+        }
+        guard let bytes = try? ConfigFileReader.read(path) else { return .notApplicable("the file cannot be read") }
+        timings.record("read state+file", ContinuousClock.now - start)
+        do {
+            return .applied(try apply(path: path, bytes: bytes, state: state, handles: handles, items: items,
+                                      timings: &timings, start: start))
+        } catch let e as ItemEdit.NotApplicable {
+            return .notApplicable(e.reason)
+        } catch NftCommitError.notIncremental(let why) {
+            return .notApplicable(why)
+        }
+    }
+
+    private func apply(path: String, bytes: [UInt8], state: ApplyState, handles: NftRuleHandles, items: AppliedItems,
+                       timings: inout StageTimings, start: ContinuousClock.Instant) throws -> Done {
+        let location = try ItemEdit.locate(new: bytes, stored: state.config, items: items)
+        let skeletons = ItemEdit.skeletons(location, new: bytes)
+        let kind = location.kind
+        timings.record("locate+cut", ContinuousClock.now - start)
+        // The applied skeleton is compiled on the other core while the new one is read,
+        // checked and compiled.
+        let oldSkeleton = skeletons.old
+        let before = Background { () -> Result<RulesetCompilation, ItemEdit.NotApplicable> in
+            guard let document = try? ConfigDocument(bytes: oldSkeleton.bytes) else {
+                return .failure(ItemEdit.NotApplicable("the applied file's skeleton does not parse"))
+            }
+            return Result { () throws(ItemEdit.NotApplicable) in
+                RulesetCompiler.compile(try ItemEdit.numbered(document.config, kind: kind))
+            }
+        }
+        let parseStart = ContinuousClock.now
+        guard let document = try? ConfigDocument(bytes: skeletons.new.bytes) else {
+            throw ItemEdit.NotApplicable("the new file does not parse around the edit")
+        }
+        let config = try ItemEdit.numbered(document.config, kind: kind)
+        let diagnostics = ConfigValidator.validate(config)
+        guard !diagnostics.contains(where: { $0.severity == .error }) else {
+            throw ItemEdit.NotApplicable("the new file has errors")
+        }
+        let compiled = RulesetCompiler.compile(config)
+        timings.record("check+compile", ContinuousClock.now - parseStart)
+        let old = try before.value.get()
+        timings.record("previous", ContinuousClock.now - parseStart)
+
+        let windows = try ItemEdit.windows(old: old.ruleset, new: compiled.ruleset, kind: kind, items: items,
+                                           handles: handles)
+        // The revision: the new skeleton stamped, its changed window moved into the file.
+        let identity = ApplyPipeline.stampIdentity(path)
+        let stampedSkeleton = ConfigStore.stamped(document, user: identity.user, description: identity.description,
+                                                  time: Date().timeIntervalSince1970)
+        guard let (stored, window) = ItemEdit.stamped(file: bytes, skeleton: skeletons.new,
+                                                      stampedSkeleton: stampedSkeleton.bytes) else {
+            throw ItemEdit.NotApplicable("the revision is not outside the filter rules")
+        }
+        func moved(_ spans: [Range<Int>]) throws(ItemEdit.NotApplicable) -> [Range<Int>] {
+            try spans.map { (s) throws(ItemEdit.NotApplicable) -> Range<Int> in
+                guard let m = window.map(s) else { throw ItemEdit.NotApplicable("the revision overlaps an item") }
+                return m
+            }
+        }
+        let filter = try moved(location.newFilter), aliases = try moved(location.newAliases)
+        let settings = KernelSetting.settings(for: config)
+        try ProcSysWriter().check(settings)
+        timings.record("windows+stamp", ContinuousClock.now - parseStart)
+
+        var request = CommitRequest(ruleset: windows.next,
+                                    previous: CommittedRuleset(ruleset: windows.previous, generation: state.generation,
+                                                               handles: windows.handles, allHandles: handles))
+        request.partial = true
+        let commitStart = ContinuousClock.now
+        let report = try committer.commit(request)
+        timings.record("netlink", ContinuousClock.now - commitStart)
+        timings.record("  of which plan+encode", report.encodeTime)
+        timings.record("  kernel", report.kernelTime)
+
+        var chainItems = items.chainItems
+        for (id, owners) in windows.chainItems { chainItems[id] = owners }
+        let newHandles = report.handles ?? NftRuleHandles()
+        // Owners that no longer line up with the handles (they always should) leave no
+        // index: the next apply is then a full one, never a wrong edit.
+        let consistent = chainItems.allSatisfy { newHandles.chains[$0.key]?.count == $0.value.count }
+        let unstamp = window.oldCount == 0 && window.newCount == 0
+            ? nil : AppliedItems.Unstamp(window: window.newRange, original: Array(bytes[window.oldRange]))
+        let newItems = AppliedItems(filter: filter, aliases: aliases, unstamped: unstamp,
+                                    chainItems: consistent ? chainItems : [:])
+        timings.record("index", ContinuousClock.now - commitStart)
+        let warnings = (diagnostics.filter { $0.severity == .warning } + compiled.diagnostics).map { $0.formatted(file: path) }
+        let what: String = switch kind {
+        case .unchanged: "unchanged"
+        case .filterRule(let n): "filter/rule[\(n)]"
+        case .alias(let i): "aliases/alias[\(i + 1)]"
+        }
+        return Done(path: path, what: what, report: report, settings: settings,
+                    stamped: ConfigStore.Stamped(bytes: stored, time: stampedSkeleton.time, user: stampedSkeleton.user,
+                                                 description: stampedSkeleton.description),
+                    items: newItems, warnings: warnings, previousConfig: state.config, timings: timings)
+    }
+}
