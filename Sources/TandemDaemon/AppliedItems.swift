@@ -108,129 +108,78 @@ public struct AppliedItems: Sendable, Hashable {
 extension AppliedItems {
     /// One line per list: `filter 12-340 340-610 …`, `aliases …`, `unstamp START END HEX`,
     /// `chain FAMILY TABLE CHAIN n n n …`.
-    public var text: String {
-        var out = "filter"
-        for s in filter { out += " \(s.lowerBound)-\(s.upperBound)" }
-        out += "\naliases"
-        for s in aliases { out += " \(s.lowerBound)-\(s.upperBound)" }
-        out += "\n"
+    public var text: String { String(decoding: textBytes, as: UTF8.self) }
+
+    public var textBytes: [UInt8] {
+        var out = FieldWriter(capacity: (filter.count + aliases.count) * 16 + chainItems.values.reduce(0) { $0 + $1.count * 6 })
+        out.word("filter")
+        for s in filter { out.span(s.lowerBound, s.upperBound) }
+        out.endLine()
+        out.word("aliases")
+        for s in aliases { out.span(s.lowerBound, s.upperBound) }
+        out.endLine()
         if let u = unstamped {
-            out += "unstamp \(u.window.lowerBound) \(u.window.upperBound) "
-            let digits = Array("0123456789abcdef".utf8)
-            var hex: [UInt8] = []
-            hex.reserveCapacity(u.original.count * 2)
-            for b in u.original { hex.append(digits[Int(b >> 4)]); hex.append(digits[Int(b & 15)]) }
-            out += String(decoding: hex, as: UTF8.self) + "\n"
+            out.word("unstamp")
+            out.number(UInt64(u.window.lowerBound))
+            out.number(UInt64(u.window.upperBound))
+            out.hex(u.original)
+            out.endLine()
         }
         for id in chainItems.keys.sorted() {
-            out += "chain \(id.family.rawValue) \(id.table) \(id.chain)"
-            for n in chainItems[id]! { out += " \(n)" }
-            out += "\n"
+            out.word("chain")
+            out.word(id.family.rawValue)
+            out.word(id.table)
+            out.word(id.chain)
+            for n in chainItems[id]! { out.number(UInt64(n)) }
+            out.endLine()
         }
-        return out
+        return out.bytes
     }
 
     /// Reads `text`; nil when anything is malformed (the next apply is then a full one).
     public init?(text bytes: [UInt8]) {
         var filter: [Range<Int>]?, aliases: [Range<Int>]?, unstamped: Unstamp?
         var chainItems: [NftRuleHandles.ChainID: [Int]] = [:]
-        var lineStart = 0
-        while lineStart < bytes.count {
-            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-            var scan = FieldScanner(bytes: bytes, position: lineStart, end: lineEnd)
-            switch scan.word() {
-            case "filter"?:
-                guard let spans = scan.spans() else { return nil }
-                filter = spans
-            case "aliases"?:
-                guard let spans = scan.spans() else { return nil }
-                aliases = spans
-            case "unstamp"?:
-                guard let a = scan.number(), let b = scan.number(), a <= b, let hex = scan.hexBytes() else { return nil }
-                unstamped = Unstamp(window: a..<b, original: hex)
-            case "chain"?:
-                guard let f = scan.word(), let family = TableFamily(rawValue: f), let table = scan.word(),
-                      let chain = scan.word() else { return nil }
-                var items: [Int] = []
-                while !scan.atEnd {
-                    guard let n = scan.number() else { return nil }
-                    items.append(n)
-                }
-                chainItems[NftRuleHandles.ChainID(family, table: table, chain: chain)] = items
-            default:
-                return nil
+        func spans(_ scan: inout FieldScanner) -> [Range<Int>]? {
+            var out: [Range<Int>] = []
+            while !scan.atLineEnd {
+                guard let a = scan.number(), scan.dash(), let b = scan.number(), a <= b else { return nil }
+                out.append(Int(a)..<Int(b))
             }
-            lineStart = lineEnd + 1
+            return out
         }
-        guard let filter, let aliases else { return nil }
+        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            var scan = FieldScanner(buffer)
+            while scan.nextLine() {
+                switch scan.word() {
+                case nil:
+                    continue
+                case "filter"?:
+                    filter = spans(&scan)
+                    if filter == nil { return false }
+                case "aliases"?:
+                    aliases = spans(&scan)
+                    if aliases == nil { return false }
+                case "unstamp"?:
+                    guard let a = scan.number(), let b = scan.number(), a <= b, let hex = scan.hexBytes() else { return false }
+                    unstamped = Unstamp(window: Int(a)..<Int(b), original: hex)
+                case "chain"?:
+                    guard let f = scan.word(), let family = TableFamily(rawValue: f), let table = scan.word(),
+                          let chain = scan.word() else { return false }
+                    var items: [Int] = []
+                    while !scan.atLineEnd {
+                        guard let n = scan.number() else { return false }
+                        items.append(Int(n))
+                    }
+                    chainItems[NftRuleHandles.ChainID(family, table: table, chain: chain)] = items
+                default:
+                    return false
+                }
+            }
+            return true
+        }
+        guard ok, let filter, let aliases else { return nil }
         self.init(filter: filter, aliases: aliases, unstamped: unstamped, chainItems: chainItems)
     }
 }
 
-/// Space-separated fields of one line of `applied.items`, read from the bytes directly (a
-/// 10,000-rule config has 20,000 numbers to read on every apply).
-private struct FieldScanner {
-    let bytes: [UInt8]
-    var position: Int
-    let end: Int
-
-    var atEnd: Bool {
-        mutating get { skipSpaces(); return position >= end }
-    }
-
-    private mutating func skipSpaces() {
-        while position < end, bytes[position] == UInt8(ascii: " ") { position += 1 }
-    }
-
-    mutating func word() -> String? {
-        skipSpaces()
-        let start = position
-        while position < end, bytes[position] != UInt8(ascii: " ") { position += 1 }
-        return start < position ? String(decoding: bytes[start..<position], as: UTF8.self) : nil
-    }
-
-    /// A decimal number, stopping at a space or `-`.
-    mutating func number() -> Int? {
-        skipSpaces()
-        var n = 0, digits = 0
-        while position < end, bytes[position] >= 0x30, bytes[position] <= 0x39, digits < 18 {
-            n = n * 10 + Int(bytes[position] - 0x30)
-            position += 1
-            digits += 1
-        }
-        guard digits > 0, position >= end || bytes[position] == UInt8(ascii: " ") || bytes[position] == UInt8(ascii: "-") else {
-            return nil
-        }
-        return n
-    }
-
-    /// `a-b a-b …` to the end of the line.
-    mutating func spans() -> [Range<Int>]? {
-        var out: [Range<Int>] = []
-        while !atEnd {
-            guard let a = number(), position < end, bytes[position] == UInt8(ascii: "-") else { return nil }
-            position += 1
-            guard let b = number(), a <= b else { return nil }
-            out.append(a..<b)
-        }
-        return out
-    }
-
-    mutating func hexBytes() -> [UInt8]? {
-        skipSpaces()
-        var out: [UInt8] = []
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            default: nil
-            }
-        }
-        while position + 1 < end, bytes[position] != UInt8(ascii: " ") {
-            guard let hi = value(bytes[position]), let lo = value(bytes[position + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            position += 2
-        }
-        return out
-    }
-}

@@ -45,7 +45,7 @@ public struct ApplyState: Equatable, Sendable {
     public static func load(_ paths: NodePaths) -> ApplyState? {
         let dir = directory(paths)
         guard let state = try? String(contentsOf: dir.appendingPathComponent("applied.state"), encoding: .utf8),
-              let config = try? Data(contentsOf: dir.appendingPathComponent("applied.xml")) else { return nil }
+              let config = try? ConfigFileReader.read(dir.appendingPathComponent("applied.xml").path) else { return nil }
         var fields: [String: String] = [:]
         for line in state.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1)
@@ -55,12 +55,14 @@ public struct ApplyState: Equatable, Sendable {
         // Handles written for another generation (a crash between the two writes) are
         // not this state's.
         let handles = fields["handles"] == String(g)
-            ? (try? String(contentsOf: dir.appendingPathComponent("applied.handles"), encoding: .utf8)).flatMap(NftRuleHandles.init(text:))
+            ? (try? ConfigFileReader.read(dir.appendingPathComponent("applied.handles").path, limit: .max - 1))
+                .flatMap { NftRuleHandles(text: $0) }
             : nil
         let items = handles != nil && fields["items"] == String(g)
-            ? (try? Data(contentsOf: dir.appendingPathComponent("applied.items"))).flatMap { AppliedItems(text: Array($0)) }
+            ? (try? ConfigFileReader.read(dir.appendingPathComponent("applied.items").path, limit: .max - 1))
+                .flatMap { AppliedItems(text: $0) }
             : nil
-        return ApplyState(generation: g, version: v, config: Array(config), handles: handles, items: items)
+        return ApplyState(generation: g, version: v, config: config, handles: handles, items: items)
     }
 
     /// Writes the config first, then the state naming its generation, each atomically
@@ -72,20 +74,22 @@ public struct ApplyState: Equatable, Sendable {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let applied = dir.appendingPathComponent("applied.xml")
         if let file {
-            try AtomicFile.share(file, as: applied.path, bytes: config)
+            try AtomicFile.share(file, as: applied.path, bytes: config, durable: false)
         } else {
             try Data(config).write(to: applied, options: .atomic)
         }
         var state = "generation=\(generation)\nversion=\(version)\n"
         if let handles {
-            try Data(handles.text.utf8).write(to: dir.appendingPathComponent("applied.handles"), options: .atomic)
+            // Replaced atomically but not synced: after a crash the kernel's ruleset is gone
+            // too, and a stale state only makes the next apply a full one.
+            try AtomicFile.write(handles.textBytes, to: dir.appendingPathComponent("applied.handles").path, mode: 0o644, durable: false)
             state += "handles=\(generation)\n"
             if let items {
-                try Data(items.text.utf8).write(to: dir.appendingPathComponent("applied.items"), options: .atomic)
+                try AtomicFile.write(items.textBytes, to: dir.appendingPathComponent("applied.items").path, mode: 0o644, durable: false)
                 state += "items=\(generation)\n"
             }
         }
-        try Data(state.utf8).write(to: dir.appendingPathComponent("applied.state"), options: .atomic)
+        try AtomicFile.write(Array(state.utf8), to: dir.appendingPathComponent("applied.state").path, mode: 0o644, durable: false)
     }
 }
 

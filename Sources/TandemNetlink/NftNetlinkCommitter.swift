@@ -6,16 +6,34 @@ import TandemRuleset
 /// the messages, END with ACK (left out for a dry run), then every error mapped back to
 /// the object or rule origin it came from.
 public struct NetlinkRulesetCommitter: RulesetCommitter {
-    public init() {}
+    private let kept: KeptSession?
+
+    public init() {
+        kept = nil
+    }
+
+    /// A committer whose netlink socket stays open from its first use until the process
+    /// ends. Closing a NETLINK_NETFILTER socket right after a commit waits for the kernel to
+    /// release what the commit replaced (`nft_rcv_nl_event` on NETLINK_URELEASE flushes
+    /// nf_tables' destroy work, which waits for an RCU grace period: 3–8 ms here). A short
+    /// process (`tandem apply`) that keeps the socket writes its revision meanwhile, and
+    /// by its exit the kernel is done.
+    public init(keepingSessionOpen: Bool) {
+        kept = keepingSessionOpen ? KeptSession() : nil
+    }
+
+    private func session() throws -> NftSession {
+        try kept?.session() ?? NftSession()
+    }
 
     public func generation() throws -> UInt32 {
-        try NftSession().generation()
+        try session().generation()
     }
 
     public func commit(_ request: CommitRequest) throws -> CommitReport {
         let clock = ContinuousClock()
         let started = clock.now
-        let session = try NftSession()
+        let session = try session()
         let current = try session.generation()
         // A stale expected generation is left for the kernel to refuse (ERESTART), so the
         // check and the commit are one atomic step.
@@ -160,5 +178,18 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         if !withoutEnd, let end = batch.endSequence, !acks.contains(where: { $0.sequence == end }) {
             throw NftCommitError.noAcknowledgement
         }
+    }
+}
+
+/// The session a `NetlinkRulesetCommitter(keepingSessionOpen: true)` reuses; made on first
+/// use, by the one thread that commits (the CLI's).
+private final class KeptSession: @unchecked Sendable {
+    private var open: NftSession?
+
+    func session() throws -> NftSession {
+        if let open { return open }
+        let s = try NftSession()
+        open = s
+        return s
     }
 }

@@ -124,30 +124,43 @@ extension NftRuleHandles {
 extension NftRuleHandles {
     /// One line per chain: `family table chain handle handle …` (names are nftables
     /// identifiers, without spaces).
-    public var text: String {
-        var out = ""
+    public var text: String { String(decoding: textBytes, as: UTF8.self) }
+
+    public var textBytes: [UInt8] {
+        var out = FieldWriter(capacity: chains.values.reduce(64) { $0 + $1.count * 7 })
         for id in chains.keys.sorted() {
-            out += "\(id.family.rawValue) \(id.table) \(id.chain)"
-            for h in chains[id]! { out += " \(h)" }
-            out += "\n"
+            out.word(id.family.rawValue)
+            out.word(id.table)
+            out.word(id.chain)
+            for h in chains[id]! { out.number(h) }
+            out.endLine()
         }
-        return out
+        return out.bytes
     }
 
     /// Reads `text`; nil when any line is malformed (the caller then dumps handles).
     public init?(text: String) {
+        self.init(text: Array(text.utf8))
+    }
+
+    public init?(text bytes: [UInt8]) {
         var chains: [ChainID: [UInt64]] = [:]
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard fields.count >= 3, let family = TableFamily(rawValue: String(fields[0])) else { return nil }
-            var handles: [UInt64] = []
-            handles.reserveCapacity(fields.count - 3)
-            for f in fields.dropFirst(3) {
-                guard let h = UInt64(f) else { return nil }
-                handles.append(h)
+        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            var scan = FieldScanner(buffer)
+            while scan.nextLine() {
+                if scan.atLineEnd { continue }
+                guard let f = scan.word(), let family = TableFamily(rawValue: f), let table = scan.word(),
+                      let chain = scan.word() else { return false }
+                var handles: [UInt64] = []
+                while !scan.atLineEnd {
+                    guard let h = scan.number() else { return false }
+                    handles.append(h)
+                }
+                chains[ChainID(family, table: table, chain: chain)] = handles
             }
-            chains[ChainID(family, table: String(fields[1]), chain: String(fields[2]))] = handles
+            return true
         }
+        guard ok else { return nil }
         self.init(chains: chains)
     }
 }

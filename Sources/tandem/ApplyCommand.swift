@@ -38,9 +38,10 @@ struct ApplyCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
+        ProcessMemory.keepFreedBlocks()
         let paths = root.paths
         let path = file ?? paths.config
-        let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter())
+        let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter(keepingSessionOpen: true))
         if !dryRun, !validateFirst {
             // A file that differs from the applied one in one rule or alias: that item alone.
             let edit: ApplyEdit.Outcome

@@ -14,6 +14,7 @@ struct CarpCommand: ParsableCommand {
     /// over; it stays on across restarts until turned off.
     struct Maintenance: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "maintenance",
             abstract: "Turn persistent CARP maintenance mode on or off (advskew 254 on every VIP).")
 
         enum Switch: String, ExpressibleByArgument, CaseIterable { case on, off }

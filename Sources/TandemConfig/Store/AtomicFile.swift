@@ -28,7 +28,9 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 /// content survives a crash once `write` returns: temp file in the same directory, fsync,
 /// rename over the target, fsync the directory (STYLE.md §8).
 public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(StoreError) {
+    /// `durable: false` keeps the all-or-nothing replacement but not the fsyncs, for state
+    /// that is worthless after a crash anyway (the kernel's ruleset does not survive one).
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true) throws(StoreError) {
         let directory = parentDirectory(of: path)
         try makeDirectories(directory)
         let name = path.split(separator: "/").last.map(String.init) ?? "file"
@@ -41,7 +43,7 @@ public enum AtomicFile {
         }
         do throws(StoreError) {
             try writeAll(fd, bytes, path: temp)
-            guard fsync(fd) == 0 else { throw StoreError(operation: "fsync", path: temp, errno: errno) }
+            guard !durable || fsync(fd) == 0 else { throw StoreError(operation: "fsync", path: temp, errno: errno) }
         } catch {
             close(fd)
             throw error
@@ -49,7 +51,7 @@ public enum AtomicFile {
         guard close(fd) == 0 else { throw StoreError(operation: "close", path: temp, errno: errno) }
         guard rename(temp, path) == 0 else { throw StoreError(operation: "rename", path: path, errno: errno) }
         ok = true
-        try syncDirectory(directory)
+        if durable { try syncDirectory(directory) }
     }
 
     /// Gives `path` the content of the (already durable) file `source` by a hard link
@@ -57,18 +59,18 @@ public enum AtomicFile {
     /// Files are only ever replaced by rename, so the link keeps the content `source` has
     /// now. Falls back to writing `bytes` where links are impossible (another file system).
     public static func share(_ source: String, as path: String, bytes: @autoclosure () -> [UInt8],
-                            mode: mode_t = 0o600) throws(StoreError) {
+                            mode: mode_t = 0o600, durable: Bool = true) throws(StoreError) {
         let directory = parentDirectory(of: path)
         try makeDirectories(directory)
         let name = path.split(separator: "/").last.map(String.init) ?? "file"
         let temp = "\(directory)/.\(name).link-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard link(source, temp) == 0 else { return try write(bytes(), to: path, mode: mode) }
+        guard link(source, temp) == 0 else { return try write(bytes(), to: path, mode: mode, durable: durable) }
         guard rename(temp, path) == 0 else {
             let code = errno
             unlink(temp)
             throw StoreError(operation: "rename", path: path, errno: code)
         }
-        try syncDirectory(directory)
+        if durable { try syncDirectory(directory) }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {

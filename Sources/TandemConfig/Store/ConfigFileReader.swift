@@ -30,18 +30,36 @@ public enum ConfigFileReader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ConfigFileError(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
+        // Sized from fstat and read in place (a 2 MB config is read on every apply); one
+        // byte past the limit is enough for the parser to report the size. A file that
+        // grows while it is read is read on to its end, up to that byte.
+        var info = stat()
+        var capacity = (fstat(fd, &info) == 0 ? min(max(Int(info.st_size), 0), limit) : 0) + 1
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ConfigFileError(path: path, operation: "read", errno: errno)
+            // Read into uninitialised storage (no zero fill of megabytes about to be
+            // overwritten); grown only if the file grew since fstat.
+            var failed: Int32 = 0
+            let previous = bytes
+            bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                if !previous.isEmpty {
+                    _ = buffer.initialize(fromContentsOf: previous)
+                }
+                count = previous.count
+                while count < capacity {
+                    let n = systemRead(fd, buffer.baseAddress! + count, capacity - count)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failed = errno
+                        return
+                    }
+                    if n == 0 { break }
+                    count += n
+                }
             }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            // One byte past the limit is enough for the parser to report the size.
-            if bytes.count > limit { break }
+            if failed != 0 { throw ConfigFileError(path: path, operation: "read", errno: failed) }
+            guard bytes.count == capacity, capacity <= limit else { break }
+            capacity = min(capacity * 2, limit + 1)
         }
         return bytes
     }

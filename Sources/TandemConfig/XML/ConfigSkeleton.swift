@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A config file with some items cut out: the small document that an edit confined to one
 /// item is checked, compiled and stamped from, while the items cut out (unchanged since the
 /// last apply) stay as the kernel has them (issue #3: one rule changed among 10,000).
@@ -19,8 +25,7 @@ public struct ConfigSkeleton: Sendable {
                 kept.append((out.count, next, cut.lowerBound - next))
                 out.append(contentsOf: source[next..<cut.lowerBound])
             }
-            var newlines = 0
-            for i in cut where source[i] == UInt8(ascii: "\n") { newlines += 1 }
+            let newlines = Self.newlines(in: source, cut)
             out.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: newlines))
             next = max(next, cut.upperBound)
         }
@@ -29,6 +34,19 @@ public struct ConfigSkeleton: Sendable {
             out.append(contentsOf: source[next...])
         }
         bytes = out
+    }
+
+    private static func newlines(in source: [UInt8], _ range: Range<Int>) -> Int {
+        source.withUnsafeBufferPointer { buffer in
+            var count = 0
+            var p = UnsafeRawPointer(buffer.baseAddress! + range.lowerBound)
+            let end = UnsafeRawPointer(buffer.baseAddress! + range.upperBound)
+            while p < end, let hit = memchr(p, 0x0A, end - p) {
+                count += 1
+                p = UnsafeRawPointer(hit) + 1
+            }
+            return count
+        }
     }
 
     /// Where a range of the skeleton was in the source, when it lies inside one copied run
