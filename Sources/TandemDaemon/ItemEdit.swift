@@ -33,10 +33,11 @@ public enum ItemEdit {
     /// Where the new file differs from the applied one.
     public struct Location: Sendable {
         public var kind: Kind
-        /// The applied file it was compared with: as stored (stamped) or as it was given.
-        public var base: [UInt8]
-        /// Item spans in `base` and in the new file.
-        public var baseFilter: [Range<Int>]
+        /// The stored applied file and its filter rule spans (the applied skeleton is cut
+        /// from it: its revision does not change what compiles).
+        public var stored: [UInt8]
+        public var storedFilter: [Range<Int>]
+        /// Item spans in the new file.
         public var newFilter: [Range<Int>]
         public var newAliases: [Range<Int>]
     }
@@ -52,8 +53,11 @@ public enum ItemEdit {
     /// given before its revision was stamped (a user who edits the stored config.xml gets
     /// the first, one who keeps their own copy the second).
     public static func locate(new: [UInt8], stored: [UInt8], items: AppliedItems) throws(NotApplicable) -> Location {
-        if let found = locate(new: new, base: stored, filter: items.filter, aliases: items.aliases) { return found }
-        if items.unstamped != nil, let base = items.unstampedBytes(of: stored) {
+        if let found = locate(ByteDifference.between(stored, new), stored: stored, items: items, filter: items.filter,
+                              aliases: items.aliases) {
+            return found
+        }
+        if let u = items.unstamped, u.window.upperBound <= stored.count {
             var filter: [Range<Int>] = [], aliases: [Range<Int>] = []
             filter.reserveCapacity(items.filter.count)
             for s in items.filter {
@@ -64,14 +68,18 @@ public enum ItemEdit {
                 guard let m = items.unstampedSpan(s) else { throw NotApplicable("the applied index overlaps the revision") }
                 aliases.append(m)
             }
-            if let found = locate(new: new, base: base, filter: filter, aliases: aliases) { return found }
+            let d = ByteDifference.between(stored, replacing: u.window, with: u.original, new)
+            if let found = locate(d, stored: stored, items: items, filter: filter, aliases: aliases) { return found }
         }
         throw NotApplicable("the file differs from the applied one outside a single filter rule or alias")
     }
 
-    private static func locate(new: [UInt8], base: [UInt8], filter: [Range<Int>], aliases: [Range<Int>]) -> Location? {
-        guard let d = ByteDifference.between(base, new) else {
-            return Location(kind: .unchanged, base: base, baseFilter: filter, newFilter: filter, newAliases: aliases)
+    /// `d`: from the applied file (as `filter` and `aliases` index it) to the new one.
+    private static func locate(_ d: ByteDifference?, stored: [UInt8], items: AppliedItems, filter: [Range<Int>],
+                               aliases: [Range<Int>]) -> Location? {
+        guard let d else {
+            return Location(kind: .unchanged, stored: stored, storedFilter: items.filter, newFilter: filter,
+                            newAliases: aliases)
         }
         func moved(_ spans: [Range<Int>], edited: Int?) -> [Range<Int>]? {
             var out: [Range<Int>] = []
@@ -88,11 +96,11 @@ public enum ItemEdit {
             return out
         }
         if let i = containing(d, filter), let newFilter = moved(filter, edited: i), let newAliases = moved(aliases, edited: nil) {
-            return Location(kind: .filterRule(number: i + 1), base: base, baseFilter: filter, newFilter: newFilter,
-                            newAliases: newAliases)
+            return Location(kind: .filterRule(number: i + 1), stored: stored, storedFilter: items.filter,
+                            newFilter: newFilter, newAliases: newAliases)
         }
         if let i = containing(d, aliases), let newFilter = moved(filter, edited: nil), let newAliases = moved(aliases, edited: i) {
-            return Location(kind: .alias(index: i), base: base, baseFilter: filter, newFilter: newFilter,
+            return Location(kind: .alias(index: i), stored: stored, storedFilter: items.filter, newFilter: newFilter,
                             newAliases: newAliases)
         }
         return nil
@@ -119,7 +127,7 @@ public enum ItemEdit {
             out.remove(at: kept)
             return out
         }
-        return (ConfigSkeleton(location.base, cutting: cuts(location.baseFilter)),
+        return (ConfigSkeleton(location.stored, cutting: cuts(location.storedFilter)),
                 ConfigSkeleton(new, cutting: cuts(location.newFilter)))
     }
 

@@ -56,7 +56,7 @@ struct ApplyCommand: ParsableCommand {
             case .applied(let done):
                 for w in done.warnings { printError(w) }
                 var timings = done.timings
-                try finish(path: done.path, settings: done.settings, stamped: done.stamped, report: done.report,
+                try finish(path: done.path, settings: done.settings, revision: done.revision.value, report: done.report,
                            items: { _ in done.items }, edit: done.what, timings: &timings, pipeline: pipeline) {
                     // Only after a failure past the commit: put the previous ruleset back whole.
                     guard let document = try? ConfigDocument(bytes: done.previousConfig) else { return nil }
@@ -87,8 +87,8 @@ struct ApplyCommand: ParsableCommand {
         // The revision to record, serialized on a free core: while the last applied config
         // is still being recompiled when there is one (its commit will be short), else while
         // the kernel takes the batch (planning a full one uses both cores).
-        let stamped = ApplyPipeline.stamp(prepared)
-        if !dryRun, ApplyState.exists(paths) { stamped.start() }
+        let revision = pipeline.prepareRevision(prepared)
+        if !dryRun, ApplyState.exists(paths) { revision.start() }
         let previous = timings.measure("previous (rest)") { pending.value }
         do {
             if dryRun {
@@ -109,14 +109,14 @@ struct ApplyCommand: ParsableCommand {
             let report = try timings.measure("netlink") {
                 var request = CommitRequest(ruleset: prepared.ruleset, previous: previous, validateFirst: validateFirst)
                 // Planning and encoding use both cores; the kernel then works on one.
-                request.beforeKernel = { stamped.start() }
+                request.beforeKernel = { revision.start() }
                 return try pipeline.committer.commit(request)
             }
             if verbose {
                 timings.record("  of which plan+encode", report.encodeTime)
                 timings.record("  kernel", report.kernelTime)
             }
-            try finish(path: prepared.path, settings: settings, stamped: stamped.value, report: report,
+            try finish(path: prepared.path, settings: settings, revision: revision.value, report: report,
                        items: { stored in
                            report.handles.flatMap {
                                AppliedItems.make(ruleset: prepared.ruleset, handles: $0, input: prepared.bytes,
@@ -125,6 +125,7 @@ struct ApplyCommand: ParsableCommand {
                            }
                        }, edit: nil, timings: &timings, pipeline: pipeline) { previous }
         } catch let error as NftCommitError {
+            if !dryRun, case .success(let pending) = revision.value { ConfigStore(paths: paths).discard(pending) }
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")
             printError("\(error)")
             throw ExitCode(1)
@@ -135,14 +136,24 @@ struct ApplyCommand: ParsableCommand {
     /// index from `items`, given the stored bytes), the report, the daemon. A failure
     /// before the revision is recorded puts the previous ruleset back (`previous`, computed
     /// only then) and changes nothing else.
-    private func finish(path: String, settings: [KernelSetting], stamped: ConfigStore.Stamped, report: CommitReport,
-                        items: ([UInt8]) -> AppliedItems?, edit: String?, timings: inout StageTimings,
-                        pipeline: ApplyPipeline, previous: () -> CommittedRuleset?) throws -> Never {
+    private func finish(path: String, settings: [KernelSetting], revision pending: Result<ConfigStore.Pending, ConfigStoreError>,
+                        report: CommitReport, items: ([UInt8]) -> AppliedItems?, edit: String?,
+                        timings: inout StageTimings, pipeline: ApplyPipeline,
+                        previous: () -> CommittedRuleset?) throws -> Never {
         let revision: RevisionInfo
+        let stamped: ConfigStore.Stamped
         let recordStart = ContinuousClock.now
+        let store = ConfigStore(paths: root.paths)
         do {
-            try ProcSysWriter().write(settings)
-            revision = try pipeline.record(stamped)
+            let prepared = try pending.get()
+            stamped = prepared.stamped
+            do {
+                try ProcSysWriter().write(settings)
+            } catch {
+                store.discard(prepared)
+                throw error
+            }
+            revision = try store.commit(prepared)
         } catch {
             // The node's config is still the old one: so must the kernel's ruleset be.
             try rollBack(previous(), after: report, pipeline: pipeline)

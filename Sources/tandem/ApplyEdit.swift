@@ -21,7 +21,8 @@ struct ApplyEdit {
         var what: String
         var report: CommitReport
         var settings: [KernelSetting]
-        var stamped: ConfigStore.Stamped
+        /// Written and synced on another thread while the kernel commits.
+        var revision: Background<Result<ConfigStore.Pending, ConfigStoreError>>
         var items: AppliedItems
         var warnings: [String]
         /// The ruleset the kernel held before, for a rollback after a failure past the
@@ -111,8 +112,19 @@ struct ApplyEdit {
                                     previous: CommittedRuleset(ruleset: windows.previous, generation: state.generation,
                                                                handles: windows.handles, allHandles: handles))
         request.partial = true
+        // The revision file is written and synced on the other core while the kernel works.
+        let stamped = ConfigStore.Stamped(bytes: stored, time: stampedSkeleton.time, user: stampedSkeleton.user,
+                                          description: stampedSkeleton.description)
+        let store = ConfigStore(paths: paths)
+        let revision = Background { Result { () throws(ConfigStoreError) in try store.prepare(stamped) } }
         let commitStart = ContinuousClock.now
-        let report = try committer.commit(request)
+        let report: CommitReport
+        do {
+            report = try committer.commit(request)
+        } catch {
+            if case .success(let pending) = revision.value { store.discard(pending) }
+            throw error
+        }
         timings.record("netlink", ContinuousClock.now - commitStart)
         timings.record("  of which plan+encode", report.encodeTime)
         timings.record("  kernel", report.kernelTime)
@@ -135,8 +147,7 @@ struct ApplyEdit {
         case .alias(let i): "aliases/alias[\(i + 1)]"
         }
         return Done(path: path, what: what, report: report, settings: settings,
-                    stamped: ConfigStore.Stamped(bytes: stored, time: stampedSkeleton.time, user: stampedSkeleton.user,
-                                                 description: stampedSkeleton.description),
+                    revision: revision,
                     items: newItems, warnings: warnings, previousConfig: state.config, timings: timings)
     }
 }

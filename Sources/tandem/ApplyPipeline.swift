@@ -84,24 +84,22 @@ struct ApplyPipeline {
         func commit(_ request: CommitRequest) throws -> CommitReport { throw NftCommitError.noAcknowledgement }
     }
 
-    /// The prepared config with `<revision>` stamped (user, time, "tandem apply FILE"),
-    /// serialized on another thread once started (when the batch is encoded and the kernel
-    /// takes it on one core).
-    static func stamp(_ prepared: Prepared) -> Background<ConfigStore.Stamped> {
-        let (user, description) = stampIdentity(prepared.path)
-        let document = prepared.document, time = Date().timeIntervalSince1970
-        return .deferred { ConfigStore.stamped(document, user: user, description: description, time: time) }
+    /// The revision to record: the prepared config with `<revision>` stamped (user, time,
+    /// "tandem apply FILE"), serialized, written and synced under a temporary name, on
+    /// another thread once started (while the kernel takes the batch).
+    func prepareRevision(_ prepared: Prepared) -> Background<Result<ConfigStore.Pending, ConfigStoreError>> {
+        let (user, description) = Self.stampIdentity(prepared.path)
+        let document = prepared.document, time = Date().timeIntervalSince1970, store = ConfigStore(paths: paths)
+        return .deferred {
+            Result { () throws(ConfigStoreError) in
+                try store.prepare(ConfigStore.stamped(document, user: user, description: description, time: time))
+            }
+        }
     }
 
     /// Who applies, and the revision's description (`tandem apply FILE`).
     static func stampIdentity(_ path: String) -> (user: String, description: String) {
         let user = getpwuid(geteuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
         return (user, "tandem apply \(URL(fileURLWithPath: path).lastPathComponent)")
-    }
-
-    /// Makes the stamped config the node's config through the config store: written
-    /// atomically, a copy kept in the history.
-    func record(_ stamped: ConfigStore.Stamped) throws -> RevisionInfo {
-        try ConfigStore(paths: paths).commit(stamped)
     }
 }

@@ -73,6 +73,26 @@ public enum AtomicFile {
         if durable { try syncDirectory(directory) }
     }
 
+    /// Writes `bytes` to a new file at `path` (which must not exist) and syncs it, without
+    /// renaming it anywhere: the first half of `write`, for a caller that renames later.
+    static func writeSynced(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(StoreError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StoreError(operation: "open", path: path, errno: errno) }
+        do throws(StoreError) {
+            try writeAll(fd, bytes, path: path)
+            guard fsync(fd) == 0 else { throw StoreError(operation: "fsync", path: path, errno: errno) }
+        } catch {
+            close(fd)
+            unlink(path)
+            throw error
+        }
+        guard close(fd) == 0 else {
+            let code = errno
+            unlink(path)
+            throw StoreError(operation: "close", path: path, errno: code)
+        }
+    }
+
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
         var offset = 0
         while offset < bytes.count {

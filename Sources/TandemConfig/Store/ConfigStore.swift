@@ -68,18 +68,51 @@ public struct ConfigStore: Sendable {
     /// Writes a stamped document as the new revision (see `commit(_:user:description:time:)`).
     @discardableResult
     public func commit(_ stamped: Stamped) throws(ConfigStoreError) -> RevisionInfo {
-        let bytes = stamped.bytes, time = stamped.time, user = stamped.user, description = stamped.description
+        try commit(prepare(stamped))
+    }
+
+    /// A revision written and synced under a temporary name, not yet in the history: the
+    /// slow half of a commit (writing and syncing megabytes), which `tandem apply` does
+    /// while the kernel takes the ruleset, so that recording it afterwards is a rename.
+    public struct Pending: Sendable {
+        public var stamped: Stamped
+        var temporaryPath: String
+    }
+
+    public func prepare(_ stamped: Stamped) throws(ConfigStoreError) -> Pending {
         do {
             try AtomicFile.makeDirectories(paths.history)
-            let number = (try revisionNumbers().last ?? 0) + 1
-            let path = historyPath(number)
-            try AtomicFile.write(bytes, to: path)
-            try AtomicFile.share(path, as: paths.config, bytes: bytes)
-            try prune()
-            return RevisionInfo(number: number, time: time, username: user, description: description, path: path)
+            let temp = paths.history + "/.pending-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).xml.tmp"
+            try AtomicFile.writeSynced(stamped.bytes, to: temp)
+            return Pending(stamped: stamped, temporaryPath: temp)
         } catch {
             throw .file(error)
         }
+    }
+
+    /// Makes a prepared revision the newest one and the node's config.
+    @discardableResult
+    public func commit(_ pending: Pending) throws(ConfigStoreError) -> RevisionInfo {
+        let s = pending.stamped
+        do throws(StoreError) {
+            let number = (try revisionNumbers().last ?? 0) + 1
+            let path = historyPath(number)
+            guard rename(pending.temporaryPath, path) == 0 else {
+                throw StoreError(operation: "rename", path: path, errno: errno)
+            }
+            try AtomicFile.syncDirectory(paths.history)
+            try AtomicFile.share(path, as: paths.config, bytes: s.bytes)
+            try prune()
+            return RevisionInfo(number: number, time: s.time, username: s.user, description: s.description, path: path)
+        } catch {
+            discard(pending)
+            throw .file(error)
+        }
+    }
+
+    /// Drops a prepared revision that will not be committed.
+    public func discard(_ pending: Pending) {
+        unlink(pending.temporaryPath)
     }
 
     /// Revisions, newest first.

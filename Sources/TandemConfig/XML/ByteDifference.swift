@@ -33,11 +33,42 @@ public struct ByteDifference: Sendable, Hashable {
                 if prefix == common, a.count == b.count { return nil }
                 // The suffix may not reach into the prefix of the shorter one.
                 let limit = common - prefix
-                var suffix = 0
-                let aEnd = a.baseAddress! + a.count, bEnd = b.baseAddress! + b.count
-                while suffix + 4096 <= limit, memcmp(aEnd - suffix - 4096, bEnd - suffix - 4096, 4096) == 0 { suffix += 4096 }
-                while suffix < limit, a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+                let suffix = commonSuffix(a.baseAddress.map { $0 + a.count }, b.baseAddress.map { $0 + b.count }, limit)
                 return ByteDifference(start: prefix, oldCount: a.count - prefix - suffix, newCount: b.count - prefix - suffix)
+            }
+        }
+    }
+
+    /// The difference between `old` with `window` replaced by `patch` and `new`, without
+    /// building the patched copy (the applied file before its revision was stamped).
+    public static func between(_ old: [UInt8], replacing window: Range<Int>, with patch: [UInt8],
+                               _ new: [UInt8]) -> ByteDifference? {
+        old.withUnsafeBufferPointer { a in
+            patch.withUnsafeBufferPointer { p in
+                new.withUnsafeBufferPointer { b in
+                    let segments = [UnsafeBufferPointer(rebasing: a[..<window.lowerBound]), p,
+                                    UnsafeBufferPointer(rebasing: a[window.upperBound...])]
+                    let oldCount = segments.reduce(0) { $0 + $1.count }
+                    let common = min(oldCount, b.count)
+                    var prefix = 0
+                    for segment in segments {
+                        let n = min(segment.count, common - prefix)
+                        let same = commonPrefix(segment.baseAddress, b.baseAddress.map { $0 + prefix }, n)
+                        prefix += same
+                        if same < segment.count { break }
+                    }
+                    if prefix == common, oldCount == b.count { return nil }
+                    let limit = common - prefix
+                    var suffix = 0
+                    for segment in segments.reversed() where suffix < limit {
+                        let n = min(segment.count, limit - suffix)
+                        let same = commonSuffix(segment.baseAddress.map { $0 + segment.count },
+                                                b.baseAddress.map { $0 + b.count - suffix }, n)
+                        suffix += same
+                        if same < segment.count { break }
+                    }
+                    return ByteDifference(start: prefix, oldCount: oldCount - prefix - suffix, newCount: b.count - prefix - suffix)
+                }
             }
         }
     }
@@ -48,6 +79,15 @@ public struct ByteDifference: Sendable, Hashable {
         if range.upperBound <= start { return range }
         if range.lowerBound >= start + oldCount { return (range.lowerBound + shift)..<(range.upperBound + shift) }
         return nil
+    }
+
+    /// Equal bytes before `aEnd` and `bEnd`, at most `count`.
+    private static func commonSuffix(_ aEnd: UnsafePointer<UInt8>?, _ bEnd: UnsafePointer<UInt8>?, _ count: Int) -> Int {
+        guard let aEnd, let bEnd else { return 0 }
+        var i = 0
+        while i + 4096 <= count, memcmp(aEnd - i - 4096, bEnd - i - 4096, 4096) == 0 { i += 4096 }
+        while i < count, (aEnd - i - 1).pointee == (bEnd - i - 1).pointee { i += 1 }
+        return i
     }
 
     private static func commonPrefix(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>?, _ count: Int) -> Int {
