@@ -71,6 +71,7 @@ let package = Package(
         .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync"]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
+            "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),

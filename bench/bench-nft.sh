@@ -70,7 +70,7 @@ echo " revision; netlink = its plan, encode and commit; render = parse + compile
 
 echo
 echo "== incremental apply in the 10k-rule config (best of 5) vs its full apply =="
-printf '%-24s %9s %10s %11s %12s  %s\n' change "apply s" "% of full" "netlink s" "% of full nl" "messages"
+printf '%-24s %9s %10s %11s %12s  %s\n' change "apply s" "% of full" "netlink s" "% of full nl" "messages (path)"
 for variant in onerule onealias; do
     base="$work/inc-base.xml" changed="$work/inc-$variant.xml"
     bash "$here/gen-nft-config.sh" 10000 0 base >"$base"
@@ -83,6 +83,7 @@ for variant in onerule onealias; do
         t0=$(now); ip netns exec "$ns" "$bin" apply -v "$changed" --root "$work/root" >"$work/out"; t1=$(now)
         runs+=("$(elapsed "$t0" "$t1")"); nl+=("$(netlink_time)")
         msg=$(grep '^applied' "$work/out" | sed 's/^[^:]*: //; s/, generation.*//')
+        path=$(sed -n 's/^edit of one item: \(.*\)/edit of \1/p' "$work/out"); msg="$msg (${path:-whole file})"
         ip netns exec "$ns" "$bin" apply "$base" --root "$work/root" >/dev/null
     done
     drop_ns

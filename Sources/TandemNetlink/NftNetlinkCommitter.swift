@@ -107,10 +107,12 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         }
     }
 
-    /// Rules placed or deleted by handle, elements added or deleted.
+    /// Rules placed or deleted by handle (with the anonymous sets a new rule carries, which
+    /// the kernel binds to it and frees with it), elements added or deleted.
     static func editsInPlace(_ message: NftMessage) -> Bool {
         switch message {
         case .newRule, .deleteRule, .newElements, .deleteElements: true
+        case .newSet(_, _, let definition): definition.isAnonymous
         default: false
         }
     }

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import TandemTestSupport
+
+/// `tandem apply` of a file that differs from the applied one inside one filter rule or
+/// alias takes the edit path (only that item read, compiled and sent). Whatever path an
+/// apply takes, the kernel and the stored config must end up exactly as a full apply of the
+/// same file leaves them in a fresh namespace: that is what these tests compare, through
+/// chains of edits (each one starting from the index the previous one recorded).
+@Suite("tandem apply: edits of one item (kernel)", .serialized)
+struct ApplyEditKernelTests {
+    typealias Node = NftApplyCLIKernelTests.Node
+
+    static func golden(_ name: String) throws -> String {
+        try String(contentsOf: NftApplyCLIKernelTests.goldens.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// The stored config without its revision time, which differs from run to run.
+    static func withoutTime(_ text: String?) -> String {
+        (text ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("<time>") }.joined(separator: "\n")
+    }
+
+    /// Applies `text` on `node` (`tandem apply -v`), then the same file with a full apply on
+    /// a fresh node, and compares the kernels and the stored configs. Returns the output.
+    @discardableResult
+    static func applyAndCompare(_ node: Node, _ name: String, _ text: String, edit expected: String?,
+                                sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let path = try node.file(name, text)
+        let (status, out) = try node.tandem(["apply", "-v", path])
+        #expect(status == 0, "\(out)", sourceLocation: sourceLocation)
+        if let expected {
+            #expect(out.contains("edit of one item: \(expected)"), "\(out)", sourceLocation: sourceLocation)
+        } else {
+            #expect(!out.contains("edit of one item:"), "\(out)", sourceLocation: sourceLocation)
+        }
+        let fresh = try Node()
+        defer { fresh.cleanUp() }
+        let (freshStatus, freshOut) = try fresh.tandem(["apply", try fresh.file(name, text)])
+        #expect(freshStatus == 0, "\(freshOut)", sourceLocation: sourceLocation)
+        #expect(node.listing == fresh.listing, "after \(expected ?? "a full apply")", sourceLocation: sourceLocation)
+        #expect(withoutTime(node.config) == withoutTime(fresh.config), sourceLocation: sourceLocation)
+        return out
+    }
+
+    @Test func editsOfFloatingAndInterfaceRulesLeaveWhatAFullApplyLeaves() throws {
+        guard NetworkNamespace.available(for: "editsOfFloatingAndInterfaceRulesLeaveWhatAFullApplyLeaves") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let base = try Self.golden("floating.xml")
+        try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
+        // Each edit, then back to the base from the index the edit recorded.
+        let edits: [(String, String, String)] = [
+            // A quick floating rule on two interfaces (an anonymous set of devices).
+            ("<port>25</port>", "<port>26</port>", "filter/rule[1]"),
+            // A non-quick rule: its chain holds the last-match rules in reverse.
+            ("198.51.100.53", "198.51.100.54", "filter/rule[3]"),
+            // Only the description (the kernel rule's comment).
+            ("<descr>LAN to any</descr>", "<descr>LAN to anywhere</descr>", "filter/rule[5]"),
+        ]
+        for (from, to, item) in edits {
+            try Self.applyAndCompare(node, "fw.xml", base.replacingOccurrences(of: from, with: to), edit: item)
+            try Self.applyAndCompare(node, "fw.xml", base, edit: item)
+        }
+        // Disabled: its kernel rules deleted, nothing added.
+        let disabled = base.replacingOccurrences(of: "<tracker>2005</tracker>", with: "<tracker>2005</tracker><disabled></disabled>")
+        try Self.applyAndCompare(node, "fw.xml", disabled, edit: "filter/rule[5]")
+        // Enabled again: no kernel rule of its own to place the new ones by, so the whole
+        // file is read (and the commit is still incremental).
+        let out = try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
+        #expect(out.contains("incremental"), "\(out)")
+        // Moved to another interface's chain: the whole file.
+        try Self.applyAndCompare(node, "fw.xml", base.replacingOccurrences(of: "<interface>lan</interface>",
+                                                                            with: "<interface>wan</interface>"), edit: nil)
+        try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
+        // Outside any rule or alias: the whole file.
+        try Self.applyAndCompare(node, "fw.xml", base.replacingOccurrences(of: "<hostname>primaryfw</hostname>",
+                                                                            with: "<hostname>otherfw</hostname>"), edit: nil)
+    }
+
+    @Test func anAliasEntryIsElementsOnly() throws {
+        guard NetworkNamespace.available(for: "anAliasEntryIsElementsOnly") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        try Self.applyAndCompare(node, "fw.xml", try NftApplyCLIKernelTests.aliasesConfig(extraServer: false), edit: nil)
+        let out = try Self.applyAndCompare(node, "fw.xml", try NftApplyCLIKernelTests.aliasesConfig(extraServer: true),
+                                           edit: "aliases/alias[")
+        #expect(out.contains("NEWSETELEM"), "\(out)")
+        #expect(!out.contains("NEWRULE"), "\(out)")
+        try Self.applyAndCompare(node, "fw.xml", try NftApplyCLIKernelTests.aliasesConfig(extraServer: false),
+                                 edit: "aliases/alias[")
+    }
+
+    @Test func editingTheStoredConfigInPlaceIsAnEdit() throws {
+        guard NetworkNamespace.available(for: "editingTheStoredConfigInPlaceIsAnEdit") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        try Self.applyAndCompare(node, "fw.xml", try Self.golden("floating.xml"), edit: nil)
+        // The stored file carries the revision the apply stamped; the user edits it there
+        // and applies the node's config (no FILE).
+        let stored = try #require(node.config)
+        let edited = stored.replacingOccurrences(of: "<port>6667</port>", with: "<port>6697</port>")
+        try edited.write(toFile: node.root.appendingPathComponent("etc/tandem/config.xml").path, atomically: true, encoding: .utf8)
+        let (status, out) = try node.tandem(["apply", "-v"])
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("edit of one item: filter/rule[4]"), "\(out)")
+        let fresh = try Node()
+        defer { fresh.cleanUp() }
+        _ = try fresh.tandem(["apply", try fresh.file("fw.xml", edited)])
+        #expect(node.listing == fresh.listing)
+        #expect(node.config?.contains("<port>6697</port>") == true)
+        #expect(node.config?.components(separatedBy: "<revision>").count == 2, "one revision element")
+    }
+
+    @Test func anInvalidEditIsReportedWithTheWholeFileAndChangesNothing() throws {
+        guard NetworkNamespace.available(for: "anInvalidEditIsReportedWithTheWholeFileAndChangesNothing") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let base = try Self.golden("floating.xml")
+        try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
+        let before = node.listing, config = node.config
+        let bad = base.replacingOccurrences(of: "<interface>lan</interface>", with: "<interface>nosuch</interface>")
+        let (status, out) = try node.tandem(["apply", try node.file("bad.xml", bad)])
+        #expect(status == 1, "\(out)")
+        #expect(out.contains("filter/rule[5]"), "\(out)")
+        #expect(out.contains("nothing was changed"), "\(out)")
+        #expect(node.listing == before)
+        #expect(node.config == config)
+        // The recorded index still serves the next edit.
+        try Self.applyAndCompare(node, "fw.xml", base.replacingOccurrences(of: "<port>25</port>", with: "<port>2525</port>"),
+                                 edit: "filter/rule[1]")
+    }
+
+    @Test func aCommitByAnotherToolInBetweenMeansTheWholeFile() throws {
+        guard NetworkNamespace.available(for: "aCommitByAnotherToolInBetweenMeansTheWholeFile") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let base = try Self.golden("floating.xml")
+        try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
+        let before = node.listing
+        // Another commit in between: the recorded generation is stale, so the edit path
+        // steps aside and the whole file is applied (incrementally, against the kernel).
+        _ = try node.ns.exec(["nft", "add", "table", "inet", "other"])
+        try Self.applyAndCompare(node, "fw.xml", base.replacingOccurrences(of: "<port>25</port>", with: "<port>26</port>"),
+                                 edit: nil)
+        #expect(node.listing != before)
+    }
+}
