@@ -33,19 +33,22 @@ public struct ApplyState: Equatable, Sendable {
         self.items = handles == nil ? nil : items
     }
 
-    static func directory(_ paths: NodePaths) -> URL {
-        URL(fileURLWithPath: paths.stateDirectory).appendingPathComponent("ruleset")
+    /// Plain paths and file calls (no URL or FileManager): an edit of one rule reads and
+    /// writes this state in a few milliseconds all told (issue #3).
+    static func directory(_ paths: NodePaths) -> String {
+        paths.stateDirectory + "/ruleset"
     }
 
     /// Whether an applied state is recorded (the next apply may be incremental).
     public static func exists(_ paths: NodePaths) -> Bool {
-        FileManager.default.fileExists(atPath: directory(paths).appendingPathComponent("applied.state").path)
+        access(directory(paths) + "/applied.state", F_OK) == 0
     }
 
     public static func load(_ paths: NodePaths) -> ApplyState? {
         let dir = directory(paths)
-        guard let state = try? String(contentsOf: dir.appendingPathComponent("applied.state"), encoding: .utf8),
-              let config = try? ConfigFileReader.read(dir.appendingPathComponent("applied.xml").path) else { return nil }
+        guard let stateBytes = try? ConfigFileReader.read(dir + "/applied.state", limit: 4096),
+              let config = try? ConfigFileReader.read(dir + "/applied.xml") else { return nil }
+        let state = String(decoding: stateBytes, as: UTF8.self)
         var fields: [String: String] = [:]
         for line in state.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1)
@@ -55,11 +58,11 @@ public struct ApplyState: Equatable, Sendable {
         // Handles written for another generation (a crash between the two writes) are
         // not this state's.
         let handles = fields["handles"] == String(g)
-            ? (try? ConfigFileReader.read(dir.appendingPathComponent("applied.handles").path, limit: .max - 1))
+            ? (try? ConfigFileReader.read(dir + "/applied.handles", limit: .max - 1))
                 .flatMap { NftRuleHandles(text: $0) }
             : nil
         let items = handles != nil && fields["items"] == String(g)
-            ? (try? ConfigFileReader.read(dir.appendingPathComponent("applied.items").path, limit: .max - 1))
+            ? (try? ConfigFileReader.read(dir + "/applied.items", limit: .max - 1))
                 .flatMap { AppliedItems(text: $0) }
             : nil
         return ApplyState(generation: g, version: v, config: config, handles: handles, items: items)
@@ -71,25 +74,25 @@ public struct ApplyState: Equatable, Sendable {
     /// config (the revision just recorded), linked instead of written again.
     public func save(_ paths: NodePaths, sharing file: String? = nil) throws {
         let dir = Self.directory(paths)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let applied = dir.appendingPathComponent("applied.xml")
+        try AtomicFile.makeDirectories(dir)
+        let applied = dir + "/applied.xml"
         if let file {
-            try AtomicFile.share(file, as: applied.path, bytes: config, durable: false)
+            try AtomicFile.share(file, as: applied, bytes: config, durable: false)
         } else {
-            try Data(config).write(to: applied, options: .atomic)
+            try AtomicFile.write(config, to: applied, durable: false)
         }
         var state = "generation=\(generation)\nversion=\(version)\n"
         if let handles {
             // Replaced atomically but not synced: after a crash the kernel's ruleset is gone
             // too, and a stale state only makes the next apply a full one.
-            try AtomicFile.write(handles.textBytes, to: dir.appendingPathComponent("applied.handles").path, mode: 0o644, durable: false)
+            try AtomicFile.write(handles.textBytes, to: dir + "/applied.handles", mode: 0o644, durable: false)
             state += "handles=\(generation)\n"
             if let items {
-                try AtomicFile.write(items.textBytes, to: dir.appendingPathComponent("applied.items").path, mode: 0o644, durable: false)
+                try AtomicFile.write(items.textBytes, to: dir + "/applied.items", mode: 0o644, durable: false)
                 state += "items=\(generation)\n"
             }
         }
-        try AtomicFile.write(Array(state.utf8), to: dir.appendingPathComponent("applied.state").path, mode: 0o644, durable: false)
+        try AtomicFile.write(Array(state.utf8), to: dir + "/applied.state", mode: 0o644, durable: false)
     }
 }
 

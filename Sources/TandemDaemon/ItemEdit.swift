@@ -118,17 +118,21 @@ public enum ItemEdit {
         return i
     }
 
-    /// The skeletons of the applied (`old`) and the new file.
-    public static func skeletons(_ location: Location, new: [UInt8]) -> (old: ConfigSkeleton, new: ConfigSkeleton) {
-        let kept: Int? = if case .filterRule(let n) = location.kind { n - 1 } else { nil }
-        func cuts(_ spans: [Range<Int>]) -> [Range<Int>] {
-            guard let kept else { return spans }
-            var out = spans
-            out.remove(at: kept)
-            return out
-        }
-        return (ConfigSkeleton(location.stored, cutting: cuts(location.storedFilter)),
-                ConfigSkeleton(new, cutting: cuts(location.newFilter)))
+    /// The skeleton of the applied file: every filter rule cut but the edited one.
+    public static func oldSkeleton(_ location: Location) -> ConfigSkeleton {
+        ConfigSkeleton(location.stored, cutting: cuts(location.storedFilter, location.kind))
+    }
+
+    /// The skeleton of the new file.
+    public static func newSkeleton(_ location: Location, new: [UInt8]) -> ConfigSkeleton {
+        ConfigSkeleton(new, cutting: cuts(location.newFilter, location.kind))
+    }
+
+    private static func cuts(_ spans: [Range<Int>], _ kind: Kind) -> [Range<Int>] {
+        guard case .filterRule(let n) = kind else { return spans }
+        var out = spans
+        out.remove(at: n - 1)
+        return out
     }
 
     /// A skeleton's config with its one filter rule given the number it has in the whole

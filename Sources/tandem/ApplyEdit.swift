@@ -39,12 +39,16 @@ struct ApplyEdit {
     func run(_ path: String) throws -> Outcome {
         var timings = StageTimings()
         let start = ContinuousClock.now
-        guard let state = ApplyState.load(paths) else { return .notApplicable("no applied state is recorded") }
+        // The state (the stored file, handles, index) is read on the other core meanwhile.
+        let paths = self.paths
+        let loading = Background { ApplyState.load(paths) }
+        let read = try? ConfigFileReader.read(path)
+        guard let state = loading.value else { return .notApplicable("no applied state is recorded") }
         guard state.version == ApplyPipeline.version else { return .notApplicable("the applied state is from another version") }
         guard let handles = state.handles, let items = state.items else {
             return .notApplicable("the applied state has no rule handles or item index")
         }
-        guard let bytes = try? ConfigFileReader.read(path) else { return .notApplicable("the file cannot be read") }
+        guard let bytes = read else { return .notApplicable("the file cannot be read") }
         timings.record("read state+file", ContinuousClock.now - start)
         do {
             return .applied(try apply(path: path, bytes: bytes, state: state, handles: handles, items: items,
@@ -59,22 +63,21 @@ struct ApplyEdit {
     private func apply(path: String, bytes: [UInt8], state: ApplyState, handles: NftRuleHandles, items: AppliedItems,
                        timings: inout StageTimings, start: ContinuousClock.Instant) throws -> Done {
         let location = try ItemEdit.locate(new: bytes, stored: state.config, items: items)
-        let skeletons = ItemEdit.skeletons(location, new: bytes)
         let kind = location.kind
-        timings.record("locate+cut", ContinuousClock.now - start)
-        // The applied skeleton is compiled on the other core while the new one is read,
-        // checked and compiled.
-        let oldSkeleton = skeletons.old
+        // The applied skeleton is cut and compiled on the other core while the new one is
+        // cut, read, checked and compiled.
         let before = Background { () -> Result<RulesetCompilation, ItemEdit.NotApplicable> in
-            guard let document = try? ConfigDocument(bytes: oldSkeleton.bytes) else {
+            guard let document = try? ConfigDocument(bytes: ItemEdit.oldSkeleton(location).bytes) else {
                 return .failure(ItemEdit.NotApplicable("the applied file's skeleton does not parse"))
             }
             return Result { () throws(ItemEdit.NotApplicable) in
                 RulesetCompiler.compile(try ItemEdit.numbered(document.config, kind: kind))
             }
         }
+        let skeleton = ItemEdit.newSkeleton(location, new: bytes)
+        timings.record("locate+cut", ContinuousClock.now - start)
         let parseStart = ContinuousClock.now
-        guard let document = try? ConfigDocument(bytes: skeletons.new.bytes) else {
+        guard let document = try? ConfigDocument(bytes: skeleton.bytes) else {
             throw ItemEdit.NotApplicable("the new file does not parse around the edit")
         }
         let config = try ItemEdit.numbered(document.config, kind: kind)
@@ -93,7 +96,7 @@ struct ApplyEdit {
         let identity = ApplyPipeline.stampIdentity(path)
         let stampedSkeleton = ConfigStore.stamped(document, user: identity.user, description: identity.description,
                                                   time: Date().timeIntervalSince1970)
-        guard let (stored, window) = ItemEdit.stamped(file: bytes, skeleton: skeletons.new,
+        guard let (stored, window) = ItemEdit.stamped(file: bytes, skeleton: skeleton,
                                                       stampedSkeleton: stampedSkeleton.bytes) else {
             throw ItemEdit.NotApplicable("the revision is not outside the filter rules")
         }

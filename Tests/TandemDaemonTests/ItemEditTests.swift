@@ -59,10 +59,10 @@ struct ItemEditTests {
 
     static func windows(_ applied: Applied, _ new: String) throws -> ItemEdit.Windows {
         let location = try ItemEdit.locate(new: Array(new.utf8), stored: applied.stored, items: applied.items)
-        let skeletons = ItemEdit.skeletons(location, new: Array(new.utf8))
-        let old = RulesetCompiler.compile(try ItemEdit.numbered(try ConfigDocument(bytes: skeletons.old.bytes).config,
+        let oldSkeleton = ItemEdit.oldSkeleton(location), newSkeleton = ItemEdit.newSkeleton(location, new: Array(new.utf8))
+        let old = RulesetCompiler.compile(try ItemEdit.numbered(try ConfigDocument(bytes: oldSkeleton.bytes).config,
                                                                kind: location.kind)).ruleset
-        let now = RulesetCompiler.compile(try ItemEdit.numbered(try ConfigDocument(bytes: skeletons.new.bytes).config,
+        let now = RulesetCompiler.compile(try ItemEdit.numbered(try ConfigDocument(bytes: newSkeleton.bytes).config,
                                                                kind: location.kind)).ruleset
         return try ItemEdit.windows(old: old, new: now, kind: location.kind, items: applied.items, handles: applied.handles)
     }
