@@ -235,20 +235,26 @@ public enum ItemEdit {
         return Windows(previous: previous, next: next, handles: windowHandles, chainItems: chainItems)
     }
 
-    /// Where stamping the new skeleton changed it, moved to the new file: the stamped file is
-    /// the new one with that window replaced. nil when the window is not in bytes the
-    /// skeleton copied from the file.
-    public static func stamped(file: [UInt8], skeleton: ConfigSkeleton,
-                               stampedSkeleton: [UInt8]) -> (bytes: [UInt8], window: ByteDifference)? {
+    /// Where stamping the new skeleton changed it, moved to the new file, and what the
+    /// window holds once stamped: the stamped file is the new one with that window
+    /// replaced (`splice`). nil when the window is not in bytes the skeleton copied from
+    /// the file.
+    public static func stampWindow(skeleton: ConfigSkeleton,
+                                   stampedSkeleton: [UInt8]) -> (window: ByteDifference, replacement: [UInt8])? {
         guard let d = ByteDifference.between(skeleton.bytes, stampedSkeleton) else {
-            return (file, ByteDifference(start: 0, oldCount: 0, newCount: 0))
+            return (ByteDifference(start: 0, oldCount: 0, newCount: 0), [])
         }
         guard let r = skeleton.sourceRange(of: d.oldRange) else { return nil }
+        return (ByteDifference(start: r.lowerBound, oldCount: r.count, newCount: d.newCount), Array(stampedSkeleton[d.newRange]))
+    }
+
+    /// `file` with `window` (its old range) replaced by `replacement`.
+    public static func splice(_ file: [UInt8], _ window: ByteDifference, _ replacement: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(file.count + d.shift)
-        out.append(contentsOf: file[..<r.lowerBound])
-        out.append(contentsOf: stampedSkeleton[d.newRange])
-        out.append(contentsOf: file[r.upperBound...])
-        return (out, ByteDifference(start: r.lowerBound, oldCount: r.count, newCount: d.newCount))
+        out.reserveCapacity(file.count + window.shift)
+        out.append(contentsOf: file[..<window.start])
+        out.append(contentsOf: replacement)
+        out.append(contentsOf: file[window.oldRange.upperBound...])
+        return out
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import TandemRuleset
 
 /// The real `RulesetCommitter`: libnftnl objects in one netlink batch
@@ -24,6 +25,13 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
 
     private func session() throws -> NftSession {
         try kept?.session() ?? NftSession()
+    }
+
+    /// Closes the kept socket now (a later commit opens another). Closing waits for the
+    /// kernel to release what the last commit replaced, so a caller with more to do runs
+    /// this on another thread right after the commit, and its wait overlaps that work.
+    public func closeKeptSession() {
+        kept?.close()
     }
 
     public func generation() throws -> UInt32 {
@@ -184,14 +192,25 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
 }
 
 /// The session a `NetlinkRulesetCommitter(keepingSessionOpen: true)` reuses; made on first
-/// use, by the one thread that commits (the CLI's).
-private final class KeptSession: @unchecked Sendable {
-    private var open: NftSession?
+/// use.
+private final class KeptSession: Sendable {
+    private let open = Mutex<NftSession?>(nil)
 
     func session() throws -> NftSession {
-        if let open { return open }
-        let s = try NftSession()
-        open = s
-        return s
+        try open.withLock { open in
+            if let open { return open }
+            let s = try NftSession()
+            open = s
+            return s
+        }
+    }
+
+    func close() {
+        // Taken out under the lock, closed (deinit) outside it.
+        let s = open.withLock { open in
+            defer { open = nil }
+            return open
+        }
+        _ = s
     }
 }

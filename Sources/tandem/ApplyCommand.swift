@@ -137,35 +137,47 @@ struct ApplyCommand: ParsableCommand {
     /// before the revision is recorded puts the previous ruleset back (`previous`, computed
     /// only then) and changes nothing else.
     private func finish(path: String, settings: [KernelSetting], revision pending: Result<ConfigStore.Pending, ConfigStoreError>,
-                        report: CommitReport, items: ([UInt8]) -> AppliedItems?, edit: String?,
+                        report: CommitReport, items: @escaping @Sendable ([UInt8]) -> AppliedItems?, edit: String?,
                         timings: inout StageTimings, pipeline: ApplyPipeline,
                         previous: () -> CommittedRuleset?) throws -> Never {
         let revision: RevisionInfo
-        let stamped: ConfigStore.Stamped
         let recordStart = ContinuousClock.now
         let store = ConfigStore(paths: root.paths)
+        let saved: Background<Result<Void, any Error>>
         do {
             let prepared = try pending.get()
-            stamped = prepared.stamped
             do {
                 try ProcSysWriter().write(settings)
             } catch {
                 store.discard(prepared)
                 throw error
             }
-            revision = try store.commit(prepared)
+            // The applied state, on the other core while the revision is renamed into the
+            // history: it links the revision's file, which keeps its content through the
+            // rename. (If recording the revision fails, the ruleset is rolled back and the
+            // state, naming the generation the kernel then leaves, only makes the next
+            // apply a full one.)
+            let paths = root.paths, generation = report.generation, handles = report.handles
+            saved = Background {
+                Result {
+                    try ApplyState(generation: generation, version: ApplyPipeline.version, config: prepared.stamped.bytes,
+                                   handles: handles, items: items(prepared.stamped.bytes))
+                        .save(paths, sharing: prepared.path)
+                }
+            }
+            do {
+                revision = try store.commit(prepared)
+            } catch {
+                _ = saved.value
+                throw error
+            }
         } catch {
             // The node's config is still the old one: so must the kernel's ruleset be.
             try rollBack(previous(), after: report, pipeline: pipeline)
             printError("tandem apply: \(error); the previous ruleset was restored and nothing was changed")
             throw ExitCode(1)
         }
-        do {
-            // The stored (stamped) bytes: applied.xml is a link to the revision file.
-            try ApplyState(generation: report.generation, version: ApplyPipeline.version, config: stamped.bytes,
-                           handles: report.handles, items: items(stamped.bytes))
-                .save(root.paths, sharing: revision.path)
-        } catch {
+        if case .failure(let error) = saved.value {
             // Kernel and config agree; without the state the next apply is a full one.
             printError("tandem apply: warning: could not record the applied state: \(error)")
         }

@@ -80,6 +80,40 @@ struct ApplyEdit {
         guard let document = try? ConfigDocument(bytes: skeleton.bytes) else {
             throw ItemEdit.NotApplicable("the new file does not parse around the edit")
         }
+        // The revision: the new skeleton stamped, its changed window moved into the file,
+        // which is put together, written and synced on another thread from here on, while
+        // the edit is checked and compiled and the kernel commits it.
+        let identity = ApplyPipeline.stampIdentity(path)
+        let stampedSkeleton = ConfigStore.stamped(document, user: identity.user, description: identity.description,
+                                                  time: Date().timeIntervalSince1970)
+        guard let (window, replacement) = ItemEdit.stampWindow(skeleton: skeleton, stampedSkeleton: stampedSkeleton.bytes) else {
+            throw ItemEdit.NotApplicable("the revision is not outside the filter rules")
+        }
+        let store = ConfigStore(paths: paths)
+        let revision = Background {
+            Result { () throws(ConfigStoreError) in
+                try store.prepare(ConfigStore.Stamped(bytes: ItemEdit.splice(bytes, window, replacement),
+                                                      time: stampedSkeleton.time, user: stampedSkeleton.user,
+                                                      description: stampedSkeleton.description))
+            }
+        }
+        do {
+            return try commit(path: path, bytes: bytes, location: location, document: document, state: state, handles: handles,
+                              items: items, window: window, revision: revision, before: before,
+                              timings: &timings, parseStart: parseStart)
+        } catch {
+            if case .success(let pending) = revision.value { store.discard(pending) }
+            throw error
+        }
+    }
+
+    /// Checks and compiles the new skeleton, commits the windows, and indexes the result.
+    private func commit(path: String, bytes: [UInt8], location: ItemEdit.Location, document: ConfigDocument, state: ApplyState,
+                        handles: NftRuleHandles, items: AppliedItems, window: ByteDifference,
+                        revision: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
+                        before: Background<Result<RulesetCompilation, ItemEdit.NotApplicable>>,
+                        timings: inout StageTimings, parseStart: ContinuousClock.Instant) throws -> Done {
+        let kind = location.kind
         let config = try ItemEdit.numbered(document.config, kind: kind)
         let diagnostics = ConfigValidator.validate(config)
         guard !diagnostics.contains(where: { $0.severity == .error }) else {
@@ -92,14 +126,6 @@ struct ApplyEdit {
 
         let windows = try ItemEdit.windows(old: old.ruleset, new: compiled.ruleset, kind: kind, items: items,
                                            handles: handles)
-        // The revision: the new skeleton stamped, its changed window moved into the file.
-        let identity = ApplyPipeline.stampIdentity(path)
-        let stampedSkeleton = ConfigStore.stamped(document, user: identity.user, description: identity.description,
-                                                  time: Date().timeIntervalSince1970)
-        guard let (stored, window) = ItemEdit.stamped(file: bytes, skeleton: skeleton,
-                                                      stampedSkeleton: stampedSkeleton.bytes) else {
-            throw ItemEdit.NotApplicable("the revision is not outside the filter rules")
-        }
         func moved(_ spans: [Range<Int>]) throws(ItemEdit.NotApplicable) -> [Range<Int>] {
             try spans.map { (s) throws(ItemEdit.NotApplicable) -> Range<Int> in
                 guard let m = window.map(s) else { throw ItemEdit.NotApplicable("the revision overlaps an item") }
@@ -109,25 +135,17 @@ struct ApplyEdit {
         let filter = try moved(location.newFilter), aliases = try moved(location.newAliases)
         let settings = KernelSetting.settings(for: config)
         try ProcSysWriter().check(settings)
-        timings.record("windows+stamp", ContinuousClock.now - parseStart)
+        timings.record("windows", ContinuousClock.now - parseStart)
 
         var request = CommitRequest(ruleset: windows.next,
                                     previous: CommittedRuleset(ruleset: windows.previous, generation: state.generation,
                                                                handles: windows.handles, allHandles: handles))
         request.partial = true
-        // The revision file is written and synced on the other core while the kernel works.
-        let stamped = ConfigStore.Stamped(bytes: stored, time: stampedSkeleton.time, user: stampedSkeleton.user,
-                                          description: stampedSkeleton.description)
-        let store = ConfigStore(paths: paths)
-        let revision = Background { Result { () throws(ConfigStoreError) in try store.prepare(stamped) } }
         let commitStart = ContinuousClock.now
-        let report: CommitReport
-        do {
-            report = try committer.commit(request)
-        } catch {
-            if case .success(let pending) = revision.value { store.discard(pending) }
-            throw error
-        }
+        let report = try committer.commit(request)
+        // The socket's close waits for the kernel to free what the commit replaced (an
+        // RCU grace period): on another thread, while the revision and state are recorded.
+        if let netlink = committer as? NetlinkRulesetCommitter { _ = Background { netlink.closeKeptSession() } }
         timings.record("netlink", ContinuousClock.now - commitStart)
         timings.record("  of which plan+encode", report.encodeTime)
         timings.record("  kernel", report.kernelTime)

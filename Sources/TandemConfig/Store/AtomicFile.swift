@@ -30,7 +30,9 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 public enum AtomicFile {
     /// `durable: false` keeps the all-or-nothing replacement but not the fsyncs, for state
     /// that is worthless after a crash anyway (the kernel's ruleset does not survive one).
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true) throws(StoreError) {
+    /// `syncingDirectory: false`: the caller syncs the directory itself (after more renames).
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true,
+                             syncingDirectory: Bool = true) throws(StoreError) {
         let directory = parentDirectory(of: path)
         try makeDirectories(directory)
         let name = path.split(separator: "/").last.map(String.init) ?? "file"
@@ -51,7 +53,7 @@ public enum AtomicFile {
         guard close(fd) == 0 else { throw StoreError(operation: "close", path: temp, errno: errno) }
         guard rename(temp, path) == 0 else { throw StoreError(operation: "rename", path: path, errno: errno) }
         ok = true
-        if durable { try syncDirectory(directory) }
+        if durable && syncingDirectory { try syncDirectory(directory) }
     }
 
     /// Gives `path` the content of the (already durable) file `source` by a hard link
@@ -59,18 +61,20 @@ public enum AtomicFile {
     /// Files are only ever replaced by rename, so the link keeps the content `source` has
     /// now. Falls back to writing `bytes` where links are impossible (another file system).
     public static func share(_ source: String, as path: String, bytes: @autoclosure () -> [UInt8],
-                            mode: mode_t = 0o600, durable: Bool = true) throws(StoreError) {
+                            mode: mode_t = 0o600, durable: Bool = true, syncingDirectory: Bool = true) throws(StoreError) {
         let directory = parentDirectory(of: path)
         try makeDirectories(directory)
         let name = path.split(separator: "/").last.map(String.init) ?? "file"
         let temp = "\(directory)/.\(name).link-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard link(source, temp) == 0 else { return try write(bytes(), to: path, mode: mode, durable: durable) }
+        guard link(source, temp) == 0 else {
+            return try write(bytes(), to: path, mode: mode, durable: durable, syncingDirectory: syncingDirectory)
+        }
         guard rename(temp, path) == 0 else {
             let code = errno
             unlink(temp)
             throw StoreError(operation: "rename", path: path, errno: code)
         }
-        if durable { try syncDirectory(directory) }
+        if durable && syncingDirectory { try syncDirectory(directory) }
     }
 
     /// Writes `bytes` to a new file at `path` (which must not exist) and syncs it, without
@@ -105,7 +109,7 @@ public enum AtomicFile {
         }
     }
 
-    static func syncDirectory(_ directory: String) throws(StoreError) {
+    public static func syncDirectory(_ directory: String) throws(StoreError) {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError(operation: "open", path: directory, errno: errno) }
         defer { close(fd) }
@@ -123,7 +127,7 @@ public enum AtomicFile {
         }
     }
 
-    static func parentDirectory(of path: String) -> String {
+    public static func parentDirectory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
