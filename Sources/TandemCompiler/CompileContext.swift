@@ -6,6 +6,8 @@ import TandemRuleset
 /// diagnostics collected so far.
 struct CompileContext {
     let config: Config
+    /// Whether interface tabs are cut into parts by rule number (`FilterRules.partSize`).
+    let partedTabs: Bool
     var aliasSets = AliasSets()
     var diagnostics: [ConfigDiagnostic] = []
     /// Already reported (a rule translated for two families or directions warns once).
@@ -13,8 +15,9 @@ struct CompileContext {
     /// Built-in sets (bogons, RFC 1918, this firewall's addresses) some rule refers to.
     var builtinSetsUsed: Set<BuiltinSet> = []
 
-    init(config: Config) {
+    init(config: Config, filterRuleCount: Int? = nil) {
         self.config = config
+        self.partedTabs = (filterRuleCount ?? config.filterRules.count) > FilterRules.partSize
     }
 
     mutating func warn(_ message: String, at location: SourceLocation, field: String = "") {
@@ -72,6 +75,10 @@ struct CompileContext {
 
     /// The chain holding an interface tab's rules.
     static func interfaceChain(_ name: String) -> String { "if_" + sanitized(name) }
+
+    /// The chain of a long interface tab's rules numbered from `first` (FilterRules): a dot,
+    /// which no sanitized name holds, keeps it apart from every interface chain.
+    static func partChain(_ chain: String, first: Int) -> String { chain + "." + String(first) }
 
     /// An nft identifier made from a config name: letters, digits and `_` kept.
     static func sanitized(_ name: String) -> String {

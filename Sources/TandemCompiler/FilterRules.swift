@@ -33,14 +33,45 @@ enum FilterRules {
         }
         for interface in context.activeInterfaces {
             let device = interface.device!
-            var rules: [Rule] = []
-            for index in byInterface[interface.name] ?? [] {
-                let out = RuleTranslator.translate(filterRules[index], index: filterRules[index].number ?? index + 1, scope: [],
+            let chain = CompileContext.interfaceChain(interface.name)
+            let indices = byInterface[interface.name] ?? []
+            func translated(_ index: Int) -> [Rule] {
+                let out = RuleTranslator.translate(filterRules[index], index: number(index), scope: [],
                                                    notrackScope: [.iifname(.name(device))], context: &context)
-                rules += out.filter
                 plan.rawPrerouting += out.notrack
+                return out.filter
             }
-            plan.interfaceChains.append((CompileContext.interfaceChain(interface.name), device, rules))
+            func number(_ index: Int) -> Int { filterRules[index].number ?? index + 1 }
+            guard context.partedTabs else {
+                plan.interfaceChains.append((chain, device, indices.flatMap(translated)))
+                continue
+            }
+            // A long file's tabs are cut by rule number into parts, each its own chain jumped
+            // to in order: a verdict in a part ends the evaluation as it would in one chain,
+            // and a packet no rule of a part decides falls through to the next part. The
+            // kernel rebuilds the rule blob of every chain a commit touches
+            // (nf_tables_commit_chain_prepare_rules), so an edit of one rule costs a part, not
+            // the whole tab (issue #3). Parts are fixed blocks of rule numbers, not of counts,
+            // so an edit in place leaves every other part as it is.
+            var parts: [(first: Int, rules: [Rule])] = []
+            for index in indices {
+                let first = (number(index) - 1) / partSize * partSize + 1
+                if parts.last?.first != first { parts.append((first, [])) }
+                parts[parts.count - 1].rules += translated(index)
+            }
+            var jumps: [Rule] = []
+            for part in parts {
+                let name = CompileContext.partChain(chain, first: part.first)
+                jumps.append(Rule(statements: [.verdict(.jump(name))],
+                                  comment: "rules \(part.first)-\(part.first + partSize - 1)",
+                                  origin: RuleOrigin(path: "auto/parts")))
+                plan.partChains.append((name, part.rules))
+            }
+            plan.interfaceChains.append((chain, device, jumps))
         }
     }
+
+    /// Rule numbers per part of a long interface tab: an edit's commit rebuilds at most this
+    /// many rules' worth of chain in the kernel; a packet crosses one jump per part before.
+    static let partSize = 500
 }

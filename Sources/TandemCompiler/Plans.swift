@@ -19,6 +19,8 @@ struct FilterPlan {
     var floatingLastMatchOut: [Rule] = []
     /// Interface tab chains in interface order: chain name, device, rules.
     var interfaceChains: [(chain: String, device: String, rules: [Rule])] = []
+    /// The parts of long interface tabs, each jumped to from its interface chain.
+    var partChains: [(chain: String, rules: [Rule])] = []
 }
 
 /// NAT rules per chain.

@@ -29,6 +29,7 @@ public struct RulesetCompilation: Sendable, Hashable {
 /// | `output` | filter output, policy accept | out/any floating rules; "let out anything from firewall host itself" |
 /// | `srcnat` | nat postrouting, srcnat | `no nat proto carp`, manual outbound NAT, automatic outbound NAT |
 /// | `if_<name>` | regular | the interface tab's rules, first match (all quick), shared by input and forward |
+/// | `if_<name>.<n>` | regular | in files of more than 500 filter rules, the tab's rules numbered n to n + 499, jumped to from `if_<name>` |
 ///
 /// pf filters a forwarded packet twice (in on the ingress, out on the egress); two base
 /// chains at the forward hook do the same, because an `accept` ends only its own base chain
@@ -36,8 +37,12 @@ public struct RulesetCompilation: Sendable, Hashable {
 public enum RulesetCompiler {
     public static let tableName = "tandem"
 
-    public static func compile(_ config: Config) -> RulesetCompilation {
-        var context = CompileContext(config: config)
+    /// `filterRuleCount` is the number of filter rules of the file `config` was cut from, when
+    /// it holds only some of them (an edit's skeleton, `ItemEdit`): long files cut interface
+    /// tabs into parts (`FilterRules.partSize`), and the skeleton's chains must be named as
+    /// the whole file's are.
+    public static func compile(_ config: Config, filterRuleCount: Int? = nil) -> RulesetCompilation {
+        var context = CompileContext(config: config, filterRuleCount: filterRuleCount)
         let aliases = AliasSets.build(config: config, context: &context)
         context.aliasSets = aliases
 

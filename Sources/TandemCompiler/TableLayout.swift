@@ -64,6 +64,9 @@ enum TableLayout {
         for (name, _, rules) in filter.interfaceChains {
             chains.append(Chain(name: name, rules: rules))
         }
+        for (name, rules) in filter.partChains {
+            chains.append(Chain(name: name, rules: rules))
+        }
 
         // One entry per device: a second interface on the same device (a config error the
         // validator reports) must not make the map fail to load.

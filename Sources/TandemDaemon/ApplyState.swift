@@ -73,7 +73,14 @@ public struct ApplyState: Equatable, Sendable {
     /// only forces the next apply to be a full one. `sharing`: a durable file with the same
     /// config (the revision just recorded), linked instead of written again.
     public func save(_ paths: NodePaths, sharing file: String? = nil) throws {
-        let dir = Self.directory(paths)
+        try Self.saveConfig(config, paths, sharing: file)
+        try saveIndexes(paths)
+    }
+
+    /// The first half of `save`: the applied config alone. `tandem apply` links it while
+    /// the revision's file still has the name `sharing`, before renaming it into the history.
+    public static func saveConfig(_ config: [UInt8], _ paths: NodePaths, sharing file: String? = nil) throws {
+        let dir = directory(paths)
         try AtomicFile.makeDirectories(dir)
         let applied = dir + "/applied.xml"
         if let file {
@@ -81,6 +88,11 @@ public struct ApplyState: Equatable, Sendable {
         } else {
             try AtomicFile.write(config, to: applied, durable: false)
         }
+    }
+
+    /// The second half of `save`: handles, item index and the state naming them.
+    public func saveIndexes(_ paths: NodePaths) throws {
+        let dir = Self.directory(paths)
         var state = "generation=\(generation)\nversion=\(version)\n"
         if let handles {
             // Replaced atomically but not synced: after a crash the kernel's ruleset is gone

@@ -152,17 +152,19 @@ struct ApplyCommand: ParsableCommand {
                 store.discard(prepared)
                 throw error
             }
-            // The applied state, on the other core while the revision is renamed into the
-            // history: it links the revision's file, which keeps its content through the
-            // rename. (If recording the revision fails, the ruleset is rolled back and the
+            // The applied config is linked to the revision's file before that is renamed into
+            // the history; the rest of the applied state is written on the other core
+            // meanwhile. (If recording the revision fails, the ruleset is rolled back and the
             // state, naming the generation the kernel then leaves, only makes the next
             // apply a full one.)
             let paths = root.paths, generation = report.generation, handles = report.handles
+            let linked = Result { try ApplyState.saveConfig(prepared.stamped.bytes, paths, sharing: prepared.path) }
             saved = Background {
                 Result {
+                    try linked.get()
                     try ApplyState(generation: generation, version: ApplyPipeline.version, config: prepared.stamped.bytes,
                                    handles: handles, items: items(prepared.stamped.bytes))
-                        .save(paths, sharing: prepared.path)
+                        .saveIndexes(paths)
                 }
             }
             do {

@@ -71,7 +71,8 @@ struct ApplyEdit {
                 return .failure(ItemEdit.NotApplicable("the applied file's skeleton does not parse"))
             }
             return Result { () throws(ItemEdit.NotApplicable) in
-                RulesetCompiler.compile(try ItemEdit.numbered(document.config, kind: kind))
+                RulesetCompiler.compile(try ItemEdit.numbered(document.config, kind: kind),
+                                        filterRuleCount: location.storedFilter.count)
             }
         }
         let skeleton = ItemEdit.newSkeleton(location, new: bytes)
@@ -119,7 +120,7 @@ struct ApplyEdit {
         guard !diagnostics.contains(where: { $0.severity == .error }) else {
             throw ItemEdit.NotApplicable("the new file has errors")
         }
-        let compiled = RulesetCompiler.compile(config)
+        let compiled = RulesetCompiler.compile(config, filterRuleCount: location.newFilter.count)
         timings.record("check+compile", ContinuousClock.now - parseStart)
         let old = try before.value.get()
         timings.record("previous", ContinuousClock.now - parseStart)

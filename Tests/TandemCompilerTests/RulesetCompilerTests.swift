@@ -156,4 +156,44 @@ import TandemRuleset
         default: #expect(rules.isEmpty)
         }
     }
+
+    /// Rule `n` of a long filter section: every third on WAN, rule 600 floating, the rest on LAN.
+    static func longFilter(_ count: Int) -> String {
+        let rules = (1...count).map { n in
+            let where_ = n == 600 ? "<interface>lan</interface><floating>yes</floating><quick>yes</quick><direction>in</direction>"
+                : "<interface>\(n % 3 == 0 ? "wan" : "lan")</interface>"
+            return "<rule><type>pass</type>\(where_)<ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
+                + "<source><any/></source><destination><any/><port>\(n)</port></destination></rule>"
+        }
+        return "<filter>" + rules.joined() + "</filter>"
+    }
+
+    @Test func longTabsAreCutIntoPartsByRuleNumberAndJumpedToInOrder() throws {
+        let c = RulesetCompiler.compile(try Self.config(Self.longFilter(1_200)))
+        let lan = try #require(Self.chain(c, "if_lan")).rules
+        #expect(lan.map(\.statements) == [[.verdict(.jump("if_lan.1"))], [.verdict(.jump("if_lan.501"))],
+                                          [.verdict(.jump("if_lan.1001"))]])
+        #expect(lan.map(\.comment) == ["rules 1-500", "rules 501-1000", "rules 1001-1500"])
+        #expect(try #require(Self.chain(c, "if_wan")).rules.count == 3)
+        // Each part holds exactly its tab's rules of its numbers, in order; the floating rule
+        // keeps its number and is in no part.
+        for (chain, numbers) in [("if_lan.501", (501...1000).filter { $0 % 3 != 0 && $0 != 600 }),
+                                 ("if_wan.1001", (1001...1200).filter { $0 % 3 == 0 })] {
+            let part = try #require(Self.chain(c, chain)).rules
+            #expect(part.map { $0.origin?.path } == numbers.map { "filter/rule[\($0)]" }, "\(chain)")
+        }
+        let names = Self.table(c).chains.map(\.name)
+        #expect(names.filter { $0.contains(".") } == ["if_wan.1", "if_wan.501", "if_wan.1001",
+                                                     "if_lan.1", "if_lan.501", "if_lan.1001"])
+    }
+
+    @Test func tabsOfFiveHundredRulesOrFewerAreOneChain() throws {
+        let c = RulesetCompiler.compile(try Self.config(Self.longFilter(500)))
+        #expect(!Self.table(c).chains.contains { $0.name.contains(".") })
+        let lan = try #require(Self.chain(c, "if_lan")).rules.compactMap { $0.origin?.path }
+        #expect(lan.filter { $0.hasPrefix("filter/") } == (1...500).filter { $0 % 3 != 0 }.map { "filter/rule[\($0)]" })
+        // A skeleton cut from a long file is named as the whole file is.
+        let skeleton = RulesetCompiler.compile(try Self.config(Self.longFilter(1)), filterRuleCount: 1_200)
+        #expect(try #require(Self.chain(skeleton, "if_lan")).rules.map(\.statements) == [[.verdict(.jump("if_lan.1"))]])
+    }
 }

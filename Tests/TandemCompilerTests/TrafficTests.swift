@@ -126,6 +126,39 @@ import TandemTestSupport
     }
 }
 
+/// The same rules behind 499 that match nothing: the file is long enough for its tabs to be
+/// cut into parts (rule 500 blocks 81 in the first part, the pass by alias and the reject of
+/// 82 are in the second), and first match holds across the parts.
+@Suite(.serialized) struct TrafficTestsParts {
+    @Test func firstMatchHoldsAcrossTheTabsParts() throws {
+        guard NetworkNamespace.available(for: "TrafficTestsParts.firstMatchHoldsAcrossTheTabsParts") else { return }
+        let fillers = (1...499).map { n in
+            "<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
+                + "<source><address>203.0.113.\(n % 250 + 1)</address></source><destination><any></any><port>\(n)</port></destination></rule>"
+        }.joined(separator: "\n")
+        let text = TrafficTests.config.replacingOccurrences(of: "\t<filter>\n", with: "\t<filter>\n" + fillers + "\n")
+        let compiled = RulesetCompiler.compile(try ConfigDocument(text: text).config)
+        #expect(compiled.diagnostics.isEmpty, "\(compiled.diagnostics)")
+        #expect(compiled.ruleset.tables[0].chains.contains { $0.name == "if_lan.501" })
+        let lab = try TrafficLab()
+        defer { lab.stop() }
+        try lab.load(compiled.ruleset.render())
+        for port: UInt16 in [80, 81, 82, 8004] { try lab.listen(in: lab.server, port: port) }
+        for port: UInt16 in [80, 81, 82, 8004] { lab.waitForListener(in: lab.server, host: "198.51.100.254", port: port) }
+        // The pass by alias, in the second part.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 80) == .connected("198.51.100.1"))
+        // Blocked in the first part: the second part's pass never sees it.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 81) == .timedOut)
+        // Nothing in the first part decides 82: the second part rejects it.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 82) == .refused)
+        // No part decides 8004: the floating non-quick pass after the tab.
+        #expect(lab.tcp(from: lab.client, to: "198.51.100.254", port: 8004) == .connected("198.51.100.1"))
+        let part = try lab.firewall.exec(["nft", "list", "chain", "inet", "tandem", "if_lan.1"])
+        let block = part.split(separator: "\n").first { $0.contains("first match blocks 81") } ?? ""
+        #expect(block.contains("counter packets") && !block.contains("counter packets 0 "), "\(block)")
+    }
+}
+
 /// IPv6 rules and automatic outbound NAT through the same lab.
 @Suite(.serialized) struct TrafficTestsIPv6 {
     static let config = """

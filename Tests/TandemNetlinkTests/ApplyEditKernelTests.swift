@@ -145,4 +145,39 @@ struct ApplyEditKernelTests {
                                  edit: nil)
         #expect(node.listing != before)
     }
+
+    /// A file of 1,200 filter rules (LAN, every third on WAN), long enough for its tabs to be
+    /// cut into parts of 500 rule numbers.
+    static func longConfig(port700: Int = 700, rule1Disabled: Bool = false) -> String {
+        let rules = (1...1_200).map { n in
+            "<rule><type>pass</type>\(n == 1 && rule1Disabled ? "<disabled></disabled>" : "")"
+                + "<interface>\(n % 3 == 0 ? "wan" : "lan")</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
+                + "<source><address>192.0.2.\(n % 250 + 1)</address></source>"
+                + "<destination><any></any><port>\(n == 700 ? port700 : n)</port></destination><descr>rule \(n)</descr></rule>"
+        }
+        return """
+        <?xml version="1.0"?>
+        <pfsense><version>23.3</version><system><hostname>longfw</hostname></system>
+        <interfaces><wan><enable></enable><if>wan0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet></wan>
+        <lan><enable></enable><if>lan0</if><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet></lan></interfaces>
+        <filter>
+        \(rules.joined(separator: "\n"))
+        </filter></pfsense>
+        """
+    }
+
+    @Test func anEditInALongFileTouchesOnlyItsPart() throws {
+        guard NetworkNamespace.available(for: "anEditInALongFileTouchesOnlyItsPart") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        try Self.applyAndCompare(node, "fw.xml", Self.longConfig(), edit: nil)
+        #expect(node.listing.contains("chain if_lan.501 {"))
+        // Rule 700 in the second LAN part: one rule out, one in.
+        let out = try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000), edit: "filter/rule[700]")
+        #expect(out.contains("DELRULE 1") && out.contains("NEWRULE 1"), "\(out)")
+        // The first rule of the file (placed before its kept neighbour), disabled and back.
+        try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000, rule1Disabled: true), edit: "filter/rule[1]")
+        try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000), edit: nil)
+        try Self.applyAndCompare(node, "fw.xml", Self.longConfig(), edit: "filter/rule[700]")
+    }
 }
