@@ -92,19 +92,35 @@ public struct ApplyState: Equatable, Sendable {
 
     /// The second half of `save`: handles, item index and the state naming them.
     public func saveIndexes(_ paths: NodePaths) throws {
-        let dir = Self.directory(paths)
-        var state = "generation=\(generation)\nversion=\(version)\n"
-        if let handles {
-            // Replaced atomically but not synced: after a crash the kernel's ruleset is gone
-            // too, and a stale state only makes the next apply a full one.
-            try AtomicFile.write(handles.textBytes, to: dir + "/applied.handles", mode: 0o644, durable: false)
-            state += "handles=\(generation)\n"
-            if let items {
-                try AtomicFile.write(items.textBytes, to: dir + "/applied.items", mode: 0o644, durable: false)
-                state += "items=\(generation)\n"
-            }
+        try Self.saveIndexFiles(handles: handles, items: items, paths)
+        try saveStateFile(paths)
+    }
+
+    /// Handles and item index alone. Any time after the commit, even before the applied
+    /// config: `load` takes them only when the state file names their generation, and the
+    /// state is written last (a kernel at another generation than the state's means a full
+    /// apply whatever these files hold).
+    public static func saveIndexFiles(handles: NftRuleHandles?, items: AppliedItems?, _ paths: NodePaths) throws {
+        let dir = directory(paths)
+        // Replaced atomically but not synced: after a crash the kernel's ruleset is gone
+        // too, and a stale state only makes the next apply a full one.
+        guard let handles else { return }
+        try AtomicFile.makeDirectories(dir)
+        try AtomicFile.write(handles.textBytes, to: dir + "/applied.handles", mode: 0o644, durable: false)
+        if let items {
+            try AtomicFile.write(items.textBytes, to: dir + "/applied.items", mode: 0o644, durable: false)
         }
-        try AtomicFile.write(Array(state.utf8), to: dir + "/applied.state", mode: 0o644, durable: false)
+    }
+
+    /// The state naming the generation: written after the applied config and the index
+    /// files, it is what makes them the applied state.
+    public func saveStateFile(_ paths: NodePaths) throws {
+        var state = "generation=\(generation)\nversion=\(version)\n"
+        if handles != nil {
+            state += "handles=\(generation)\n"
+            if items != nil { state += "items=\(generation)\n" }
+        }
+        try AtomicFile.write(Array(state.utf8), to: Self.directory(paths) + "/applied.state", mode: 0o644, durable: false)
     }
 }
 

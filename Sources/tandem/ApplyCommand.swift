@@ -56,8 +56,8 @@ struct ApplyCommand: ParsableCommand {
             case .applied(let done):
                 for w in done.warnings { printError(w) }
                 var timings = done.timings
-                try finish(path: done.path, settings: done.settings, revision: done.revision.value, report: done.report,
-                           items: { _ in done.items }, edit: done.what, timings: &timings, pipeline: pipeline) {
+                try finish(path: done.path, settings: done.settings, revision: done.revision, report: done.report,
+                           items: .known(done.items), edit: done.what, timings: &timings, pipeline: pipeline) {
                     // Only after a failure past the commit: put the previous ruleset back whole.
                     guard let document = try? ConfigDocument(bytes: done.previousConfig) else { return nil }
                     return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset,
@@ -116,8 +116,8 @@ struct ApplyCommand: ParsableCommand {
                 timings.record("  of which plan+encode", report.encodeTime)
                 timings.record("  kernel", report.kernelTime)
             }
-            try finish(path: prepared.path, settings: settings, revision: revision.value, report: report,
-                       items: { stored in
+            try finish(path: prepared.path, settings: settings, revision: revision, report: report,
+                       items: .fromStamped { stored in
                            report.handles.flatMap {
                                AppliedItems.make(ruleset: prepared.ruleset, handles: $0, input: prepared.bytes,
                                                  spans: prepared.document.spans ?? ItemSpans(),
@@ -132,20 +132,35 @@ struct ApplyCommand: ParsableCommand {
         }
     }
 
+    /// The item index to record with the applied state: known at once (an edit), or made
+    /// from the revision's stamped bytes (a full apply indexes the file it stored).
+    enum ItemIndex {
+        case known(AppliedItems?)
+        case fromStamped(@Sendable ([UInt8]) -> AppliedItems?)
+    }
+
     /// After the commit: kernel settings, the revision, the applied state (with its item
-    /// index from `items`, given the stored bytes), the report, the daemon. A failure
-    /// before the revision is recorded puts the previous ruleset back (`previous`, computed
-    /// only then) and changes nothing else.
-    private func finish(path: String, settings: [KernelSetting], revision pending: Result<ConfigStore.Pending, ConfigStoreError>,
-                        report: CommitReport, items: @escaping @Sendable ([UInt8]) -> AppliedItems?, edit: String?,
+    /// index), the report, the daemon. A failure before the revision is recorded puts the
+    /// previous ruleset back (`previous`, computed only then) and changes nothing else.
+    private func finish(path: String, settings: [KernelSetting],
+                        revision background: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
+                        report: CommitReport, items index: ItemIndex, edit: String?,
                         timings: inout StageTimings, pipeline: ApplyPipeline,
                         previous: () -> CommittedRuleset?) throws -> Never {
         let revision: RevisionInfo
         let recordStart = ContinuousClock.now
         let store = ConfigStore(paths: root.paths)
+        let paths = root.paths, generation = report.generation, handles = report.handles
+        // Index files already known are written while the revision is still being synced:
+        // they count only once the state file, written last, names their generation.
+        let indexFiles: Background<Result<Void, any Error>>? = if case .known(let items) = index {
+            Background { Result { try ApplyState.saveIndexFiles(handles: handles, items: items, paths) } }
+        } else {
+            nil
+        }
         let saved: Background<Result<Void, any Error>>
         do {
-            let prepared = try pending.get()
+            let prepared = try background.value.get()
             do {
                 try ProcSysWriter().write(settings)
             } catch {
@@ -154,17 +169,24 @@ struct ApplyCommand: ParsableCommand {
             }
             // The applied config is linked to the revision's file before that is renamed into
             // the history; the rest of the applied state is written on the other core
-            // meanwhile. (If recording the revision fails, the ruleset is rolled back and the
-            // state, naming the generation the kernel then leaves, only makes the next
-            // apply a full one.)
-            let paths = root.paths, generation = report.generation, handles = report.handles
+            // meanwhile, the state file last. (If recording the revision fails, the ruleset
+            // is rolled back and the state, naming the generation the kernel then leaves,
+            // only makes the next apply a full one.)
             let linked = Result { try ApplyState.saveConfig(prepared.stamped.bytes, paths, sharing: prepared.path) }
             saved = Background {
                 Result {
                     try linked.get()
-                    try ApplyState(generation: generation, version: ApplyPipeline.version, config: prepared.stamped.bytes,
-                                   handles: handles, items: items(prepared.stamped.bytes))
-                        .saveIndexes(paths)
+                    let items: AppliedItems?
+                    switch index {
+                    case .known(let known):
+                        try indexFiles?.value.get()
+                        items = known
+                    case .fromStamped(let make):
+                        items = make(prepared.stamped.bytes)
+                        try ApplyState.saveIndexFiles(handles: handles, items: items, paths)
+                    }
+                    try ApplyState(generation: generation, version: ApplyPipeline.version, config: [],
+                                   handles: handles, items: items).saveStateFile(paths)
                 }
             }
             do {
@@ -174,6 +196,7 @@ struct ApplyCommand: ParsableCommand {
                 throw error
             }
         } catch {
+            _ = indexFiles?.value
             // The node's config is still the old one: so must the kernel's ruleset be.
             try rollBack(previous(), after: report, pipeline: pipeline)
             printError("tandem apply: \(error); the previous ruleset was restored and nothing was changed")
