@@ -45,18 +45,36 @@ public struct ApplyState: Equatable, Sendable {
     }
 
     public static func load(_ paths: NodePaths) -> ApplyState? {
+        assemble(loadConfig(paths), loadIndexes(paths))
+    }
+
+    /// The state file's fields and the applied config: the half of `load` that reads the
+    /// config (megabytes), which `tandem apply` runs beside `loadIndexes`.
+    public struct LoadedConfig: Sendable {
+        var generation: UInt32
+        var version: String
+        var config: [UInt8]
+    }
+
+    /// The handles and item index recorded for the generation the state file names.
+    public struct LoadedIndexes: Sendable {
+        var generation: UInt32
+        var handles: NftRuleHandles?
+        var items: AppliedItems?
+    }
+
+    public static func loadConfig(_ paths: NodePaths) -> LoadedConfig? {
         let dir = directory(paths)
-        guard let stateBytes = try? ConfigFileReader.read(dir + "/applied.state", limit: 4096),
+        guard let fields = stateFields(dir), let g = fields["generation"].flatMap(UInt32.init), let v = fields["version"],
               let config = try? ConfigFileReader.read(dir + "/applied.xml") else { return nil }
-        let state = String(decoding: stateBytes, as: UTF8.self)
-        var fields: [String: String] = [:]
-        for line in state.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-        }
-        guard let g = fields["generation"].flatMap(UInt32.init), let v = fields["version"] else { return nil }
-        // Handles written for another generation (a crash between the two writes) are
-        // not this state's.
+        return LoadedConfig(generation: g, version: v, config: config)
+    }
+
+    public static func loadIndexes(_ paths: NodePaths) -> LoadedIndexes? {
+        let dir = directory(paths)
+        guard let fields = stateFields(dir), let g = fields["generation"].flatMap(UInt32.init) else { return nil }
+        // Index files written for another generation (a crash before the state file was
+        // replaced) are not this state's.
         let handles = fields["handles"] == String(g)
             ? (try? ConfigFileReader.read(dir + "/applied.handles", limit: .max - 1))
                 .flatMap { NftRuleHandles(text: $0) }
@@ -65,7 +83,26 @@ public struct ApplyState: Equatable, Sendable {
             ? (try? ConfigFileReader.read(dir + "/applied.items", limit: .max - 1))
                 .flatMap { AppliedItems(text: $0) }
             : nil
-        return ApplyState(generation: g, version: v, config: config, handles: handles, items: items)
+        return LoadedIndexes(generation: g, handles: handles, items: items)
+    }
+
+    /// The state from both halves; the indexes count only when both read the same state
+    /// file generation (an apply in between replaces it).
+    public static func assemble(_ config: LoadedConfig?, _ indexes: LoadedIndexes?) -> ApplyState? {
+        guard let config else { return nil }
+        let same = indexes?.generation == config.generation
+        return ApplyState(generation: config.generation, version: config.version, config: config.config,
+                          handles: same ? indexes?.handles : nil, items: same ? indexes?.items : nil)
+    }
+
+    private static func stateFields(_ dir: String) -> [String: String]? {
+        guard let bytes = try? ConfigFileReader.read(dir + "/applied.state", limit: 4096) else { return nil }
+        var fields: [String: String] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+        }
+        return fields
     }
 
     /// Writes the config first, then the state naming its generation, each atomically

@@ -32,6 +32,13 @@ final class NetlinkSocket {
 
     var fileDescriptor: Int32 { mnl_socket_get_fd(handle) }
 
+    /// Makes this socket's release happen in a child process after this one has exited
+    /// (see `tandem_close_after_exit`); `deinit` then drops only this process's reference.
+    /// False when no child could be made (the release happens here).
+    func closeAfterExit() -> Bool {
+        tandem_close_after_exit(fileDescriptor) == 0
+    }
+
     /// A fresh sequence number for the next message.
     func sequence() -> UInt32 {
         nextSequence &+= 1

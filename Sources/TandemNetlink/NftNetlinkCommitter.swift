@@ -13,12 +13,12 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         kept = nil
     }
 
-    /// A committer whose netlink socket stays open from its first use until the process
-    /// ends. Closing a NETLINK_NETFILTER socket right after a commit waits for the kernel to
-    /// release what the commit replaced (`nft_rcv_nl_event` on NETLINK_URELEASE flushes
-    /// nf_tables' destroy work, which waits for an RCU grace period: 3–8 ms here). A short
-    /// process (`tandem apply`) that keeps the socket writes its revision meanwhile, and
-    /// by its exit the kernel is done.
+    /// A committer whose netlink socket stays open from its first use until it is closed
+    /// (`closeKeptSession`, `closeKeptSessionAfterExit`) or the process ends. Releasing a
+    /// NETLINK_NETFILTER socket right after a commit waits for the kernel to free what the
+    /// commit replaced (`nft_rcv_nl_event` on NETLINK_URELEASE flushes nf_tables' destroy
+    /// work, which waits for an RCU grace period: 3–12 ms here), wherever the release
+    /// happens, the process's exit included.
     public init(keepingSessionOpen: Bool) {
         kept = keepingSessionOpen ? KeptSession() : nil
     }
@@ -32,6 +32,14 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
     /// this on another thread right after the commit, and its wait overlaps that work.
     public func closeKeptSession() {
         kept?.close()
+    }
+
+    /// Closes the kept socket without waiting for the kernel's release: a child process
+    /// holds it until this process has exited and takes the wait (`tandem_close_after_exit`).
+    /// For a command about to exit, which would otherwise wait for it at its exit. When no
+    /// child can be made, the socket is closed here, waiting.
+    public func closeKeptSessionAfterExit() {
+        kept?.close(afterExit: true)
     }
 
     public func generation() throws -> UInt32 {
@@ -205,12 +213,12 @@ private final class KeptSession: Sendable {
         }
     }
 
-    func close() {
+    func close(afterExit: Bool = false) {
         // Taken out under the lock, closed (deinit) outside it.
         let s = open.withLock { open in
             defer { open = nil }
             return open
         }
-        _ = s
+        if afterExit, let s { _ = s.socket.closeAfterExit() }
     }
 }

@@ -215,6 +215,9 @@ struct ApplyCommand: ParsableCommand {
         // Done: the kernel, the config and the state are written. Exit here instead of
         // unwinding, which frees the parsed document, both rulesets and the batch one
         // object at a time (tens of milliseconds for a large config).
+        // The netlink socket's release waits for the kernel to free what the commit replaced
+        // (an RCU grace period, ~10 ms): a child takes that wait after this process exits.
+        (pipeline.committer as? NetlinkRulesetCommitter)?.closeKeptSessionAfterExit()
         fflush(nil)
         Glibc.exit(0)
     }

@@ -39,11 +39,15 @@ struct ApplyEdit {
     func run(_ path: String) throws -> Outcome {
         var timings = StageTimings()
         let start = ContinuousClock.now
-        // The state (the stored file, handles, index) is read on the other core meanwhile.
+        // The state (the stored file; the handles and index) is read on two other threads
+        // meanwhile.
         let paths = self.paths
-        let loading = Background { ApplyState.load(paths) }
+        let loading = Background { ApplyState.loadConfig(paths) }
+        let indexing = Background { ApplyState.loadIndexes(paths) }
         let read = try? ConfigFileReader.read(path)
-        guard let state = loading.value else { return .notApplicable("no applied state is recorded") }
+        guard let state = ApplyState.assemble(loading.value, indexing.value) else {
+            return .notApplicable("no applied state is recorded")
+        }
         guard state.version == ApplyPipeline.version else { return .notApplicable("the applied state is from another version") }
         guard let handles = state.handles, let items = state.items else {
             return .notApplicable("the applied state has no rule handles or item index")
@@ -144,9 +148,6 @@ struct ApplyEdit {
         request.partial = true
         let commitStart = ContinuousClock.now
         let report = try committer.commit(request)
-        // The socket's close waits for the kernel to free what the commit replaced (an
-        // RCU grace period): on another thread, while the revision and state are recorded.
-        if let netlink = committer as? NetlinkRulesetCommitter { _ = Background { netlink.closeKeptSession() } }
         timings.record("netlink", ContinuousClock.now - commitStart)
         timings.record("  of which plan+encode", report.encodeTime)
         timings.record("  kernel", report.kernelTime)

@@ -82,6 +82,33 @@ struct NftApplyCLIKernelTests {
         #expect(again == 0 && out2.contains("unchanged"), "\(out2)")
     }
 
+    /// Processes whose command line names `root` (`tandem … --root ROOT` and its forks).
+    static func processes(naming root: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self).contains(root)
+        }
+    }
+
+    @Test func theNetlinkSocketIsReleasedByAChildThatExitsAfterTheApply() throws {
+        guard NetworkNamespace.available(for: "theNetlinkSocketIsReleasedByAChildThatExitsAfterTheApply") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let base = try String(contentsOf: Self.goldens.appendingPathComponent("floating.xml"), encoding: .utf8)
+        for text in [base, base.replacingOccurrences(of: "<port>25</port>", with: "<port>26</port>")] {
+            let (status, out) = try node.tandem(["apply", try node.file("fw.xml", text)])
+            #expect(status == 0, "\(out)")
+            // The child that holds the socket learns of the apply's exit and goes: bounded
+            // wait (the kernel's grace period is milliseconds).
+            let deadline = Date().addingTimeInterval(5)
+            while !Self.processes(naming: node.root.path).isEmpty, Date() < deadline { usleep(10_000) }
+            #expect(Self.processes(naming: node.root.path).isEmpty, "a release child outlived its apply")
+        }
+        // The kernel took both commits (the second an edit) and nothing else was left open.
+        #expect(node.listing.contains("dport 26"))
+    }
+
     @Test func anInvalidConfigOrADryRunChangesNothing() throws {
         guard NetworkNamespace.available(for: "anInvalidConfigOrADryRunChangesNothing") else { return }
         let node = try Node()
