@@ -62,13 +62,13 @@ let package = Package(
         .target(name: "TandemTestSupport"),
 
         .testTarget(name: "TandemAddressTests", dependencies: ["TandemAddress"]),
-        .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"],
+        .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig", "TandemTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemRulesetTests", dependencies: ["TandemRuleset", "TandemTestSupport"]),
         .testTarget(name: "TandemCompilerTests", dependencies: ["TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
-        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync"]),
+        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync", "TandemTestSupport"]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
             "TandemCompiler", "TandemRuleset",

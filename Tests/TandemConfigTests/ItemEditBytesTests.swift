@@ -1,5 +1,6 @@
 import Testing
 @testable import TandemConfig
+import TandemTestSupport
 
 /// The byte-level pieces of an edit of one item: item spans from the parser, the window in
 /// which two files differ, and the skeleton cut from a file.
@@ -55,7 +56,7 @@ import Testing
     /// Compared with a window of the old bytes replaced, without building the copy: the
     /// same answer as building it, over random files and edits.
     @Test func comparingAgainstAPatchedFileEqualsComparingAgainstItsCopy() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<500 {
             let old = (0..<Int(rng.next() % 9000)).map { _ in UInt8(ascii: "a") + UInt8(rng.next() % 3) }
             let w0 = old.isEmpty ? 0 : Int(rng.next() % UInt64(old.count))
@@ -89,18 +90,5 @@ import Testing
         // The cut itself is no place in the file.
         let firstCut = spans[0].lowerBound
         #expect(skeleton.sourceRange(of: firstCut..<(firstCut + 3)) == nil)
-    }
-}
-
-/// A small deterministic generator for the randomized cases.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

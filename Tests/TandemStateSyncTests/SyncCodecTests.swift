@@ -1,5 +1,6 @@
 import Testing
 @testable import TandemStateSync
+import TandemTestSupport
 
 @Suite struct SyncCodecTests {
     let codec = SyncCodec(key: try! SyncKey(secret: Array("s3cret".utf8)))

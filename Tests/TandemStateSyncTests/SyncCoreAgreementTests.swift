@@ -1,5 +1,6 @@
 import Testing
 @testable import TandemStateSync
+import TandemTestSupport
 
 /// The periodic table-agreement check (SyncCore+Agreement.swift) between two simulated nodes
 /// with a fake clock: agreement after convergence, a corrupted replica detected and repaired,

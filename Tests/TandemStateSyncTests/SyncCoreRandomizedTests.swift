@@ -1,5 +1,6 @@
 import Testing
 @testable import TandemStateSync
+import TandemTestSupport
 
 /// Random schedules with fixed seeds: flow churn on both nodes, loss, duplication,
 /// reordering, link flaps, restarts and stopped nodes, operator resyncs. Whatever happened,

@@ -1,5 +1,6 @@
 import Testing
 @testable import TandemStateSync
+import TandemTestSupport
 
 /// The protocol core between two simulated nodes (fake clock, seeded lossy link).
 @Suite struct SyncCoreTests {

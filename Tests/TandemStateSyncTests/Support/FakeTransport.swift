@@ -1,4 +1,5 @@
 @testable import TandemStateSync
+import TandemTestSupport
 
 /// An in-memory transport: what one end sends lands in the other's inbox, minus losses drawn
 /// from a seeded generator.

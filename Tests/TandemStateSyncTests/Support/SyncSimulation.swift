@@ -1,4 +1,5 @@
 @testable import TandemStateSync
+import TandemTestSupport
 
 /// Two sync cores joined by a simulated link with a fake clock: datagrams go through the real
 /// codec, and the link drops, duplicates, delays and reorders them from a seeded generator.
