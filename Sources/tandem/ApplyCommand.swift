@@ -212,13 +212,13 @@ struct ApplyCommand: ParsableCommand {
         if verbose { print("timings: \(timings)") }
         print("applied \(path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
         notifyDaemon(root.paths)
-        // Done: the kernel, the config and the state are written. Exit here instead of
-        // unwinding, which frees the parsed document, both rulesets and the batch one
-        // object at a time (tens of milliseconds for a large config).
+        fflush(nil)
         // The netlink socket's release waits for the kernel to free what the commit replaced
         // (an RCU grace period, ~10 ms): a child takes that wait after this process exits.
         (pipeline.committer as? NetlinkRulesetCommitter)?.closeKeptSessionAfterExit()
-        fflush(nil)
+        // Done: the kernel, the config and the state are written. Exit here instead of
+        // unwinding, which frees the parsed document, both rulesets and the batch one
+        // object at a time (tens of milliseconds for a large config).
         Glibc.exit(0)
     }
 
