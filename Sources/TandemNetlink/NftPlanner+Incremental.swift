@@ -4,8 +4,8 @@ import TandemRuleset
 /// found, in an order the kernel accepts within one transaction:
 /// new chains → new sets → flush changed and removed chains → element deletes/adds →
 /// rules of changed and new chains → delete removed sets → delete removed chains.
-/// In a changed chain only the rules between the unchanged head and tail are replaced
-/// (DELRULE by handle, NEWRULE next to a kept rule), given the chain's rule handles;
+/// In a changed chain only the rules that changed are replaced (`RuleListEdit`: DELRULE by
+/// handle, NEWRULE next to a kept rule), given the chain's rule handles;
 /// without them the chain is flushed and refilled. An alias with one new address is one
 /// NEWSETELEM. Redefined chains or sets cannot be updated in place: the caller falls back
 /// to a full replace.
@@ -97,36 +97,22 @@ extension NftPlanner {
         }
     }
 
-    /// Replaces only the rules between the longest unchanged head and tail: the old ones
-    /// by handle, the new ones inserted after the last kept head rule (in reverse, so each
-    /// lands right after it) or before the first kept tail rule.
+    /// Replaces only the rules that changed (`RuleListEdit`): the old ones by handle, the new
+    /// ones placed next to a kept rule.
     private func editRules(_ old: Chain, to new: Chain, handles: [UInt64], table: Table,
                            linearizer: inout NftLinearizer, into plan: inout NftBatchPlan) throws(NftLinearizeError) {
-        let before = old.rules, after = new.rules
-        var head = 0
-        while head < before.count, head < after.count, before[head].sameInKernel(as: after[head]) { head += 1 }
-        var tail = 0
-        while tail < before.count - head, tail < after.count - head,
-              before[before.count - 1 - tail].sameInKernel(as: after[after.count - 1 - tail]) { tail += 1 }
-        for i in head..<(before.count - tail) {
+        let edit = RuleListEdit(from: old.rules, to: new.rules) { $0.sameInKernel(as: $1) }
+        for i in edit.removed {
             plan.add(.deleteRule(table.family, table: table.name, chain: new.name, handle: handles[i]),
                      Self.subject(table, chain: old, index: i))
         }
-        let inserted = Array(head..<(after.count - tail))
-        if head > 0 {
-            for i in inserted.reversed() {
-                try Self.addRule(new, i, table: table, position: .after(handle: handles[head - 1]),
-                            linearizer: &linearizer, into: &plan)
+        for insertion in edit.inserted {
+            let position: NftRulePosition = switch insertion.anchor {
+            case .after(let k): .after(handle: handles[k])
+            case .before(let k): .before(handle: handles[k])
+            case .end: .end
             }
-        } else if tail > 0 {
-            for i in inserted {
-                try Self.addRule(new, i, table: table, position: .before(handle: handles[before.count - tail]),
-                            linearizer: &linearizer, into: &plan)
-            }
-        } else {
-            for i in inserted {
-                try Self.addRule(new, i, table: table, position: .end, linearizer: &linearizer, into: &plan)
-            }
+            try Self.addRule(new, insertion.index, table: table, position: position, linearizer: &linearizer, into: &plan)
         }
     }
 

@@ -148,8 +148,10 @@ struct ApplyEditKernelTests {
 
     /// A file of 1,200 filter rules (LAN, every third on WAN), long enough for its tabs to be
     /// cut into parts of 500 rule numbers.
-    static func longConfig(port700: Int = 700, rule1Disabled: Bool = false) -> String {
-        let rules = (1...1_200).map { n in
+    static func longConfig(port700: Int = 700, rule1Disabled: Bool = false, ruleOnTop: Bool = false) -> String {
+        let top = "<rule><type>block</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
+            + "<source><any></any></source><destination><any></any><port>9999</port></destination><descr>on top</descr></rule>"
+        let rules = (ruleOnTop ? [top] : []) + (1...1_200).map { n in
             "<rule><type>pass</type>\(n == 1 && rule1Disabled ? "<disabled></disabled>" : "")"
                 + "<interface>\(n % 3 == 0 ? "wan" : "lan")</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
                 + "<source><address>192.0.2.\(n % 250 + 1)</address></source>"
@@ -179,5 +181,12 @@ struct ApplyEditKernelTests {
         try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000, rule1Disabled: true), edit: "filter/rule[1]")
         try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000), edit: nil)
         try Self.applyAndCompare(node, "fw.xml", Self.longConfig(), edit: "filter/rule[700]")
+        // A rule inserted on top renumbers every rule after it: each part gains the rule
+        // before it and loses its last, a few messages in all (not the ~1,200 rules again).
+        for text in [Self.longConfig(ruleOnTop: true), Self.longConfig()] {
+            let out = try Self.applyAndCompare(node, "fw.xml", text, edit: nil)
+            let count = out.firstMatch(of: /incremental, (\d+) messages/).flatMap { Int($0.1) }
+            #expect(count != nil && count! <= 16, "\(out)")
+        }
     }
 }
