@@ -41,8 +41,19 @@ struct ConntrackEventMonitorTests {
             try first.send("x")
             #expect(accepted.receive(within: 5) == "x")
             first.resetOnClose()
+            first.close()
         }
-        let again = try lab.client.run { try LabSocket.connect(from: "192.0.2.100", 40002, to: "198.51.100.254", 8080) }
+        // The same 4-tuple again. A connect racing the abort's cleanup is refused with
+        // EADDRNOTAVAIL (the tuple still hashed): retried, for at most 2 s.
+        let retryUntil = Date().addingTimeInterval(2)
+        var again: LabSocket?
+        while again == nil {
+            do {
+                again = try lab.client.run { try LabSocket.connect(from: "192.0.2.100", 40002, to: "198.51.100.254", 8080) }
+            } catch let e as LabSocket.Failure where e.errno == EADDRNOTAVAIL && Date() < retryUntil {
+                usleep(50_000)
+            }
+        }
         _ = again
 
         let events = try Self.collect(monitor, seconds: 10) { events in

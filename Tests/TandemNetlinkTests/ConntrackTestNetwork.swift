@@ -71,10 +71,17 @@ final class ConntrackLab {
 /// Sendable: a bulk sender runs on another thread while the test reads, each side using
 /// only its own socket.
 final class LabSocket: @unchecked Sendable {
-    let fd: Int32
+    private(set) var fd: Int32
 
     init(fd: Int32) { self.fd = fd }
-    deinit { close(fd) }
+    deinit { if fd >= 0 { Glibc.close(fd) } }
+
+    /// Closes now (with `resetOnClose`, the RST leaves at once), not whenever the last
+    /// reference goes.
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
 
     struct Failure: Error, CustomStringConvertible {
         var call: String
