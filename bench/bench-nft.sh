@@ -79,7 +79,7 @@ echo " revision; netlink = its plan, encode and commit; render = parse + compile
 echo
 echo "== incremental apply in the 10k-rule config (best of 10) vs its full apply =="
 printf '%-24s %9s %10s %11s %12s  %s\n' change "apply s" "% of full" "netlink s" "% of full nl" "messages (path)"
-for variant in onerule onealias; do
+for variant in onerule onealias ontop; do
     base="$work/inc-base.xml" changed="$work/inc-$variant.xml"
     bash "$here/gen-nft-config.sh" 10000 0 base >"$base"
     bash "$here/gen-nft-config.sh" 10000 0 "$variant" >"$changed"
@@ -95,7 +95,11 @@ for variant in onerule onealias; do
     done
     drop_ns
     t=$(min "${runs[@]}") l=$(min "${nl[@]}")
-    label=$([ "$variant" = onerule ] && echo "one rule changed" || echo "one alias entry added")
+    case $variant in
+        onerule) label="one rule changed" ;;
+        onealias) label="one alias entry added" ;;
+        *) label="one rule added on top" ;;
+    esac
     printf '%-24s %9s %9s%% %11s %11s%%  %s\n' "$label" "$t" "$(awk -v t="$t" -v f="${full[10000-0]}" 'BEGIN { printf "%.1f", 100 * t / f }')" \
         "$l" "$(awk -v t="$l" -v f="${fullnl[10000-0]}" 'BEGIN { printf "%.1f", 100 * t / f }')" "$msg"
 done

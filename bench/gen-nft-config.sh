@@ -4,8 +4,9 @@
 #   RULES          pass rules on LAN, each with its own source, destination and port
 #   ALIAS_ENTRIES  entries in the host alias "bigset" (IPv6 hosts in 2001:db8::/32),
 #                  matched by one extra rule; 0 for none
-#   VARIANT        "base" (default), "onerule" (rule 1 has another port) or
-#                  "onealias" (the alias "admins" has one more address)
+#   VARIANT        "base" (default), "onerule" (rule 1 has another port),
+#                  "onealias" (the alias "admins" has one more address) or "ontop" (one
+#                  more rule before all the others, which renumbers them)
 # Only documentation addresses are used.
 set -euo pipefail
 rules=$1 alias=$2 variant=${3:-base}
@@ -30,6 +31,9 @@ if [ "$alias" -gt 0 ]; then
 fi
 echo '</aliases>'
 echo '<filter>'
+if [ "$variant" = ontop ]; then
+    echo '<rule><type>block</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><any></any></source><destination><any></any><port>23</port></destination><descr>no telnet</descr></rule>'
+fi
 echo '<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><address>admins</address></source><destination><any></any><port>22</port></destination><descr>admins ssh</descr></rule>'
 if [ "$alias" -gt 0 ]; then
     echo '<rule><type>block</type><interface>wan</interface><ipprotocol>inet6</ipprotocol><source><address>bigset</address></source><destination><any></any></destination><descr>bigset</descr></rule>'
