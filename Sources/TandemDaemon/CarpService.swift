@@ -23,11 +23,14 @@ public actor CarpService {
     private var lastTransitions: [CarpGroupID: (time: Date, reason: String)] = [:]
     private var linkUp: [String: Bool] = [:]
     private var stopped = false
+    private let mastership: Mastership?
 
-    public init(plan: NodePlan, link: any LinkControl, io: any CarpPacketIO, logger: Logger) throws {
+    public init(plan: NodePlan, link: any LinkControl, io: any CarpPacketIO, logger: Logger,
+                mastership: Mastership? = nil) throws {
         self.link = link
         self.io = io
         self.logger = logger
+        self.mastership = mastership
         var groups: [CarpGroupID: CarpGroupPlan] = [:]
         var configs: [CarpGroupConfig] = []
         for g in plan.carpGroups {
@@ -92,6 +95,7 @@ public actor CarpService {
             }
             actions = results.flatMap { node.handle(.sendResult($0.0, succeeded: $0.1), at: clock.now) }
         }
+        mastership?.set(node.machines.values.contains { $0.state == .master })
         if case .shutdown = event {
             stopped = true
             for t in timers.values { t.cancel() }

@@ -35,6 +35,8 @@ public actor NodeDaemon {
     public private(set) var carp: CarpService?
     /// The packet I/O of the running CARP groups, for the receive pump.
     nonisolated let packetIO = PacketIOBox()
+    /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
+    public nonisolated let mastership = Mastership()
 
     public init(paths: NodePaths, dependencies: Dependencies, logger: Logger) {
         self.paths = paths
@@ -49,7 +51,7 @@ public actor NodeDaemon {
         let plan = try NodePlan(config: config)
         apply(config: config, plan: plan)
         let io = try deps.makePacketIO(plan)
-        let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger)
+        let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
         packetIO.set(io)
         await carp.start()
@@ -77,7 +79,7 @@ public actor NodeDaemon {
             do {
                 packetIO.set(nil)
                 let io = try deps.makePacketIO(plan)
-                let fresh = try CarpService(plan: plan, link: deps.link, io: io, logger: logger)
+                let fresh = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
                 carp = fresh
                 packetIO.set(io)
                 await fresh.start()
@@ -141,9 +143,8 @@ public actor NodeDaemon {
 
     /// Stores the sync section of `tandem status` and answers whether this node is CARP
     /// MASTER of any VIP (it then carries the traffic of the flows it mirrors).
-    func setSyncStatus(_ section: StateSyncSection) async -> Bool {
+    func setSyncStatus(_ section: StateSyncSection) {
         syncStatus = section
-        return await carp?.status().vips.contains { $0.state == CarpState.master.rawValue } ?? false
     }
 
     /// State sync as the running config asks for it, and the node's own addresses (which

@@ -36,8 +36,6 @@ final class SyncWorker: @unchecked Sendable {
     private let lock = NSLock()
     private var stopRequested = false
     private let finished = DispatchSemaphore(value: 0)
-    /// CARP MASTER of some VIP, as the daemon last answered (at most 200 ms old).
-    private var carrying = false
 
     init(settings: StateSyncSettings, filter: FlowFilter, daemon: NodeDaemon, logger: Logger) {
         self.settings = settings
@@ -157,7 +155,7 @@ final class SyncWorker: @unchecked Sendable {
                 lastResync = .now
                 driver.localSnapshot(try table.dump().filter(filter.shouldSync))
             }
-            driver.setCarrying(lock.withLock { carrying })
+            driver.setCarrying(daemon.mastership.isMaster)
             if syncReadable { driver.readable() }
             driver.tick()
             // Asked for by a notice of this turn's datagrams or timers.
@@ -216,10 +214,7 @@ final class SyncWorker: @unchecked Sendable {
 
     private func publish(_ section: StateSyncSection) {
         let daemon = self.daemon
-        Task { [self] in
-            let master = await daemon.setSyncStatus(section)
-            lock.withLock { carrying = master }
-        }
+        Task { await daemon.setSyncStatus(section) }
     }
 
     private func undemote() {

@@ -57,6 +57,27 @@ struct CarpServiceTests {
         #expect(!link.has("198.51.100.1/24", on: "wan0"))
     }
 
+    /// State sync reads the flag on its own thread the moment a peer restarts: it must
+    /// follow each transition as CARP handles it, not the next status refresh.
+    @Test func theMastershipFlagFollowsEveryTransitionAtOnce() async throws {
+        let mastership = Mastership()
+        let s = try CarpService(plan: try NodePlan(config: Scenario.primary(advskew: 100)), link: link, io: io,
+                                logger: Scenario.logger, mastership: mastership)
+        await s.start()
+        #expect(!mastership.isMaster)
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                       addresses: ["198.51.100.1"], interface: "wan0")))
+        #expect(mastership.isMaster, "MASTER of vhid 143")
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advskew: 0, addresses: ["198.51.100.1"],
+                                                       interface: "wan0", counter: 78)))
+        #expect(!mastership.isMaster, "BACKUP everywhere again")
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
+                                                       addresses: ["198.51.100.1"], interface: "wan0", counter: 79)))
+        #expect(mastership.isMaster)
+        await s.process(.shutdown)
+        #expect(!mastership.isMaster, "bowed out")
+    }
+
     @Test func forgedAdvertisementsChangeNothing() async throws {
         let s = try service()
         await s.start()
