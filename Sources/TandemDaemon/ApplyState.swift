@@ -105,17 +105,18 @@ public struct ApplyState: Equatable, Sendable {
         return fields
     }
 
-    /// Writes the config first, then the state naming its generation, each atomically
-    /// (temporary file + rename), so a crash in between leaves a stale generation that
-    /// only forces the next apply to be a full one. `sharing`: a durable file with the same
+    /// Writes the config first, then the index files, then the state naming its generation,
+    /// each atomically (temporary file + rename), so a crash in between leaves a stale
+    /// generation that only forces the next apply to be a full one. `sharing`: a durable file with the same
     /// config (the revision just recorded), linked instead of written again.
     public func save(_ paths: NodePaths, sharing file: String? = nil) throws {
         try Self.saveConfig(config, paths, sharing: file)
-        try saveIndexes(paths)
+        try Self.saveIndexFiles(handles: handles, items: items, paths)
+        try saveStateFile(paths)
     }
 
-    /// The first half of `save`: the applied config alone. `tandem apply` links it while
-    /// the revision's file still has the name `sharing`, before renaming it into the history.
+    /// The applied config alone. `tandem apply` links it while the revision's file still has
+    /// the name `sharing`, before renaming it into the history.
     public static func saveConfig(_ config: [UInt8], _ paths: NodePaths, sharing file: String? = nil) throws {
         let dir = directory(paths)
         try AtomicFile.makeDirectories(dir)
@@ -127,16 +128,10 @@ public struct ApplyState: Equatable, Sendable {
         }
     }
 
-    /// The second half of `save`: handles, item index and the state naming them.
-    public func saveIndexes(_ paths: NodePaths) throws {
-        try Self.saveIndexFiles(handles: handles, items: items, paths)
-        try saveStateFile(paths)
-    }
-
-    /// Handles and item index alone. Any time after the commit, even before the applied
-    /// config: `load` takes them only when the state file names their generation, and the
-    /// state is written last (a kernel at another generation than the state's means a full
-    /// apply whatever these files hold).
+    /// Handles and item index alone, at any time after the commit, even before the applied
+    /// config: until the state file is replaced (last) it names the generation before the
+    /// commit, and a kernel at another generation than the state's means a full apply,
+    /// whatever these files hold.
     public static func saveIndexFiles(handles: NftRuleHandles?, items: AppliedItems?, _ paths: NodePaths) throws {
         let dir = directory(paths)
         // Replaced atomically but not synced: after a crash the kernel's ruleset is gone

@@ -13,8 +13,8 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         kept = nil
     }
 
-    /// A committer whose netlink socket stays open from its first use until it is closed
-    /// (`closeKeptSession`, `closeKeptSessionAfterExit`) or the process ends. Releasing a
+    /// A committer whose netlink socket stays open from its first use until it is handed
+    /// over (`closeKeptSessionAfterExit`) or the process ends. Releasing a
     /// NETLINK_NETFILTER socket right after a commit waits for the kernel to free what the
     /// commit replaced (`nft_rcv_nl_event` on NETLINK_URELEASE flushes nf_tables' destroy
     /// work, which waits for an RCU grace period: 3–12 ms here), wherever the release
@@ -27,19 +27,12 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         try kept?.session() ?? NftSession()
     }
 
-    /// Closes the kept socket now (a later commit opens another). Closing waits for the
-    /// kernel to release what the last commit replaced, so a caller with more to do runs
-    /// this on another thread right after the commit, and its wait overlaps that work.
-    public func closeKeptSession() {
-        kept?.close()
-    }
-
     /// Closes the kept socket without waiting for the kernel's release: a child process
     /// holds it until this process has exited and takes the wait (`tandem_close_after_exit`).
     /// For a command about to exit, which would otherwise wait for it at its exit. When no
     /// child can be made, the socket is closed here, waiting.
     public func closeKeptSessionAfterExit() {
-        kept?.close(afterExit: true)
+        kept?.closeAfterExit()
     }
 
     public func generation() throws -> UInt32 {
@@ -213,12 +206,12 @@ private final class KeptSession: Sendable {
         }
     }
 
-    func close(afterExit: Bool = false) {
-        // Taken out under the lock, closed (deinit) outside it.
+    func closeAfterExit() {
+        // Taken out under the lock, handed over and closed (deinit) outside it.
         let s = open.withLock { open in
             defer { open = nil }
             return open
         }
-        if afterExit, let s { _ = s.socket.closeAfterExit() }
+        _ = s?.socket.closeAfterExit()
     }
 }
