@@ -2,8 +2,8 @@
 # nftables commit benchmark (run by bench/run.sh): `tandem apply` of generated configs
 # against `nft -f` of the same ruleset rendered by `tandem render`, each in a fresh network
 # namespace, best of 5 (3 at 50k), tandem and nft alternating so both meet the same load;
-# then incremental applies (one rule, one alias entry) in the 10k config against a full
-# apply, best of 10. Usage: bench-nft.sh RELEASE_BIN_DIR
+# then incremental applies (one rule, one alias entry, one rule added on top) in the 10k
+# config against a full apply, best of 10. Usage: bench-nft.sh RELEASE_BIN_DIR
 # Targets: no slower than nft -f at 10k rules, faster at 50k; incremental under 5 % of full.
 set -euo pipefail
 bin="$1/tandem"

@@ -141,8 +141,8 @@ public actor NodeDaemon {
                           sync: syncStatus)
     }
 
-    /// Stores the sync section of `tandem status` and answers whether this node is CARP
-    /// MASTER of any VIP (it then carries the traffic of the flows it mirrors).
+    /// Stores the sync section of `tandem status`. (Whether this node carries the traffic,
+    /// state sync reads from `mastership`, which CARP keeps current.)
     func setSyncStatus(_ section: StateSyncSection) {
         syncStatus = section
     }
