@@ -74,5 +74,18 @@ expect_exit 2 "unknown option" -- "$BIN" check --no-such-option
 expect_exit 2 "two files" -- "$BIN" check a.xml b.xml
 expect_exit 2 "missing --root value" -- "$BIN" check --root
 
+# `apply` reads a plain command line itself and leaves every other one to ArgumentParser:
+# both must take the same forms and report the same way.
+expect_exit 2 "apply of a missing file" -- "$BIN" apply --root "$TMP/empty" "$TMP/missing.xml"
+if grep -q "missing.xml: cannot open" "$TMP/err"; then ok; else bad "apply of a missing file: message"; cat "$TMP/err"; fi
+expect_exit 2 "apply with --root=DIR and -v" -- "$BIN" apply "$TMP/missing.xml" -v --root="$TMP/empty"
+if grep -q "missing.xml: cannot open" "$TMP/err" && grep -q "whole file is read" "$TMP/out"; then ok; else bad "apply with --root=DIR and -v: output"; cat "$TMP/out" "$TMP/err"; fi
+expect_exit 2 "apply with an unknown option" -- "$BIN" apply --no-such-option
+expect_exit 2 "apply with two files" -- "$BIN" apply a.xml b.xml
+expect_exit 2 "apply with a missing --root value" -- "$BIN" apply a.xml --root
+expect_exit 0 "apply --help" -- "$BIN" apply --help
+if grep -q "^USAGE: tandem apply" "$TMP/out"; then ok; else bad "apply --help output"; head -5 "$TMP/out"; fi
+if [ -e "$TMP/empty" ]; then bad "a refused apply created its --root"; else ok; fi
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

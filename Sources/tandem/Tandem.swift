@@ -22,6 +22,13 @@ struct Tandem: AsyncParsableCommand {
     /// instead of swift-argument-parser's 64.
     static func main() async {
         do {
+            // The command an edit runs, straight to its work when the line is plain.
+            let arguments = CommandLine.arguments
+            if arguments.count > 1, arguments[1] == "apply",
+               let options = ApplyOptions(plainArguments: arguments.dropFirst(2)) {
+                try Apply(options).run()
+                return
+            }
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

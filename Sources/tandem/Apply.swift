@@ -1,0 +1,236 @@
+import ArgumentParser
+import Foundation
+import TandemCompiler
+import TandemConfig
+import TandemDaemon
+import TandemNetlink
+import TandemRuleset
+
+/// `tandem apply`: check → compile → one atomic batch → kernel settings → FILE becomes the
+/// node's config. On any failure the kernel keeps the ruleset it had and the node's config
+/// is unchanged.
+struct Apply {
+    let file: String?
+    /// The node's files (`--root`).
+    let paths: NodePaths
+    let dryRun: Bool
+    let validateFirst: Bool
+    let verbose: Bool
+
+    init(_ options: ApplyOptions) {
+        file = options.file
+        paths = NodePaths(root: options.root)
+        dryRun = options.dryRun
+        validateFirst = options.validateFirst
+        verbose = options.verbose
+    }
+
+    func run() throws {
+        ProcessMemory.keepFreedBlocks()
+        let path = file ?? paths.config
+        let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter(keepingSessionOpen: true))
+        if !dryRun, !validateFirst {
+            // A file that differs from the applied one in one rule or alias: that item alone.
+            let edit: ApplyEdit.Outcome
+            do {
+                edit = try ApplyEdit(paths: paths, committer: pipeline.committer).run(path)
+            } catch let error as NftCommitError {
+                printError("tandem apply: the kernel refused the ruleset; nothing was changed")
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+            switch edit {
+            case .applied(let done):
+                for w in done.warnings { printError(w) }
+                var timings = done.timings
+                try finish(path: done.path, settings: done.settings, revision: done.revision, report: done.report,
+                           items: .known(done.items), edit: done.what, timings: &timings, pipeline: pipeline) {
+                    // Only after a failure past the commit: put the previous ruleset back whole.
+                    guard let document = try? ConfigDocument(bytes: done.previousConfig) else { return nil }
+                    return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset,
+                                            generation: done.report.generation)
+                }
+            case .notApplicable(let why):
+                if verbose { print("not an edit of one item (\(why)): the whole file is read") }
+            }
+        }
+        var timings = StageTimings()
+        let pending = pipeline.pendingPrevious()
+        let prepared: ApplyPipeline.Prepared
+        do {
+            prepared = try timings.measure("check+compile") { () throws(ApplyPipeline.Failure) in try pipeline.prepare(file) }
+        } catch .unreadable(let why) {
+            printError("tandem apply: \(why)")
+            throw ExitCode(2)
+        } catch .invalid(let errors) {
+            for e in errors { printError(e) }
+            printError("tandem apply: \(path) is not valid; nothing was changed")
+            throw ExitCode(1)
+        }
+        for w in prepared.warnings { printError(w.formatted(file: prepared.path)) }
+
+        let settings = KernelSetting.settings(for: prepared.config)
+        let writer = ProcSysWriter()
+        // The revision to record, serialized on a free core: while the last applied config
+        // is still being recompiled when there is one (its commit will be short), else while
+        // the kernel takes the batch (planning a full one uses both cores).
+        let revision = pipeline.prepareRevision(prepared)
+        if !dryRun, ApplyState.exists(paths) { revision.start() }
+        let previous = timings.measure("previous (rest)") { pending.value }
+        do {
+            if dryRun {
+                // The batch without END: the kernel validates it and commits nothing.
+                let check = try pipeline.committer.commit(CommitRequest(ruleset: prepared.ruleset, previous: previous,
+                                                                        dryRun: true))
+                print("dry run: the kernel accepts the ruleset (\(check.mode.rawValue), \(ApplyPipeline.summary(check))); nothing was changed")
+                for s in settings { print("would set \(s.dotted) = \(s.value)") }
+                return
+            }
+            try writer.check(settings)
+            // One batch, compare-and-swap on the generation read at the start: a commit by
+            // anyone in between makes this one fail instead of overwriting theirs. The kernel
+            // processes every message of a batch before it commits any; any error aborts the
+            // whole batch (nftables.md §5.1): a refused rule leaves the old ruleset whole, so
+            // a separate dry-run pass would only double the kernel's work (`--validate-first`
+            // still asks for it).
+            let report = try timings.measure("netlink") {
+                var request = CommitRequest(ruleset: prepared.ruleset, previous: previous, validateFirst: validateFirst)
+                // Planning and encoding use both cores; the kernel then works on one.
+                request.beforeKernel = { revision.start() }
+                return try pipeline.committer.commit(request)
+            }
+            if verbose {
+                timings.record("  of which plan+encode", report.encodeTime)
+                timings.record("  kernel", report.kernelTime)
+            }
+            try finish(path: prepared.path, settings: settings, revision: revision, report: report,
+                       items: .fromStamped { stored in
+                           report.handles.flatMap {
+                               AppliedItems.make(ruleset: prepared.ruleset, handles: $0, input: prepared.bytes,
+                                                 spans: prepared.document.spans ?? ItemSpans(),
+                                                 filterRules: prepared.config.filterRules.count, stamped: stored)
+                           }
+                       }, edit: nil, timings: &timings, pipeline: pipeline) { previous }
+        } catch let error as NftCommitError {
+            if !dryRun, case .success(let pending) = revision.value { ConfigStore(paths: paths).discard(pending) }
+            printError("tandem apply: the kernel refused the ruleset; nothing was changed")
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The item index to record with the applied state: known at once (an edit), or made
+    /// from the revision's stamped bytes (a full apply indexes the file it stored).
+    enum ItemIndex {
+        case known(AppliedItems?)
+        case fromStamped(@Sendable ([UInt8]) -> AppliedItems?)
+    }
+
+    /// After the commit: kernel settings, the revision, the applied state (with its item
+    /// index), the report, the daemon. A failure before the revision is recorded puts the
+    /// previous ruleset back (`previous`, computed only then) and changes nothing else.
+    private func finish(path: String, settings: [KernelSetting],
+                        revision background: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
+                        report: CommitReport, items index: ItemIndex, edit: String?,
+                        timings: inout StageTimings, pipeline: ApplyPipeline,
+                        previous: () -> CommittedRuleset?) throws -> Never {
+        let revision: RevisionInfo
+        let recordStart = ContinuousClock.now
+        let store = ConfigStore(paths: paths)
+        let paths = self.paths, generation = report.generation, handles = report.handles
+        // Index files already known are written while the revision is still being synced:
+        // they count only once the state file, written last, names their generation.
+        let indexFiles: Background<Result<Void, any Error>>? = if case .known(let items) = index {
+            Background { Result { try ApplyState.saveIndexFiles(handles: handles, items: items, paths) } }
+        } else {
+            nil
+        }
+        let saved: Background<Result<Void, any Error>>
+        do {
+            let prepared = try background.value.get()
+            do {
+                try ProcSysWriter().write(settings)
+            } catch {
+                store.discard(prepared)
+                throw error
+            }
+            // The applied config is linked to the revision's file before that is renamed into
+            // the history; the rest of the applied state is written on the other core
+            // meanwhile, the state file last. (If recording the revision fails, the ruleset
+            // is rolled back and the state, naming the generation the kernel then leaves,
+            // only makes the next apply a full one.)
+            let linked = Result { try ApplyState.saveConfig(prepared.stamped.bytes, paths, sharing: prepared.path) }
+            saved = Background {
+                Result {
+                    try linked.get()
+                    let items: AppliedItems?
+                    switch index {
+                    case .known(let known):
+                        try indexFiles?.value.get()
+                        items = known
+                    case .fromStamped(let make):
+                        items = make(prepared.stamped.bytes)
+                        try ApplyState.saveIndexFiles(handles: handles, items: items, paths)
+                    }
+                    try ApplyState(generation: generation, version: ApplyPipeline.version, config: [],
+                                   handles: handles, items: items).saveStateFile(paths)
+                }
+            }
+            do {
+                revision = try store.commit(prepared)
+            } catch {
+                _ = saved.value
+                throw error
+            }
+        } catch {
+            _ = indexFiles?.value
+            // The node's config is still the old one: so must the kernel's ruleset be.
+            try rollBack(previous(), after: report, pipeline: pipeline)
+            printError("tandem apply: \(error); the previous ruleset was restored and nothing was changed")
+            throw ExitCode(1)
+        }
+        if case .failure(let error) = saved.value {
+            // Kernel and config agree; without the state the next apply is a full one.
+            printError("tandem apply: warning: could not record the applied state: \(error)")
+        }
+        timings.record("record", ContinuousClock.now - recordStart)
+        if verbose, let why = report.fullReason { print("full replace: \(why)") }
+        if verbose, let edit { print("edit of one item: \(edit)") }
+        if verbose { print("timings: \(timings)") }
+        print("applied \(path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
+        notifyDaemon(paths)
+        fflush(nil)
+        // The netlink socket's release waits for the kernel to free what the commit replaced
+        // (an RCU grace period, ~10 ms): a child takes that wait after this process exits.
+        (pipeline.committer as? NetlinkRulesetCommitter)?.closeKeptSessionAfterExit()
+        // Done: the kernel, the config and the state are written. Exit here instead of
+        // unwinding, which frees the parsed document, both rulesets and the batch one
+        // object at a time (tens of milliseconds for a large config).
+        Glibc.exit(0)
+    }
+
+    /// A daemon running for this root takes the new config at once (addresses, CARP groups,
+    /// state sync), as after SIGHUP. Its ruleset is already in the kernel, so the reload
+    /// commits nothing. No daemon, no request; a daemon that fails to reload is a warning:
+    /// the kernel and the config already agree.
+    private func notifyDaemon(_ paths: NodePaths) {
+        guard FileManager.default.fileExists(atPath: paths.controlSocket) else { return }
+        do {
+            let response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .reload))
+            if response.ok {
+                print("daemon reloaded\(response.message.map { ": \($0)" } ?? "")")
+            } else {
+                printError("tandem apply: warning: the daemon did not reload: \(response.error ?? "no reason given")")
+            }
+        } catch {
+            printError("tandem apply: warning: could not reach the daemon to reload it: \(error)")
+        }
+    }
+
+    /// Puts the previous ruleset back after a failure that followed the commit.
+    private func rollBack(_ previous: CommittedRuleset?, after report: CommitReport,
+                          pipeline: ApplyPipeline) throws {
+        guard let previous else { return }
+        _ = try pipeline.committer.commit(CommitRequest(ruleset: previous.ruleset, expectedGeneration: report.generation))
+    }
+}
