@@ -70,6 +70,30 @@ public struct ApplyState: Equatable, Sendable {
         return LoadedConfig(generation: g, version: v, config: config)
     }
 
+    /// The state file's fields and the applied config mapped rather than read: what an edit
+    /// of one item compares the new file with (`StableBytes`; the applied config is only
+    /// ever replaced by rename).
+    public struct MappedConfig: Sendable {
+        public var generation: UInt32
+        public var version: String
+        public var bytes: StableBytes
+    }
+
+    public static func mapConfig(_ paths: NodePaths) -> MappedConfig? {
+        let dir = directory(paths)
+        guard let fields = stateFields(dir), let g = fields["generation"].flatMap(UInt32.init), let v = fields["version"],
+              let bytes = try? StableBytes(mapping: dir + "/applied.xml", limit: XMLParser.maximumSize) else { return nil }
+        return MappedConfig(generation: g, version: v, bytes: bytes)
+    }
+
+    /// The handles and item index of `indexes` when they were recorded for `generation`.
+    public static func index(_ indexes: LoadedIndexes?, for generation: UInt32) -> (NftRuleHandles, AppliedItems)? {
+        guard let indexes, indexes.generation == generation, let handles = indexes.handles, let items = indexes.items else {
+            return nil
+        }
+        return (handles, items)
+    }
+
     public static func loadIndexes(_ paths: NodePaths) -> LoadedIndexes? {
         let dir = directory(paths)
         guard let fields = stateFields(dir), let g = fields["generation"].flatMap(UInt32.init) else { return nil }
@@ -117,14 +141,15 @@ public struct ApplyState: Equatable, Sendable {
 
     /// The applied config alone. `tandem apply` links it while the revision's file still has
     /// the name `sharing`, before renaming it into the history.
-    public static func saveConfig(_ config: [UInt8], _ paths: NodePaths, sharing file: String? = nil) throws {
+    public static func saveConfig(_ config: @autoclosure () -> [UInt8], _ paths: NodePaths,
+                                  sharing file: String? = nil) throws {
         let dir = directory(paths)
         try AtomicFile.makeDirectories(dir)
         let applied = dir + "/applied.xml"
         if let file {
-            try AtomicFile.share(file, as: applied, bytes: config, durable: false)
+            try AtomicFile.share(file, as: applied, bytes: config(), durable: false)
         } else {
-            try AtomicFile.write(config, to: applied, durable: false)
+            try AtomicFile.write(config(), to: applied, durable: false)
         }
     }
 

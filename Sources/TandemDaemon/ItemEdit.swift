@@ -35,7 +35,7 @@ public enum ItemEdit {
         public var kind: Kind
         /// The stored applied file and its filter rule spans (the applied skeleton is cut
         /// from it: its revision does not change what compiles).
-        public var stored: [UInt8]
+        public var stored: StableBytes
         public var storedFilter: [Range<Int>]
         /// Item spans in the new file.
         public var newFilter: [Range<Int>]
@@ -53,7 +53,11 @@ public enum ItemEdit {
     /// given before its revision was stamped (a user who edits the stored config.xml gets
     /// the first, one who keeps their own copy the second).
     public static func locate(new: [UInt8], stored: [UInt8], items: AppliedItems) throws(NotApplicable) -> Location {
-        if let found = locate(ByteDifference.between(stored, new), stored: stored, items: items, filter: items.filter,
+        try locate(new: new, stored: StableBytes(copying: stored), items: items)
+    }
+
+    public static func locate(new: [UInt8], stored: StableBytes, items: AppliedItems) throws(NotApplicable) -> Location {
+        if let found = locate(stored.withUnsafeBytes { ByteDifference.between($0, new) }, stored: stored, items: items, filter: items.filter,
                               aliases: items.aliases) {
             return found
         }
@@ -68,14 +72,14 @@ public enum ItemEdit {
                 guard let m = items.unstampedSpan(s) else { throw NotApplicable("the applied index overlaps the revision") }
                 aliases.append(m)
             }
-            let d = ByteDifference.between(stored, replacing: u.window, with: u.original, new)
+            let d = stored.withUnsafeBytes { ByteDifference.between($0, replacing: u.window, with: u.original, new) }
             if let found = locate(d, stored: stored, items: items, filter: filter, aliases: aliases) { return found }
         }
         throw NotApplicable("the file differs from the applied one outside a single filter rule or alias")
     }
 
     /// `d`: from the applied file (as `filter` and `aliases` index it) to the new one.
-    private static func locate(_ d: ByteDifference?, stored: [UInt8], items: AppliedItems, filter: [Range<Int>],
+    private static func locate(_ d: ByteDifference?, stored: StableBytes, items: AppliedItems, filter: [Range<Int>],
                                aliases: [Range<Int>]) -> Location? {
         guard let d else {
             return Location(kind: .unchanged, stored: stored, storedFilter: items.filter, newFilter: filter,
@@ -120,7 +124,7 @@ public enum ItemEdit {
 
     /// The skeleton of the applied file: every filter rule cut but the edited one.
     public static func oldSkeleton(_ location: Location) -> ConfigSkeleton {
-        ConfigSkeleton(location.stored, cutting: cuts(location.storedFilter, location.kind))
+        location.stored.withUnsafeBytes { ConfigSkeleton($0, cutting: cuts(location.storedFilter, location.kind)) }
     }
 
     /// The skeleton of the new file.
@@ -236,9 +240,9 @@ public enum ItemEdit {
     }
 
     /// Where stamping the new skeleton changed it, moved to the new file, and what the
-    /// window holds once stamped: the stamped file is the new one with that window
-    /// replaced (`splice`). nil when the window is not in bytes the skeleton copied from
-    /// the file.
+    /// window holds once stamped: the stamped file is the new one with that window replaced
+    /// (`ConfigStore.Stamped(bytes:replacing:with:…)`). nil when the window is not in bytes
+    /// the skeleton copied from the file.
     public static func stampWindow(skeleton: ConfigSkeleton,
                                    stampedSkeleton: [UInt8]) -> (window: ByteDifference, replacement: [UInt8])? {
         guard let d = ByteDifference.between(skeleton.bytes, stampedSkeleton) else {
@@ -246,15 +250,5 @@ public enum ItemEdit {
         }
         guard let r = skeleton.sourceRange(of: d.oldRange) else { return nil }
         return (ByteDifference(start: r.lowerBound, oldCount: r.count, newCount: d.newCount), Array(stampedSkeleton[d.newRange]))
-    }
-
-    /// `file` with `window` (its old range) replaced by `replacement`.
-    public static func splice(_ file: [UInt8], _ window: ByteDifference, _ replacement: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(file.count + window.shift)
-        out.append(contentsOf: file[..<window.start])
-        out.append(contentsOf: replacement)
-        out.append(contentsOf: file[window.oldRange.upperBound...])
-        return out
     }
 }

@@ -46,7 +46,7 @@ struct Apply {
                 try finish(path: done.path, settings: done.settings, revision: done.revision, report: done.report,
                            items: .known(done.items), edit: done.what, timings: &timings, pipeline: pipeline) {
                     // Only after a failure past the commit: put the previous ruleset back whole.
-                    guard let document = try? ConfigDocument(bytes: done.previousConfig) else { return nil }
+                    guard let document = try? ConfigDocument(bytes: done.previousConfig.array) else { return nil }
                     return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset,
                                             generation: done.report.generation)
                 }

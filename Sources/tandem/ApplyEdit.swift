@@ -27,7 +27,7 @@ struct ApplyEdit {
         var warnings: [String]
         /// The ruleset the kernel held before, for a rollback after a failure past the
         /// commit (compiled only then).
-        var previousConfig: [UInt8]
+        var previousConfig: StableBytes
         var timings: StageTimings
     }
 
@@ -39,23 +39,21 @@ struct ApplyEdit {
     func run(_ path: String) throws -> Outcome {
         var timings = StageTimings()
         let start = ContinuousClock.now
-        // The state (the stored file; the handles and index) is read on two other threads
-        // meanwhile.
+        // The state (the applied file, mapped; the handles and index, read) is loaded on two
+        // other threads meanwhile.
         let paths = self.paths
-        let loading = Background { ApplyState.loadConfig(paths) }
+        let loading = Background { ApplyState.mapConfig(paths) }
         let indexing = Background { ApplyState.loadIndexes(paths) }
         let read = try? ConfigFileReader.read(path)
-        guard let state = ApplyState.assemble(loading.value, indexing.value) else {
-            return .notApplicable("no applied state is recorded")
-        }
-        guard state.version == ApplyPipeline.version else { return .notApplicable("the applied state is from another version") }
-        guard let handles = state.handles, let items = state.items else {
+        guard let applied = loading.value else { return .notApplicable("no applied state is recorded") }
+        guard applied.version == ApplyPipeline.version else { return .notApplicable("the applied state is from another version") }
+        guard let (handles, items) = ApplyState.index(indexing.value, for: applied.generation) else {
             return .notApplicable("the applied state has no rule handles or item index")
         }
         guard let bytes = read else { return .notApplicable("the file cannot be read") }
         timings.record("read state+file", ContinuousClock.now - start)
         do {
-            return .applied(try apply(path: path, bytes: bytes, state: state, handles: handles, items: items,
+            return .applied(try apply(path: path, bytes: bytes, applied: applied, handles: handles, items: items,
                                       timings: &timings, start: start))
         } catch let e as ItemEdit.NotApplicable {
             return .notApplicable(e.reason)
@@ -64,9 +62,9 @@ struct ApplyEdit {
         }
     }
 
-    private func apply(path: String, bytes: [UInt8], state: ApplyState, handles: NftRuleHandles, items: AppliedItems,
-                       timings: inout StageTimings, start: ContinuousClock.Instant) throws -> Done {
-        let location = try ItemEdit.locate(new: bytes, stored: state.config, items: items)
+    private func apply(path: String, bytes: [UInt8], applied: ApplyState.MappedConfig, handles: NftRuleHandles,
+                       items: AppliedItems, timings: inout StageTimings, start: ContinuousClock.Instant) throws -> Done {
+        let location = try ItemEdit.locate(new: bytes, stored: applied.bytes, items: items)
         let kind = location.kind
         // The applied skeleton is cut and compiled on the other core while the new one is
         // cut, read, checked and compiled.
@@ -97,14 +95,14 @@ struct ApplyEdit {
         let store = ConfigStore(paths: paths)
         let revision = Background {
             Result { () throws(ConfigStoreError) in
-                try store.prepare(ConfigStore.Stamped(bytes: ItemEdit.splice(bytes, window, replacement),
+                try store.prepare(ConfigStore.Stamped(bytes: bytes, replacing: window.oldRange, with: replacement,
                                                       time: stampedSkeleton.time, user: stampedSkeleton.user,
                                                       description: stampedSkeleton.description))
             }
         }
         do {
-            return try commit(path: path, bytes: bytes, location: location, document: document, state: state, handles: handles,
-                              items: items, window: window, revision: revision, before: before,
+            return try commit(path: path, bytes: bytes, location: location, document: document, applied: applied,
+                              handles: handles, items: items, window: window, revision: revision, before: before,
                               timings: &timings, parseStart: parseStart)
         } catch {
             if case .success(let pending) = revision.value { store.discard(pending) }
@@ -113,8 +111,8 @@ struct ApplyEdit {
     }
 
     /// Checks and compiles the new skeleton, commits the windows, and indexes the result.
-    private func commit(path: String, bytes: [UInt8], location: ItemEdit.Location, document: ConfigDocument, state: ApplyState,
-                        handles: NftRuleHandles, items: AppliedItems, window: ByteDifference,
+    private func commit(path: String, bytes: [UInt8], location: ItemEdit.Location, document: ConfigDocument,
+                        applied: ApplyState.MappedConfig, handles: NftRuleHandles, items: AppliedItems, window: ByteDifference,
                         revision: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
                         before: Background<Result<RulesetCompilation, ItemEdit.NotApplicable>>,
                         timings: inout StageTimings, parseStart: ContinuousClock.Instant) throws -> Done {
@@ -143,7 +141,7 @@ struct ApplyEdit {
         timings.record("windows", ContinuousClock.now - parseStart)
 
         var request = CommitRequest(ruleset: windows.next,
-                                    previous: CommittedRuleset(ruleset: windows.previous, generation: state.generation,
+                                    previous: CommittedRuleset(ruleset: windows.previous, generation: applied.generation,
                                                                handles: windows.handles, allHandles: handles))
         request.partial = true
         let commitStart = ContinuousClock.now
@@ -171,6 +169,6 @@ struct ApplyEdit {
         }
         return Done(path: path, what: what, report: report, settings: settings,
                     revision: revision,
-                    items: newItems, warnings: warnings, previousConfig: state.config, timings: timings)
+                    items: newItems, warnings: warnings, previousConfig: applied.bytes, timings: timings)
     }
 }

@@ -44,16 +44,41 @@ public struct ConfigStore: Sendable {
     /// A document with its `<revision>` stamped, serialized: the pure half of `commit`, which
     /// a caller may compute ahead (on another thread) of deciding to commit.
     public struct Stamped: Sendable {
-        public var bytes: [UInt8]
         public var time: Double
         public var user: String
         public var description: String
+        /// `base` with `replaced` standing for `replacement`. An edit's revision is the file
+        /// as given with its `<revision>` window stamped: it is written in three pieces and
+        /// put together in memory only if `bytes` is asked for (megabytes copied into fresh
+        /// pages, ~1 ms of an edit's apply).
+        private var base: [UInt8]
+        private var replaced: Range<Int>
+        private var replacement: [UInt8]
 
         public init(bytes: [UInt8], time: Double, user: String, description: String) {
-            self.bytes = bytes
+            self.init(bytes: bytes, replacing: bytes.count..<bytes.count, with: [], time: time, user: user,
+                      description: description)
+        }
+
+        public init(bytes: [UInt8], replacing replaced: Range<Int>, with replacement: [UInt8], time: Double,
+                    user: String, description: String) {
+            precondition(replaced.lowerBound >= 0 && replaced.upperBound <= bytes.count, "window outside the file")
+            base = bytes
+            self.replaced = replaced
+            self.replacement = replacement
             self.time = time
             self.user = user
             self.description = description
+        }
+
+        /// The revision's bytes.
+        public var bytes: [UInt8] {
+            if replaced.isEmpty && replacement.isEmpty { return base }
+            return Array(pieces.joined())
+        }
+
+        var pieces: [ArraySlice<UInt8>] {
+            [base[..<replaced.lowerBound], replacement[...], base[replaced.upperBound...]]
         }
     }
 
@@ -86,7 +111,7 @@ public struct ConfigStore: Sendable {
         do {
             try AtomicFile.makeDirectories(paths.history)
             let temp = paths.history + "/.pending-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).xml.tmp"
-            try AtomicFile.writeSynced(stamped.bytes, to: temp)
+            try AtomicFile.writeSynced(stamped.pieces, to: temp)
             return Pending(stamped: stamped, temporaryPath: temp)
         } catch {
             throw .file(error)

@@ -17,13 +17,17 @@ public struct ConfigSkeleton: Sendable {
 
     /// `cuts`: sorted, disjoint ranges of `source`.
     public init(_ source: [UInt8], cutting cuts: [Range<Int>]) {
+        self = source.withUnsafeBufferPointer { ConfigSkeleton($0, cutting: cuts) }
+    }
+
+    public init(_ source: UnsafeBufferPointer<UInt8>, cutting cuts: [Range<Int>]) {
         var out: [UInt8] = []
         out.reserveCapacity(source.count - cuts.reduce(0) { $0 + $1.count } + cuts.count * 2)
         var next = 0
         for cut in cuts {
             if cut.lowerBound > next {
                 kept.append((out.count, next, cut.lowerBound - next))
-                out.append(contentsOf: source[next..<cut.lowerBound])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: source[next..<cut.lowerBound]))
             }
             let newlines = Self.newlines(in: source, cut)
             out.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: newlines))
@@ -31,22 +35,21 @@ public struct ConfigSkeleton: Sendable {
         }
         if next < source.count {
             kept.append((out.count, next, source.count - next))
-            out.append(contentsOf: source[next...])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[next...]))
         }
         bytes = out
     }
 
-    private static func newlines(in source: [UInt8], _ range: Range<Int>) -> Int {
-        source.withUnsafeBufferPointer { buffer in
-            var count = 0
-            var p = UnsafeRawPointer(buffer.baseAddress! + range.lowerBound)
-            let end = UnsafeRawPointer(buffer.baseAddress! + range.upperBound)
-            while p < end, let hit = memchr(p, 0x0A, end - p) {
-                count += 1
-                p = UnsafeRawPointer(hit) + 1
-            }
-            return count
+    private static func newlines(in buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        guard let base = buffer.baseAddress, !range.isEmpty else { return 0 }
+        var count = 0
+        var p = UnsafeRawPointer(base + range.lowerBound)
+        let end = UnsafeRawPointer(base + range.upperBound)
+        while p < end, let hit = memchr(p, 0x0A, end - p) {
+            count += 1
+            p = UnsafeRawPointer(hit) + 1
         }
+        return count
     }
 
     /// Where a range of the skeleton was in the source, when it lies inside one copied run
