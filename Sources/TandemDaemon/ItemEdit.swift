@@ -37,6 +37,10 @@ public enum ItemEdit {
         /// from it: its revision does not change what compiles).
         public var stored: StableBytes
         public var storedFilter: [Range<Int>]
+        /// The new file: the stored one (or the file it was stamped from) with the changed
+        /// window replaced by a copy of the new bytes, so nothing refers to the new file's
+        /// own pages once it is located.
+        public var new: BytePieces
         /// Item spans in the new file.
         public var newFilter: [Range<Int>]
         public var newAliases: [Range<Int>]
@@ -53,36 +57,42 @@ public enum ItemEdit {
     /// given before its revision was stamped (a user who edits the stored config.xml gets
     /// the first, one who keeps their own copy the second).
     public static func locate(new: [UInt8], stored: [UInt8], items: AppliedItems) throws(NotApplicable) -> Location {
-        try locate(new: new, stored: StableBytes(copying: stored), items: items)
+        try locate(new: StableBytes(copying: new), stored: StableBytes(copying: stored), items: items)
     }
 
-    public static func locate(new: [UInt8], stored: StableBytes, items: AppliedItems) throws(NotApplicable) -> Location {
-        if let found = locate(stored.withUnsafeBytes { ByteDifference.between($0, new) }, stored: stored, items: items, filter: items.filter,
-                              aliases: items.aliases) {
-            return found
-        }
-        if let u = items.unstamped, u.window.upperBound <= stored.count {
-            var filter: [Range<Int>] = [], aliases: [Range<Int>] = []
-            filter.reserveCapacity(items.filter.count)
-            for s in items.filter {
-                guard let m = items.unstampedSpan(s) else { throw NotApplicable("the applied index overlaps the revision") }
-                filter.append(m)
+    public static func locate(new: StableBytes, stored: StableBytes, items: AppliedItems) throws(NotApplicable) -> Location {
+        try new.withUnsafeBytes { (b) throws(NotApplicable) -> Location in
+            let d = stored.withUnsafeBytes { ByteDifference.between($0, b) }
+            if let found = locate(d, new: b, base: BytePieces(stored), stored: stored, items: items, filter: items.filter,
+                                  aliases: items.aliases) {
+                return found
             }
-            for s in items.aliases {
-                guard let m = items.unstampedSpan(s) else { throw NotApplicable("the applied index overlaps the revision") }
-                aliases.append(m)
+            if let u = items.unstamped, u.window.upperBound <= stored.count {
+                var filter: [Range<Int>] = [], aliases: [Range<Int>] = []
+                filter.reserveCapacity(items.filter.count)
+                for s in items.filter {
+                    guard let m = items.unstampedSpan(s) else { throw NotApplicable("the applied index overlaps the revision") }
+                    filter.append(m)
+                }
+                for s in items.aliases {
+                    guard let m = items.unstampedSpan(s) else { throw NotApplicable("the applied index overlaps the revision") }
+                    aliases.append(m)
+                }
+                let d = stored.withUnsafeBytes { ByteDifference.between($0, replacing: u.window, with: u.original, b) }
+                let base = BytePieces(stored).replacing(u.window, with: BytePieces(u.original))
+                if let found = locate(d, new: b, base: base, stored: stored, items: items, filter: filter, aliases: aliases) {
+                    return found
+                }
             }
-            let d = stored.withUnsafeBytes { ByteDifference.between($0, replacing: u.window, with: u.original, new) }
-            if let found = locate(d, stored: stored, items: items, filter: filter, aliases: aliases) { return found }
+            throw NotApplicable("the file differs from the applied one outside a single filter rule or alias")
         }
-        throw NotApplicable("the file differs from the applied one outside a single filter rule or alias")
     }
 
-    /// `d`: from the applied file (as `filter` and `aliases` index it) to the new one.
-    private static func locate(_ d: ByteDifference?, stored: StableBytes, items: AppliedItems, filter: [Range<Int>],
-                               aliases: [Range<Int>]) -> Location? {
+    /// `d`: from `base`, the applied file as `filter` and `aliases` index it, to the new one.
+    private static func locate(_ d: ByteDifference?, new: UnsafeBufferPointer<UInt8>, base: BytePieces, stored: StableBytes,
+                               items: AppliedItems, filter: [Range<Int>], aliases: [Range<Int>]) -> Location? {
         guard let d else {
-            return Location(kind: .unchanged, stored: stored, storedFilter: items.filter, newFilter: filter,
+            return Location(kind: .unchanged, stored: stored, storedFilter: items.filter, new: base, newFilter: filter,
                             newAliases: aliases)
         }
         func moved(_ spans: [Range<Int>], edited: Int?) -> [Range<Int>]? {
@@ -99,13 +109,17 @@ public enum ItemEdit {
             }
             return out
         }
+        // Outside the window the new file is `base`: only the window is copied from it.
+        func newFile() -> BytePieces {
+            base.replacing(d.oldRange, with: BytePieces(Array(UnsafeBufferPointer(rebasing: new[d.newRange]))))
+        }
         if let i = containing(d, filter), let newFilter = moved(filter, edited: i), let newAliases = moved(aliases, edited: nil) {
-            return Location(kind: .filterRule(number: i + 1), stored: stored, storedFilter: items.filter,
+            return Location(kind: .filterRule(number: i + 1), stored: stored, storedFilter: items.filter, new: newFile(),
                             newFilter: newFilter, newAliases: newAliases)
         }
         if let i = containing(d, aliases), let newFilter = moved(filter, edited: nil), let newAliases = moved(aliases, edited: i) {
-            return Location(kind: .alias(index: i), stored: stored, storedFilter: items.filter, newFilter: newFilter,
-                            newAliases: newAliases)
+            return Location(kind: .alias(index: i), stored: stored, storedFilter: items.filter, new: newFile(),
+                            newFilter: newFilter, newAliases: newAliases)
         }
         return nil
     }
@@ -124,12 +138,12 @@ public enum ItemEdit {
 
     /// The skeleton of the applied file: every filter rule cut but the edited one.
     public static func oldSkeleton(_ location: Location) -> ConfigSkeleton {
-        location.stored.withUnsafeBytes { ConfigSkeleton($0, cutting: cuts(location.storedFilter, location.kind)) }
+        ConfigSkeleton(BytePieces(location.stored), cutting: cuts(location.storedFilter, location.kind))
     }
 
     /// The skeleton of the new file.
-    public static func newSkeleton(_ location: Location, new: [UInt8]) -> ConfigSkeleton {
-        ConfigSkeleton(new, cutting: cuts(location.newFilter, location.kind))
+    public static func newSkeleton(_ location: Location) -> ConfigSkeleton {
+        ConfigSkeleton(location.new, cutting: cuts(location.newFilter, location.kind))
     }
 
     private static func cuts(_ spans: [Range<Int>], _ kind: Kind) -> [Range<Int>] {

@@ -44,7 +44,7 @@ struct ApplyEdit {
         let paths = self.paths
         let loading = Background { ApplyState.mapConfig(paths) }
         let indexing = Background { ApplyState.loadIndexes(paths) }
-        let read = try? ConfigFileReader.read(path)
+        let read = try? StableBytes.reading(path, limit: XMLParser.maximumSize)
         guard let applied = loading.value else { return .notApplicable("no applied state is recorded") }
         guard applied.version == ApplyPipeline.version else { return .notApplicable("the applied state is from another version") }
         guard let (handles, items) = ApplyState.index(indexing.value, for: applied.generation) else {
@@ -62,8 +62,10 @@ struct ApplyEdit {
         }
     }
 
-    private func apply(path: String, bytes: [UInt8], applied: ApplyState.MappedConfig, handles: NftRuleHandles,
+    private func apply(path: String, bytes: StableBytes, applied: ApplyState.MappedConfig, handles: NftRuleHandles,
                        items: AppliedItems, timings: inout StageTimings, start: ContinuousClock.Instant) throws -> Done {
+        // From here on the new file is `location.new`: the applied file's pages and a copy of
+        // the changed window (the file itself, mapped, is read only to locate the change).
         let location = try ItemEdit.locate(new: bytes, stored: applied.bytes, items: items)
         let kind = location.kind
         // The applied skeleton is cut and compiled on the other core while the new one is
@@ -77,7 +79,7 @@ struct ApplyEdit {
                                         filterRuleCount: location.storedFilter.count)
             }
         }
-        let skeleton = ItemEdit.newSkeleton(location, new: bytes)
+        let skeleton = ItemEdit.newSkeleton(location)
         timings.record("locate+cut", ContinuousClock.now - start)
         let parseStart = ContinuousClock.now
         guard let document = try? ConfigDocument(bytes: skeleton.bytes) else {
@@ -95,13 +97,13 @@ struct ApplyEdit {
         let store = ConfigStore(paths: paths)
         let revision = Background {
             Result { () throws(ConfigStoreError) in
-                try store.prepare(ConfigStore.Stamped(bytes: bytes, replacing: window.oldRange, with: replacement,
+                try store.prepare(ConfigStore.Stamped(pieces: location.new.replacing(window.oldRange, with: BytePieces(replacement)),
                                                       time: stampedSkeleton.time, user: stampedSkeleton.user,
                                                       description: stampedSkeleton.description))
             }
         }
         do {
-            return try commit(path: path, bytes: bytes, location: location, document: document, applied: applied,
+            return try commit(path: path, location: location, document: document, applied: applied,
                               handles: handles, items: items, window: window, revision: revision, before: before,
                               timings: &timings, parseStart: parseStart)
         } catch {
@@ -111,7 +113,7 @@ struct ApplyEdit {
     }
 
     /// Checks and compiles the new skeleton, commits the windows, and indexes the result.
-    private func commit(path: String, bytes: [UInt8], location: ItemEdit.Location, document: ConfigDocument,
+    private func commit(path: String, location: ItemEdit.Location, document: ConfigDocument,
                         applied: ApplyState.MappedConfig, handles: NftRuleHandles, items: AppliedItems, window: ByteDifference,
                         revision: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
                         before: Background<Result<RulesetCompilation, ItemEdit.NotApplicable>>,
@@ -157,7 +159,7 @@ struct ApplyEdit {
         // index: the next apply is then a full one, never a wrong edit.
         let consistent = chainItems.allSatisfy { newHandles.chains[$0.key]?.count == $0.value.count }
         let unstamp = window.oldCount == 0 && window.newCount == 0
-            ? nil : AppliedItems.Unstamp(window: window.newRange, original: Array(bytes[window.oldRange]))
+            ? nil : AppliedItems.Unstamp(window: window.newRange, original: location.new[window.oldRange])
         let newItems = AppliedItems(filter: filter, aliases: aliases, unstamped: unstamp,
                                     chainItems: consistent ? chainItems : [:])
         timings.record("index", ContinuousClock.now - commitStart)

@@ -59,7 +59,7 @@ struct ItemEditTests {
 
     static func windows(_ applied: Applied, _ new: String) throws -> ItemEdit.Windows {
         let location = try ItemEdit.locate(new: Array(new.utf8), stored: applied.stored, items: applied.items)
-        let oldSkeleton = ItemEdit.oldSkeleton(location), newSkeleton = ItemEdit.newSkeleton(location, new: Array(new.utf8))
+        let oldSkeleton = ItemEdit.oldSkeleton(location), newSkeleton = ItemEdit.newSkeleton(location)
         let old = RulesetCompiler.compile(try ItemEdit.numbered(try ConfigDocument(bytes: oldSkeleton.bytes).config,
                                                                kind: location.kind)).ruleset
         let now = RulesetCompiler.compile(try ItemEdit.numbered(try ConfigDocument(bytes: newSkeleton.bytes).config,

@@ -44,7 +44,7 @@ public enum AtomicFile {
             if !ok { unlink(temp) }
         }
         do throws(StoreError) {
-            try writeAll(fd, bytes[...], path: temp)
+            try bytes.withUnsafeBufferPointer { (b) throws(StoreError) in try writeAll(fd, b, path: temp) }
             guard !durable || fsync(fd) == 0 else { throw StoreError(operation: "fsync", path: temp, errno: errno) }
         } catch {
             close(fd)
@@ -79,11 +79,16 @@ public enum AtomicFile {
 
     /// Writes `bytes` to a new file at `path` (which must not exist) and syncs it, without
     /// renaming it anywhere: the first half of `write`, for a caller that renames later.
-    static func writeSynced(_ pieces: [ArraySlice<UInt8>], to path: String, mode: mode_t = 0o600) throws(StoreError) {
+    static func writeSynced(_ pieces: BytePieces, to path: String, mode: mode_t = 0o600) throws(StoreError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw StoreError(operation: "open", path: path, errno: errno) }
         do throws(StoreError) {
-            for piece in pieces { try writeAll(fd, piece, path: path) }
+            var failure: StoreError?
+            pieces.forEachBuffer { buffer in
+                guard failure == nil else { return }
+                do throws(StoreError) { try writeAll(fd, buffer, path: path) } catch { failure = error }
+            }
+            if let failure { throw failure }
             guard fsync(fd) == 0 else { throw StoreError(operation: "fsync", path: path, errno: errno) }
         } catch {
             close(fd)
@@ -97,10 +102,10 @@ public enum AtomicFile {
         }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>, path: String) throws(StoreError) {
-        var offset = bytes.startIndex
-        while offset < bytes.endIndex {
-            let n = bytes[offset...].withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(StoreError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = systemWrite(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw StoreError(operation: "write", path: path, errno: errno)

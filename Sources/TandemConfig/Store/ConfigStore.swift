@@ -47,39 +47,25 @@ public struct ConfigStore: Sendable {
         public var time: Double
         public var user: String
         public var description: String
-        /// `base` with `replaced` standing for `replacement`. An edit's revision is the file
-        /// as given with its `<revision>` window stamped: it is written in three pieces and
-        /// put together in memory only if `bytes` is asked for (megabytes copied into fresh
+        /// The revision's bytes as pieces: an edit's revision is the applied file with the
+        /// edited window and the `<revision>` window replaced, written piece by piece and put
+        /// together in memory only if `bytes` is asked for (megabytes copied into fresh
         /// pages, ~1 ms of an edit's apply).
-        private var base: [UInt8]
-        private var replaced: Range<Int>
-        private var replacement: [UInt8]
+        public var pieces: BytePieces
 
         public init(bytes: [UInt8], time: Double, user: String, description: String) {
-            self.init(bytes: bytes, replacing: bytes.count..<bytes.count, with: [], time: time, user: user,
-                      description: description)
+            self.init(pieces: BytePieces(bytes), time: time, user: user, description: description)
         }
 
-        public init(bytes: [UInt8], replacing replaced: Range<Int>, with replacement: [UInt8], time: Double,
-                    user: String, description: String) {
-            precondition(replaced.lowerBound >= 0 && replaced.upperBound <= bytes.count, "window outside the file")
-            base = bytes
-            self.replaced = replaced
-            self.replacement = replacement
+        public init(pieces: BytePieces, time: Double, user: String, description: String) {
+            self.pieces = pieces
             self.time = time
             self.user = user
             self.description = description
         }
 
         /// The revision's bytes.
-        public var bytes: [UInt8] {
-            if replaced.isEmpty && replacement.isEmpty { return base }
-            return Array(pieces.joined())
-        }
-
-        var pieces: [ArraySlice<UInt8>] {
-            [base[..<replaced.lowerBound], replacement[...], base[replaced.upperBound...]]
-        }
+        public var bytes: [UInt8] { pieces.bytes }
     }
 
     public static func stamped(_ document: ConfigDocument, user: String, description: String, time: Double) -> Stamped {

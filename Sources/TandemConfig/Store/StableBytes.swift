@@ -37,6 +37,18 @@ public final class StableBytes: @unchecked Sendable {
         mapped = true
     }
 
+    /// A file to compare with another and copy pieces of, mapped when it is a regular file
+    /// (no copy of megabytes into fresh memory), else read (a pipe, a device). A mapped file
+    /// that someone truncates while it is read faults its reader: a caller maps a file it
+    /// does not own only for as long as a check that changes nothing (an edit's `locate`).
+    public static func reading(_ path: String, limit: Int) throws(ConfigFileError) -> StableBytes {
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            return try StableBytes(mapping: path, limit: limit)
+        }
+        return StableBytes(copying: try ConfigFileReader.read(path, limit: limit))
+    }
+
     /// A copy of `bytes` (tests, and files that must be read rather than mapped).
     public init(copying bytes: [UInt8]) {
         let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
@@ -58,8 +70,9 @@ public final class StableBytes: @unchecked Sendable {
 
     /// Calls `body` with the bytes, `self` kept alive until it returns (a caller holding only
     /// the pointer could otherwise outlive the mapping).
-    public func withUnsafeBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(self) { try body(buffer) }
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(buffer)
     }
 
     /// The bytes as an array (a copy).

@@ -26,55 +26,51 @@ public struct ByteDifference: Sendable, Hashable {
 
     /// nil when the bytes are equal.
     public static func between(_ old: [UInt8], _ new: [UInt8]) -> ByteDifference? {
-        old.withUnsafeBufferPointer { a in between(a, new) }
+        old.withUnsafeBufferPointer { a in new.withUnsafeBufferPointer { b in between(a, b) } }
     }
 
-    public static func between(_ a: UnsafeBufferPointer<UInt8>, _ new: [UInt8]) -> ByteDifference? {
-        new.withUnsafeBufferPointer { b in
-            let common = min(a.count, b.count)
-            let prefix = commonPrefix(a.baseAddress, b.baseAddress, common)
-            if prefix == common, a.count == b.count { return nil }
-            // The suffix may not reach into the prefix of the shorter one.
-            let limit = common - prefix
-            let suffix = commonSuffix(a.baseAddress.map { $0 + a.count }, b.baseAddress.map { $0 + b.count }, limit)
-            return ByteDifference(start: prefix, oldCount: a.count - prefix - suffix, newCount: b.count - prefix - suffix)
-        }
+    public static func between(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> ByteDifference? {
+        let common = min(a.count, b.count)
+        let prefix = commonPrefix(a.baseAddress, b.baseAddress, common)
+        if prefix == common, a.count == b.count { return nil }
+        // The suffix may not reach into the prefix of the shorter one.
+        let limit = common - prefix
+        let suffix = commonSuffix(a.baseAddress.map { $0 + a.count }, b.baseAddress.map { $0 + b.count }, limit)
+        return ByteDifference(start: prefix, oldCount: a.count - prefix - suffix, newCount: b.count - prefix - suffix)
     }
 
     /// The difference between `old` with `window` replaced by `patch` and `new`, without
     /// building the patched copy (the applied file before its revision was stamped).
     public static func between(_ old: [UInt8], replacing window: Range<Int>, with patch: [UInt8],
                                _ new: [UInt8]) -> ByteDifference? {
-        old.withUnsafeBufferPointer { a in between(a, replacing: window, with: patch, new) }
+        old.withUnsafeBufferPointer { a in new.withUnsafeBufferPointer { b in between(a, replacing: window, with: patch, b) } }
     }
 
     public static func between(_ a: UnsafeBufferPointer<UInt8>, replacing window: Range<Int>, with patch: [UInt8],
-                               _ new: [UInt8]) -> ByteDifference? {
+                               _ b: UnsafeBufferPointer<UInt8>) -> ByteDifference? {
         patch.withUnsafeBufferPointer { p in
-            new.withUnsafeBufferPointer { b in
-                let segments = [UnsafeBufferPointer(rebasing: a[..<window.lowerBound]), p,
-                                UnsafeBufferPointer(rebasing: a[window.upperBound...])]
-                let oldCount = segments.reduce(0) { $0 + $1.count }
-                let common = min(oldCount, b.count)
-                var prefix = 0
-                for segment in segments {
-                    let n = min(segment.count, common - prefix)
-                    let same = commonPrefix(segment.baseAddress, b.baseAddress.map { $0 + prefix }, n)
-                    prefix += same
-                    if same < segment.count { break }
-                }
-                if prefix == common, oldCount == b.count { return nil }
-                let limit = common - prefix
-                var suffix = 0
-                for segment in segments.reversed() where suffix < limit {
-                    let n = min(segment.count, limit - suffix)
-                    let same = commonSuffix(segment.baseAddress.map { $0 + segment.count },
-                                            b.baseAddress.map { $0 + b.count - suffix }, n)
-                    suffix += same
-                    if same < segment.count { break }
-                }
-                return ByteDifference(start: prefix, oldCount: oldCount - prefix - suffix, newCount: b.count - prefix - suffix)
+            let segments = [UnsafeBufferPointer(rebasing: a[..<window.lowerBound]), p,
+                            UnsafeBufferPointer(rebasing: a[window.upperBound...])]
+            let oldCount = segments.reduce(0) { $0 + $1.count }
+            let common = min(oldCount, b.count)
+            var prefix = 0
+            for segment in segments {
+                let n = min(segment.count, common - prefix)
+                let same = commonPrefix(segment.baseAddress, b.baseAddress.map { $0 + prefix }, n)
+                prefix += same
+                if same < segment.count { break }
             }
+            if prefix == common, oldCount == b.count { return nil }
+            let limit = common - prefix
+            var suffix = 0
+            for segment in segments.reversed() where suffix < limit {
+                let n = min(segment.count, limit - suffix)
+                let same = commonSuffix(segment.baseAddress.map { $0 + segment.count },
+                                        b.baseAddress.map { $0 + b.count - suffix }, n)
+                suffix += same
+                if same < segment.count { break }
+            }
+            return ByteDifference(start: prefix, oldCount: oldCount - prefix - suffix, newCount: b.count - prefix - suffix)
         }
     }
 

@@ -17,34 +17,54 @@ public struct ConfigSkeleton: Sendable {
 
     /// `cuts`: sorted, disjoint ranges of `source`.
     public init(_ source: [UInt8], cutting cuts: [Range<Int>]) {
-        self = source.withUnsafeBufferPointer { ConfigSkeleton($0, cutting: cuts) }
+        self.init(BytePieces(source), cutting: cuts)
     }
 
-    public init(_ source: UnsafeBufferPointer<UInt8>, cutting cuts: [Range<Int>]) {
-        var out: [UInt8] = []
+    public init(_ source: BytePieces, cutting cuts: [Range<Int>]) {
+        var out: [UInt8] = [], kept: [(at: Int, from: Int, count: Int)] = []
         out.reserveCapacity(source.count - cuts.reduce(0) { $0 + $1.count } + cuts.count * 2)
         var next = 0
-        for cut in cuts {
-            if cut.lowerBound > next {
-                kept.append((out.count, next, cut.lowerBound - next))
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: source[next..<cut.lowerBound]))
+        // Runs between cuts are copied, each cut's newlines counted: over the pieces in order,
+        // without slicing them per cut (a rule edit cuts the file at 10,000 places).
+        source.withBuffers { segments in
+            var segment = 0, segmentStart = 0
+            func visit(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+                while segment < segments.count, segmentStart + segments[segment].count <= range.lowerBound {
+                    segmentStart += segments[segment].count
+                    segment += 1
+                }
+                var i = segment, start = segmentStart
+                while i < segments.count, start < range.upperBound {
+                    let lo = max(range.lowerBound, start), hi = min(range.upperBound, start + segments[i].count)
+                    if lo < hi { body(UnsafeBufferPointer(rebasing: segments[i][(lo - start)..<(hi - start)])) }
+                    start += segments[i].count
+                    i += 1
+                }
             }
-            let newlines = Self.newlines(in: source, cut)
-            out.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: newlines))
-            next = max(next, cut.upperBound)
-        }
-        if next < source.count {
-            kept.append((out.count, next, source.count - next))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[next...]))
+            for cut in cuts {
+                if cut.lowerBound > next {
+                    kept.append((out.count, next, cut.lowerBound - next))
+                    visit(next..<cut.lowerBound) { out.append(contentsOf: $0) }
+                }
+                var newlines = 0
+                visit(cut) { newlines += Self.newlines(in: $0) }
+                out.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: newlines))
+                next = max(next, cut.upperBound)
+            }
+            if next < source.count {
+                kept.append((out.count, next, source.count - next))
+                visit(next..<source.count) { out.append(contentsOf: $0) }
+            }
         }
         bytes = out
+        self.kept = kept
     }
 
-    private static func newlines(in buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
-        guard let base = buffer.baseAddress, !range.isEmpty else { return 0 }
+    private static func newlines(in buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
         var count = 0
-        var p = UnsafeRawPointer(base + range.lowerBound)
-        let end = UnsafeRawPointer(base + range.upperBound)
+        var p = UnsafeRawPointer(base)
+        let end = p + buffer.count
         while p < end, let hit = memchr(p, 0x0A, end - p) {
             count += 1
             p = UnsafeRawPointer(hit) + 1
