@@ -19,8 +19,10 @@ let package = Package(
     targets: [
         // One system-library module per C library (STYLE.md §5). Only TandemConfig imports
         // CLibXML2 and only TandemNetlink imports the netfilter ones.
-        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
-                       providers: [.apt(["libxml2-dev"])]),
+        // libxml2 is linked statically (TandemConfig's linker settings): as a shared library
+        // it loads ICU, lzma and zlib at every start, ~1.5 ms of a command that applies an
+        // edit in ~15 (issue #3). So no pkg-config here, which would add `-lxml2`.
+        .systemLibrary(name: "CLibXML2"),
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl",
                        providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl",
@@ -31,7 +33,12 @@ let package = Package(
         // Pure core.
         .target(name: "TandemAddress"),
         .target(name: "TandemConcurrency"),
-        .target(name: "TandemConfig", dependencies: ["TandemAddress", "TandemConcurrency", "CLibXML2"]),
+        .target(name: "TandemConfig", dependencies: ["TandemAddress", "TandemConcurrency", "CLibXML2"],
+                swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])],
+                linkerSettings: [
+                    .unsafeFlags(["-Xlinker", "-l:libxml2.a", "-Xlinker", "-l:libicuuc.a", "-Xlinker", "-l:libicudata.a",
+                                  "-Xlinker", "-l:liblzma.a", "-Xlinker", "-l:libz.a", "-lstdc++", "-lm"]),
+                ]),
         .target(name: "TandemRuleset", dependencies: ["TandemAddress"]),
         .target(name: "TandemCompiler", dependencies: ["TandemConfig", "TandemRuleset"]),
         .target(name: "TandemCARP", dependencies: [

@@ -4,8 +4,9 @@
 set -euo pipefail
 
 packages=(
-  # build: C libraries behind the system-library modules
-  pkg-config libxml2-dev libmnl-dev libnftnl-dev libnetfilter-conntrack-dev libcrypt-dev
+  # build: C libraries behind the system-library modules (libxml2 is linked statically, with
+  # the ICU, lzma and zlib archives it needs: see Package.swift)
+  pkg-config libxml2-dev libicu-dev liblzma-dev zlib1g-dev libmnl-dev libnftnl-dev libnetfilter-conntrack-dev libcrypt-dev
   # kernel-facing tools used by tests, the lab and for cross-checking
   nftables iproute2 conntrack tcpdump iputils-ping traceroute netcat-openbsd socat procps
   # reference implementations measured beside Tandem (interop tests, benchmarks)

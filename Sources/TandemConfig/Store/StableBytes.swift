@@ -30,7 +30,7 @@ public final class StableBytes: @unchecked Sendable {
             mapped = false
             return
         }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else {
             throw ConfigFileError(path: path, operation: "map", errno: errno)
         }
         buffer = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size)
