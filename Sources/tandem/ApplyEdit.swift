@@ -68,6 +68,35 @@ struct ApplyEdit {
         // the changed window (the file itself, mapped, is read only to locate the change).
         let location = try ItemEdit.locate(new: bytes, stored: applied.bytes, items: items)
         let kind = location.kind
+        // The revision is the new file with its `<revision>` stamped, which real configs keep
+        // after the filter rules: the file up to the end of the last one is written now, on
+        // another thread, while the rest is checked and stamped (a revision stamped earlier
+        // in the file is written whole once it is known).
+        let store = ConfigStore(paths: paths)
+        let unstampedHead = location.newFilter.last?.upperBound ?? 0
+        let head = Background {
+            Result { () throws(ConfigStoreError) in
+                let writer = try store.begin()
+                try writer.append(location.new.slice(0..<unstampedHead))
+                return writer
+            }
+        }
+        do {
+            return try applyLocated(path: path, location: location, applied: applied, handles: handles, items: items,
+                                    store: store, head: head, unstampedHead: unstampedHead, timings: &timings, start: start)
+        } catch {
+            if case .success(let writer) = head.value { writer.discard() }
+            throw error
+        }
+    }
+
+    /// The edit once located: both skeletons cut and compiled, the revision stamped and
+    /// finished, the windows committed.
+    private func applyLocated(path: String, location: ItemEdit.Location, applied: ApplyState.MappedConfig,
+                              handles: NftRuleHandles, items: AppliedItems, store: ConfigStore,
+                              head: Background<Result<ConfigStore.RevisionWriter, ConfigStoreError>>, unstampedHead: Int,
+                              timings: inout StageTimings, start: ContinuousClock.Instant) throws -> Done {
+        let kind = location.kind
         // The applied skeleton is cut and compiled on the other core while the new one is
         // cut, read, checked and compiled.
         let before = Background { () -> Result<RulesetCompilation, ItemEdit.NotApplicable> in
@@ -85,21 +114,27 @@ struct ApplyEdit {
         guard let document = try? ConfigDocument(bytes: skeleton.bytes) else {
             throw ItemEdit.NotApplicable("the new file does not parse around the edit")
         }
-        // The revision: the new skeleton stamped, its changed window moved into the file,
-        // which is put together, written and synced on another thread from here on, while
-        // the edit is checked and compiled and the kernel commits it.
+        // The revision: the new skeleton stamped, its changed window moved into the file, the
+        // rest of which is written and synced on another thread from here on, while the edit
+        // is checked and compiled and the kernel commits it.
         let identity = ApplyPipeline.stampIdentity(path)
         let stampedSkeleton = ConfigStore.stamped(document, user: identity.user, description: identity.description,
                                                   time: Date().timeIntervalSince1970)
         guard let (window, replacement) = ItemEdit.stampWindow(skeleton: skeleton, stampedSkeleton: stampedSkeleton.bytes) else {
             throw ItemEdit.NotApplicable("the revision is not outside the filter rules")
         }
-        let store = ConfigStore(paths: paths)
         let revision = Background {
             Result { () throws(ConfigStoreError) in
-                try store.prepare(ConfigStore.Stamped(pieces: location.new.replacing(window.oldRange, with: BytePieces(replacement)),
-                                                      time: stampedSkeleton.time, user: stampedSkeleton.user,
-                                                      description: stampedSkeleton.description))
+                let stamped = ConfigStore.Stamped(pieces: location.new.replacing(window.oldRange, with: BytePieces(replacement)),
+                                                  time: stampedSkeleton.time, user: stampedSkeleton.user,
+                                                  description: stampedSkeleton.description)
+                let writer = try head.value.get()
+                guard window.oldRange.lowerBound >= unstampedHead else {
+                    writer.discard()
+                    return try store.prepare(stamped)
+                }
+                try writer.append(stamped.pieces.slice(unstampedHead..<stamped.pieces.count))
+                return try writer.finish(stamped)
             }
         }
         do {

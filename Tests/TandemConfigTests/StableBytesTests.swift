@@ -114,3 +114,45 @@ import Testing
         }
     }
 }
+
+@Suite struct RevisionWriterTests {
+    func withStore(_ body: (ConfigStore) throws -> Void) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-writer-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try body(ConfigStore(paths: NodePaths(root: root)))
+    }
+
+    func pendingFiles(_ store: ConfigStore) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: store.paths.history)) ?? []).filter { $0.hasPrefix(".pending") }
+    }
+
+    @Test func aRevisionWrittenInPartsIsCommittedWhole() throws {
+        try withStore { store in
+            let file = Array("<pfsense><filter><rule/></filter><revision>x</revision></pfsense>".utf8)
+            let stamped = ConfigStore.Stamped(bytes: file, time: 1, user: "root", description: "parts")
+            let writer = try store.begin()
+            try writer.append(stamped.pieces.slice(0..<20))
+            try writer.append(stamped.pieces.slice(20..<file.count))
+            let info = try store.commit(writer.finish(stamped))
+            #expect(try ConfigFileReader.read(info.path) == file)
+            #expect(pendingFiles(store).isEmpty)
+        }
+    }
+
+    @Test func aDiscardedOrAbandonedRevisionLeavesNoFile() throws {
+        try withStore { store in
+            let writer = try store.begin()
+            try writer.append(BytePieces(Array("half".utf8)))
+            #expect(pendingFiles(store).count == 1)
+            writer.discard()
+            writer.discard()
+            #expect(pendingFiles(store).isEmpty)
+            do {
+                let abandoned = try store.begin()
+                try abandoned.append(BytePieces(Array("half".utf8)))
+            }
+            #expect(pendingFiles(store).isEmpty)
+            #expect(try store.history().isEmpty)
+        }
+    }
+}

@@ -112,6 +112,28 @@ struct ApplyEditKernelTests {
         #expect(node.config?.components(separatedBy: "<revision>").count == 2, "one revision element")
     }
 
+    /// The revision of an edit is written up to the last filter rule while the edit is still
+    /// being checked; a config that keeps its `<revision>` before the filter rules has it
+    /// stamped there, and the revision is then written whole: either way it is the file a
+    /// full apply stores.
+    @Test func aRevisionStampedBeforeTheFilterRulesIsStoredAsAFullApplyStoresIt() throws {
+        guard NetworkNamespace.available(for: "aRevisionStampedBeforeTheFilterRulesIsStoredAsAFullApplyStoresIt") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let base = try Self.golden("floating.xml").replacingOccurrences(
+            of: "\t<filter>", with: "\t<revision>\n\t\t<time>1</time>\n\t\t<description>before</description>\n\t</revision>\n\t<filter>")
+        #expect(base.contains("</revision>\n\t<filter>"))
+        try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
+        let edited = base.replacingOccurrences(of: "<port>6667</port>", with: "<port>6697</port>")
+        try Self.applyAndCompare(node, "fw.xml", edited, edit: "filter/rule[4]")
+        #expect(node.config?.contains("<port>6697</port>") == true)
+        let revision = try #require(node.config?.range(of: "<revision>")), filter = try #require(node.config?.range(of: "<filter>"))
+        #expect(revision.lowerBound < filter.lowerBound)
+        // No temporary revision file is left behind by either path.
+        let history = try FileManager.default.contentsOfDirectory(atPath: node.root.appendingPathComponent("var/lib/tandem/history").path)
+        #expect(history.allSatisfy { !$0.hasPrefix(".") }, "\(history)")
+    }
+
     @Test func anInvalidEditIsReportedWithTheWholeFileAndChangesNothing() throws {
         guard NetworkNamespace.available(for: "anInvalidEditIsReportedWithTheWholeFileAndChangesNothing") else { return }
         let node = try Node()

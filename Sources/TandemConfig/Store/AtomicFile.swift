@@ -77,31 +77,6 @@ public enum AtomicFile {
         if durable && syncingDirectory { try syncDirectory(directory) }
     }
 
-    /// Writes `bytes` to a new file at `path` (which must not exist) and syncs it, without
-    /// renaming it anywhere: the first half of `write`, for a caller that renames later.
-    static func writeSynced(_ pieces: BytePieces, to path: String, mode: mode_t = 0o600) throws(StoreError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw StoreError(operation: "open", path: path, errno: errno) }
-        do throws(StoreError) {
-            var failure: StoreError?
-            pieces.forEachBuffer { buffer in
-                guard failure == nil else { return }
-                do throws(StoreError) { try writeAll(fd, buffer, path: path) } catch { failure = error }
-            }
-            if let failure { throw failure }
-            guard fsync(fd) == 0 else { throw StoreError(operation: "fsync", path: path, errno: errno) }
-        } catch {
-            close(fd)
-            unlink(path)
-            throw error
-        }
-        guard close(fd) == 0 else {
-            let code = errno
-            unlink(path)
-            throw StoreError(operation: "close", path: path, errno: code)
-        }
-    }
-
     static func writeAll(_ fd: Int32, _ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(StoreError) {
         var offset = 0
         while offset < bytes.count {

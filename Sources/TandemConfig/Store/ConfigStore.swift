@@ -94,14 +94,9 @@ public struct ConfigStore: Sendable {
     }
 
     public func prepare(_ stamped: Stamped) throws(ConfigStoreError) -> Pending {
-        do {
-            try AtomicFile.makeDirectories(paths.history)
-            let temp = paths.history + "/.pending-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).xml.tmp"
-            try AtomicFile.writeSynced(stamped.pieces, to: temp)
-            return Pending(stamped: stamped, temporaryPath: temp)
-        } catch {
-            throw .file(error)
-        }
+        let writer = try begin()
+        try writer.append(stamped.pieces)
+        return try writer.finish(stamped)
     }
 
     /// Makes a prepared revision the newest one and the node's config.
