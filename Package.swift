@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon",
+            "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "TandemTestSupport"),
 
         .testTarget(name: "TandemAddressTests", dependencies: ["TandemAddress"]),
-        .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig", "TandemTestSupport"],
+        .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig", "TandemConcurrency", "TandemTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemRulesetTests", dependencies: ["TandemRuleset", "TandemTestSupport"]),
         .testTarget(name: "TandemCompilerTests", dependencies: ["TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],

@@ -19,7 +19,7 @@ new_ns() { ns="tandem-bench-nft-$RANDOM$RANDOM"; ip netns add "$ns"; ip -n "$ns"
 drop_ns() { ip netns delete "$ns"; ns=""; }
 # Times are read from bash's own clock ($EPOCHREALTIME): no `date` process (nor a subshell)
 # starts inside a timed span, which would add a few ms to an apply of tens of ms.
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
 min() { printf '%s\n' "$@" | sort -g | head -1; }
 
 # seconds for one command run inside namespace $ns, timed by a shell already in it: entering

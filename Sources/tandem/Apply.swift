@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemCompiler
+import TandemConcurrency
 import TandemConfig
 import TandemDaemon
 import TandemNetlink

@@ -1,5 +1,6 @@
 import Foundation
 import TandemCompiler
+import TandemConcurrency
 import TandemConfig
 import TandemDaemon
 import TandemNetlink
@@ -117,17 +118,27 @@ struct ApplyEdit {
         // The revision: the new skeleton stamped, its changed window moved into the file, the
         // rest of which is written and synced on another thread from here on, while the edit
         // is checked and compiled and the kernel commits it.
+        // Stamped on another thread while this one checks and compiles the edit; the commit
+        // waits for the stamp, which decides whether the edit can go this way.
         let identity = ApplyPipeline.stampIdentity(path)
-        let stampedSkeleton = ConfigStore.stamped(document, user: identity.user, description: identity.description,
-                                                  time: Date().timeIntervalSince1970)
-        guard let (window, replacement) = ItemEdit.stampWindow(skeleton: skeleton, stampedSkeleton: stampedSkeleton.bytes) else {
-            throw ItemEdit.NotApplicable("the revision is not outside the filter rules")
+        let time = Date().timeIntervalSince1970
+        let stamp = Background { () -> Result<StampedWindow, ItemEdit.NotApplicable> in
+            let stampedSkeleton = ConfigStore.stamped(document, user: identity.user, description: identity.description, time: time)
+            guard let (window, replacement) = ItemEdit.stampWindow(skeleton: skeleton, stampedSkeleton: stampedSkeleton.bytes) else {
+                return .failure(ItemEdit.NotApplicable("the revision is not outside the filter rules"))
+            }
+            return .success(StampedWindow(window: window, replacement: replacement, time: stampedSkeleton.time,
+                                          user: stampedSkeleton.user, description: stampedSkeleton.description))
         }
         let revision = Background {
             Result { () throws(ConfigStoreError) in
-                let stamped = ConfigStore.Stamped(pieces: location.new.replacing(window.oldRange, with: BytePieces(replacement)),
-                                                  time: stampedSkeleton.time, user: stampedSkeleton.user,
-                                                  description: stampedSkeleton.description)
+                guard case .success(let s) = stamp.value else {
+                    if case .success(let writer) = head.value { writer.discard() }
+                    throw ConfigStoreError.notWritten
+                }
+                let window = s.window
+                let stamped = ConfigStore.Stamped(pieces: location.new.replacing(window.oldRange, with: BytePieces(s.replacement)),
+                                                  time: s.time, user: s.user, description: s.description)
                 let writer = try head.value.get()
                 guard window.oldRange.lowerBound >= unstampedHead else {
                     writer.discard()
@@ -139,7 +150,7 @@ struct ApplyEdit {
         }
         do {
             return try commit(path: path, location: location, document: document, applied: applied,
-                              handles: handles, items: items, window: window, revision: revision, before: before,
+                              handles: handles, items: items, stamp: stamp, revision: revision, before: before,
                               timings: &timings, parseStart: parseStart)
         } catch {
             if case .success(let pending) = revision.value { store.discard(pending) }
@@ -149,7 +160,8 @@ struct ApplyEdit {
 
     /// Checks and compiles the new skeleton, commits the windows, and indexes the result.
     private func commit(path: String, location: ItemEdit.Location, document: ConfigDocument,
-                        applied: ApplyState.MappedConfig, handles: NftRuleHandles, items: AppliedItems, window: ByteDifference,
+                        applied: ApplyState.MappedConfig, handles: NftRuleHandles, items: AppliedItems,
+                        stamp: Background<Result<StampedWindow, ItemEdit.NotApplicable>>,
                         revision: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
                         before: Background<Result<RulesetCompilation, ItemEdit.NotApplicable>>,
                         timings: inout StageTimings, parseStart: ContinuousClock.Instant) throws -> Done {
@@ -164,6 +176,7 @@ struct ApplyEdit {
         let old = try before.value.get()
         timings.record("previous", ContinuousClock.now - parseStart)
 
+        let window = try stamp.value.get().window
         let windows = try ItemEdit.windows(old: old.ruleset, new: compiled.ruleset, kind: kind, items: items,
                                            handles: handles)
         func moved(_ spans: [Range<Int>]) throws(ItemEdit.NotApplicable) -> [Range<Int>] {
@@ -208,4 +221,14 @@ struct ApplyEdit {
                     revision: revision,
                     items: newItems, warnings: warnings, previousConfig: applied.bytes, timings: timings)
     }
+}
+
+/// Where stamping the new skeleton changed the new file, and what it put there (the
+/// `<revision>` as `ItemEdit.stampWindow` finds it), with the stamp's fields.
+struct StampedWindow: Sendable {
+    var window: ByteDifference
+    var replacement: [UInt8]
+    var time: Double
+    var user: String
+    var description: String
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TandemCompiler
+import TandemConcurrency
 import TandemConfig
 import TandemDaemon
 import TandemNetlink

@@ -153,6 +153,26 @@ struct ApplyEditKernelTests {
                                  edit: "filter/rule[1]")
     }
 
+    /// An edit of one rule that the checks refuse once it is located, its revision already
+    /// being written: the edit is dropped with its revision, and the whole file reports it.
+    @Test func anEditRefusedAfterItsRevisionStartedChangesNothing() throws {
+        guard NetworkNamespace.available(for: "anEditRefusedAfterItsRevisionStartedChangesNothing") else { return }
+        let node = try Node()
+        defer { node.cleanUp() }
+        let base = try Self.golden("floating.xml")
+        try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
+        let before = node.listing, config = node.config
+        let bad = base.replacingOccurrences(of: "<port>25</port>", with: "<port>99999</port>")
+        let (status, out) = try node.tandem(["apply", "-v", try node.file("bad.xml", bad)])
+        #expect(status == 1, "\(out)")
+        #expect(out.contains("not an edit of one item (the new file has errors)"), "\(out)")
+        #expect(out.contains("nothing was changed"), "\(out)")
+        #expect(node.listing == before)
+        #expect(node.config == config)
+        let history = try FileManager.default.contentsOfDirectory(atPath: node.root.appendingPathComponent("var/lib/tandem/history").path)
+        #expect(history.allSatisfy { !$0.hasPrefix(".") }, "\(history)")
+    }
+
     @Test func aCommitByAnotherToolInBetweenMeansTheWholeFile() throws {
         guard NetworkNamespace.available(for: "aCommitByAnotherToolInBetweenMeansTheWholeFile") else { return }
         let node = try Node()

@@ -189,6 +189,8 @@ public enum ConfigStoreError: Error, Sendable, CustomStringConvertible {
     case invalid(path: String, XMLParseError)
     case file(StoreError)
     case noSuchRevision(Int)
+    /// A revision abandoned before it was written (its caller gave up first).
+    case notWritten
 
     public var description: String {
         switch self {
@@ -196,6 +198,7 @@ public enum ConfigStoreError: Error, Sendable, CustomStringConvertible {
         case .invalid(let path, let e): e.formatted(file: path)
         case .file(let e): e.description
         case .noSuchRevision(let n): "revision \(n) is not in the history"
+        case .notWritten: "the revision was not written"
         }
     }
 }

@@ -4,22 +4,22 @@ import Foundation
 /// waits for it. `tandem apply` uses it to keep both cores busy: validating while compiling,
 /// recompiling the last applied config while checking the new one, serializing the revision
 /// while the kernel takes the batch.
-final class Background<Value: Sendable>: @unchecked Sendable {
+public final class Background<Value: Sendable>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var work: (@Sendable () -> Value)?
-    // Written once by the worker before `done` is signalled, read only after waiting.
+    // Written once by the worker before `done` is first signalled, read only after waiting.
     private var result: Value?
 
     /// Starts `work` at once.
-    convenience init(_ work: @escaping @Sendable () -> Value) {
+    public convenience init(_ work: @escaping @Sendable () -> Value) {
         self.init(work, startingNow: true)
     }
 
     /// Work that starts at the first `start()` (or `value`): for work that should wait
     /// until a core is free. (A factory, not an init: `Background { … }` must never resolve
     /// to a deferred start.)
-    static func deferred(_ work: @escaping @Sendable () -> Value) -> Background {
+    public static func deferred(_ work: @escaping @Sendable () -> Value) -> Background {
         Background(work, startingNow: false)
     }
 
@@ -29,7 +29,7 @@ final class Background<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Starts the work unless it has started already.
-    func start() {
+    public func start() {
         guard let work = lock.withLock({ () -> (@Sendable () -> Value)? in defer { self.work = nil }; return self.work }) else {
             return
         }
@@ -39,10 +39,12 @@ final class Background<Value: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Blocks until the work finished (once; later calls return at once).
-    lazy var value: Value = {
+    /// Blocks until the work finished. Any number of threads may ask: each waiter passes
+    /// the signal on to the next one.
+    public var value: Value {
         start()
         done.wait()
+        done.signal()
         return result!
-    }()
+    }
 }
