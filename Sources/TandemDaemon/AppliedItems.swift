@@ -106,80 +106,76 @@ public struct AppliedItems: Sendable, Hashable {
 }
 
 extension AppliedItems {
-    /// One line per list: `filter 12-340 340-610 …`, `aliases …`, `unstamp START END HEX`,
-    /// `chain FAMILY TABLE CHAIN n n n …`.
-    public var text: String { String(decoding: textBytes, as: UTF8.self) }
-
-    public var textBytes: [UInt8] {
-        var out = FieldWriter(capacity: (filter.count + aliases.count) * 16 + chainItems.values.reduce(0) { $0 + $1.count * 6 })
-        out.word("filter")
-        for s in filter { out.span(s.lowerBound, s.upperBound) }
-        out.endLine()
-        out.word("aliases")
-        for s in aliases { out.span(s.lowerBound, s.upperBound) }
-        out.endLine()
-        if let u = unstamped {
-            out.word("unstamp")
-            out.number(UInt64(u.window.lowerBound))
-            out.number(UInt64(u.window.upperBound))
-            out.hex(u.original)
-            out.endLine()
+    /// `applied.items` (`StateWriter`): filter and alias spans, the unstamped window, and per
+    /// chain the filter rule of each kernel rule.
+    public var encoded: [UInt8] {
+        var out = StateWriter(tag: "TNI1", capacity: (filter.count + aliases.count) * 8
+                                  + chainItems.values.reduce(0) { $0 + 48 + $1.count * 4 })
+        for spans in [filter, aliases] {
+            out.u32(spans.count)
+            for s in spans {
+                out.u32(s.lowerBound)
+                out.u32(s.upperBound)
+            }
         }
+        if let u = unstamped {
+            out.u8(1)
+            out.u32(u.window.lowerBound)
+            out.u32(u.window.upperBound)
+            out.data(u.original)
+        } else {
+            out.u8(0)
+        }
+        out.u32(chainItems.count)
         for id in chainItems.keys.sorted() {
-            out.word("chain")
-            out.word(id.family.rawValue)
-            out.word(id.table)
-            out.word(id.chain)
-            for n in chainItems[id]! { out.number(UInt64(n)) }
-            out.endLine()
+            out.string(id.family.rawValue)
+            out.string(id.table)
+            out.string(id.chain)
+            let owners = chainItems[id]!
+            out.u32(owners.count)
+            for n in owners { out.u32(n) }
         }
         return out.bytes
     }
 
-    /// Reads `text`; nil when anything is malformed (the next apply is then a full one).
-    public init?(text bytes: [UInt8]) {
-        var filter: [Range<Int>]?, aliases: [Range<Int>]?, unstamped: Unstamp?
-        var chainItems: [NftRuleHandles.ChainID: [Int]] = [:]
-        func spans(_ scan: inout FieldScanner) -> [Range<Int>]? {
-            var out: [Range<Int>] = []
-            while !scan.atLineEnd {
-                guard let a = scan.number(), scan.dash(), let b = scan.number(), a <= b else { return nil }
-                out.append(Int(a)..<Int(b))
-            }
-            return out
-        }
-        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            var scan = FieldScanner(buffer)
-            while scan.nextLine() {
-                switch scan.word() {
-                case nil:
-                    continue
-                case "filter"?:
-                    filter = spans(&scan)
-                    if filter == nil { return false }
-                case "aliases"?:
-                    aliases = spans(&scan)
-                    if aliases == nil { return false }
-                case "unstamp"?:
-                    guard let a = scan.number(), let b = scan.number(), a <= b, let hex = scan.hexBytes() else { return false }
-                    unstamped = Unstamp(window: Int(a)..<Int(b), original: hex)
-                case "chain"?:
-                    guard let f = scan.word(), let family = TableFamily(rawValue: f), let table = scan.word(),
-                          let chain = scan.word() else { return false }
-                    var items: [Int] = []
-                    while !scan.atLineEnd {
-                        guard let n = scan.number() else { return false }
-                        items.append(Int(n))
-                    }
-                    chainItems[NftRuleHandles.ChainID(family, table: table, chain: chain)] = items
-                default:
-                    return false
+    /// nil when anything is malformed (the next apply is then a full one).
+    public init?(encoded bytes: [UInt8]) {
+        let decoded = bytes.withUnsafeBytes { raw -> AppliedItems? in
+            guard var r = StateReader(raw, tag: "TNI1") else { return nil }
+            func spans() -> [Range<Int>]? {
+                guard let n = r.count(of: 8) else { return nil }
+                var out: [Range<Int>] = []
+                out.reserveCapacity(n)
+                for _ in 0..<n {
+                    let a = r.u32()!, b = r.u32()!
+                    guard a <= b else { return nil }
+                    out.append(a..<b)
                 }
+                return out
             }
-            return true
+            guard let filter = spans(), let aliases = spans(), let flag = r.u8() else { return nil }
+            var unstamped: Unstamp?
+            if flag == 1 {
+                guard let a = r.u32(), let b = r.u32(), a <= b, let original = r.data() else { return nil }
+                unstamped = Unstamp(window: a..<b, original: original)
+            } else if flag != 0 {
+                return nil
+            }
+            guard let n = r.count(of: 16) else { return nil }
+            var chainItems: [NftRuleHandles.ChainID: [Int]] = [:]
+            chainItems.reserveCapacity(n)
+            for _ in 0..<n {
+                guard let f = r.string(), let family = TableFamily(rawValue: f), let table = r.string(),
+                      let chain = r.string(), let count = r.count(of: 4) else { return nil }
+                var owners: [Int] = []
+                owners.reserveCapacity(count)
+                for _ in 0..<count { owners.append(r.u32()!) }
+                chainItems[NftRuleHandles.ChainID(family, table: table, chain: chain)] = owners
+            }
+            guard r.atEnd else { return nil }
+            return AppliedItems(filter: filter, aliases: aliases, unstamped: unstamped, chainItems: chainItems)
         }
-        guard ok, let filter, let aliases else { return nil }
-        self.init(filter: filter, aliases: aliases, unstamped: unstamped, chainItems: chainItems)
+        guard let decoded else { return nil }
+        self = decoded
     }
 }
-

@@ -101,11 +101,11 @@ public struct ApplyState: Equatable, Sendable {
         // replaced) are not this state's.
         let handles = fields["handles"] == String(g)
             ? (try? ConfigFileReader.read(dir + "/applied.handles", limit: .max - 1))
-                .flatMap { NftRuleHandles(text: $0) }
+                .flatMap { NftRuleHandles(encoded: $0) }
             : nil
         let items = handles != nil && fields["items"] == String(g)
             ? (try? ConfigFileReader.read(dir + "/applied.items", limit: .max - 1))
-                .flatMap { AppliedItems(text: $0) }
+                .flatMap { AppliedItems(encoded: $0) }
             : nil
         return LoadedIndexes(generation: g, handles: handles, items: items)
     }
@@ -163,9 +163,9 @@ public struct ApplyState: Equatable, Sendable {
         // too, and a stale state only makes the next apply a full one.
         guard let handles else { return }
         try AtomicFile.makeDirectories(dir)
-        try AtomicFile.write(handles.textBytes, to: dir + "/applied.handles", mode: 0o644, durable: false)
+        try AtomicFile.write(handles.encoded, to: dir + "/applied.handles", mode: 0o644, durable: false)
         if let items {
-            try AtomicFile.write(items.textBytes, to: dir + "/applied.items", mode: 0o644, durable: false)
+            try AtomicFile.write(items.encoded, to: dir + "/applied.items", mode: 0o644, durable: false)
         }
     }
 

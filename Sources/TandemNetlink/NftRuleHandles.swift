@@ -122,45 +122,38 @@ extension NftRuleHandles {
 }
 
 extension NftRuleHandles {
-    /// One line per chain: `family table chain handle handle …` (names are nftables
-    /// identifiers, without spaces).
-    public var text: String { String(decoding: textBytes, as: UTF8.self) }
-
-    public var textBytes: [UInt8] {
-        var out = FieldWriter(capacity: chains.values.reduce(64) { $0 + $1.count * 7 })
+    /// `applied.handles` (`StateWriter`): per chain, family, table and name, then its handles.
+    public var encoded: [UInt8] {
+        var out = StateWriter(tag: "TNH1", capacity: chains.values.reduce(4) { $0 + 48 + $1.count * 8 })
+        out.u32(chains.count)
         for id in chains.keys.sorted() {
-            out.word(id.family.rawValue)
-            out.word(id.table)
-            out.word(id.chain)
-            for h in chains[id]! { out.number(h) }
-            out.endLine()
+            out.string(id.family.rawValue)
+            out.string(id.table)
+            out.string(id.chain)
+            let handles = chains[id]!
+            out.u32(handles.count)
+            for h in handles { out.u64(h) }
         }
         return out.bytes
     }
 
-    /// Reads `text`; nil when any line is malformed (the caller then dumps handles).
-    public init?(text: String) {
-        self.init(text: Array(text.utf8))
-    }
-
-    public init?(text bytes: [UInt8]) {
-        var chains: [ChainID: [UInt64]] = [:]
-        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            var scan = FieldScanner(buffer)
-            while scan.nextLine() {
-                if scan.atLineEnd { continue }
-                guard let f = scan.word(), let family = TableFamily(rawValue: f), let table = scan.word(),
-                      let chain = scan.word() else { return false }
+    /// nil when anything is malformed (the caller then dumps handles).
+    public init?(encoded bytes: [UInt8]) {
+        let chains = bytes.withUnsafeBytes { raw -> [ChainID: [UInt64]]? in
+            guard var r = StateReader(raw, tag: "TNH1"), let n = r.count(of: 16) else { return nil }
+            var chains: [ChainID: [UInt64]] = [:]
+            chains.reserveCapacity(n)
+            for _ in 0..<n {
+                guard let f = r.string(), let family = TableFamily(rawValue: f), let table = r.string(),
+                      let chain = r.string(), let count = r.count(of: 8) else { return nil }
                 var handles: [UInt64] = []
-                while !scan.atLineEnd {
-                    guard let h = scan.number() else { return false }
-                    handles.append(h)
-                }
+                handles.reserveCapacity(count)
+                for _ in 0..<count { handles.append(r.u64()!) }
                 chains[ChainID(family, table: table, chain: chain)] = handles
             }
-            return true
+            return r.atEnd ? chains : nil
         }
-        guard ok else { return nil }
+        guard let chains else { return nil }
         self.init(chains: chains)
     }
 }

@@ -139,11 +139,15 @@ struct ItemEditTests {
     @Test func theIndexReadsBackAsWritten() throws {
         let applied = try Self.applied(Self.config)
         #expect(applied.items.unstamped != nil, "the revision was stamped in")
-        #expect(AppliedItems(text: applied.items.textBytes) == applied.items)
-        #expect(AppliedItems(text: Array("filter 1-2\nbogus\n".utf8)) == nil)
+        let encoded = applied.items.encoded
+        #expect(AppliedItems(encoded: encoded) == applied.items)
+        // Every truncation, a trailing byte and a wrong tag read as nothing.
+        for n in 0..<encoded.count { #expect(AppliedItems(encoded: Array(encoded.prefix(n))) == nil) }
+        #expect(AppliedItems(encoded: encoded + [0]) == nil)
+        #expect(AppliedItems(encoded: Array("filter 1-2\n".utf8)) == nil)
         #expect(applied.items.unstampedBytes(of: applied.stored) == Array(Self.config.utf8))
         #expect(AppliedItems.filterNumber(RuleOrigin(path: "filter/rule[12]")) == 12)
         #expect(AppliedItems.filterNumber(RuleOrigin(path: "nat/rule[1]")) == 0)
-        #expect(NftRuleHandles(text: applied.handles.textBytes) == applied.handles)
+        #expect(NftRuleHandles(encoded: applied.handles.encoded) == applied.handles)
     }
 }

@@ -54,13 +54,26 @@ struct NftRuleHandlesTests {
         #expect(throws: NftRuleHandles.Unknown.self) { try NftRuleHandles.after(stale, before: before, echoed: [:]) }
     }
 
-    @Test func theTextFormRoundTripsAndRejectsGarbage() {
-        let handles = NftRuleHandles(chains: [Self.id("a"): [4, 12, 9], Self.id("empty"): [],
+    @Test func theEncodedFormRoundTripsAndRejectsGarbage() {
+        let handles = NftRuleHandles(chains: [Self.id("a"): [4, 12, UInt64.max], Self.id("empty"): [],
                                               .init(.ip6, table: "x", chain: "y"): [1]])
-        #expect(NftRuleHandles(text: handles.text) == handles)
-        #expect(NftRuleHandles(text: "inet t a 4 x\n") == nil)
-        #expect(NftRuleHandles(text: "nosuchfamily t a 4\n") == nil)
-        #expect(NftRuleHandles(text: "inet t\n") == nil)
+        let encoded = handles.encoded
+        #expect(NftRuleHandles(encoded: encoded) == handles)
+        for n in 0..<encoded.count { #expect(NftRuleHandles(encoded: Array(encoded.prefix(n))) == nil) }
+        #expect(NftRuleHandles(encoded: encoded + [0]) == nil)
+        #expect(NftRuleHandles(encoded: Array("inet t a 4\n".utf8)) == nil)
+        // A family nftables does not have.
+        var unknown = StateWriter(tag: "TNH1")
+        unknown.u32(1)
+        unknown.string("nosuchfamily")
+        unknown.string("t")
+        unknown.string("a")
+        unknown.u32(0)
+        #expect(NftRuleHandles(encoded: unknown.bytes) == nil)
+        // A count larger than what follows.
+        var long = StateWriter(tag: "TNH1")
+        long.u32(1_000_000)
+        #expect(NftRuleHandles(encoded: long.bytes) == nil)
     }
 
     @Test func echoedRuleHandlesAreReadFromNewRuleNotifications() {
