@@ -126,15 +126,7 @@ extension AppliedItems {
         } else {
             out.u8(0)
         }
-        out.u32(chainItems.count)
-        for id in chainItems.keys.sorted() {
-            out.string(id.family.rawValue)
-            out.string(id.table)
-            out.string(id.chain)
-            let owners = chainItems[id]!
-            out.u32(owners.count)
-            for n in owners { out.u32(n) }
-        }
+        out.chainLists(chainItems) { $0.u32($1) }
         return out.bytes
     }
 
@@ -161,18 +153,7 @@ extension AppliedItems {
             } else if flag != 0 {
                 return nil
             }
-            guard let n = r.count(of: 16) else { return nil }
-            var chainItems: [NftRuleHandles.ChainID: [Int]] = [:]
-            chainItems.reserveCapacity(n)
-            for _ in 0..<n {
-                guard let f = r.string(), let family = TableFamily(rawValue: f), let table = r.string(),
-                      let chain = r.string(), let count = r.count(of: 4) else { return nil }
-                var owners: [Int] = []
-                owners.reserveCapacity(count)
-                for _ in 0..<count { owners.append(r.u32()!) }
-                chainItems[NftRuleHandles.ChainID(family, table: table, chain: chain)] = owners
-            }
-            guard r.atEnd else { return nil }
+            guard let chainItems = r.chainLists(width: 4, { $0.u32()! }), r.atEnd else { return nil }
             return AppliedItems(filter: filter, aliases: aliases, unstamped: unstamped, chainItems: chainItems)
         }
         guard let decoded else { return nil }

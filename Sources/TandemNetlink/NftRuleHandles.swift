@@ -125,35 +125,51 @@ extension NftRuleHandles {
     /// `applied.handles` (`StateWriter`): per chain, family, table and name, then its handles.
     public var encoded: [UInt8] {
         var out = StateWriter(tag: "TNH1", capacity: chains.values.reduce(4) { $0 + 48 + $1.count * 8 })
-        out.u32(chains.count)
-        for id in chains.keys.sorted() {
-            out.string(id.family.rawValue)
-            out.string(id.table)
-            out.string(id.chain)
-            let handles = chains[id]!
-            out.u32(handles.count)
-            for h in handles { out.u64(h) }
-        }
+        out.chainLists(chains) { $0.u64($1) }
         return out.bytes
     }
 
     /// nil when anything is malformed (the caller then dumps handles).
     public init?(encoded bytes: [UInt8]) {
         let chains = bytes.withUnsafeBytes { raw -> [ChainID: [UInt64]]? in
-            guard var r = StateReader(raw, tag: "TNH1"), let n = r.count(of: 16) else { return nil }
-            var chains: [ChainID: [UInt64]] = [:]
-            chains.reserveCapacity(n)
-            for _ in 0..<n {
-                guard let f = r.string(), let family = TableFamily(rawValue: f), let table = r.string(),
-                      let chain = r.string(), let count = r.count(of: 8) else { return nil }
-                var handles: [UInt64] = []
-                handles.reserveCapacity(count)
-                for _ in 0..<count { handles.append(r.u64()!) }
-                chains[ChainID(family, table: table, chain: chain)] = handles
-            }
+            guard var r = StateReader(raw, tag: "TNH1"), let chains = r.chainLists(width: 8, { $0.u64()! }) else { return nil }
             return r.atEnd ? chains : nil
         }
         guard let chains else { return nil }
         self.init(chains: chains)
+    }
+}
+
+extension StateWriter {
+    /// A count, then for each chain (in order) its family, table and name, and its list.
+    public mutating func chainLists<T>(_ lists: [NftRuleHandles.ChainID: [T]], _ element: (inout StateWriter, T) -> Void) {
+        u32(lists.count)
+        for id in lists.keys.sorted() {
+            string(id.family.rawValue)
+            string(id.table)
+            string(id.chain)
+            let list = lists[id]!
+            u32(list.count)
+            for value in list { element(&self, value) }
+        }
+    }
+}
+
+extension StateReader {
+    /// What `StateWriter.chainLists` wrote, each element `width` bytes read by `element`
+    /// (which may force its read: the count was checked against what is left).
+    public mutating func chainLists<T>(width: Int, _ element: (inout StateReader) -> T) -> [NftRuleHandles.ChainID: [T]]? {
+        guard let n = count(of: 16) else { return nil }
+        var lists: [NftRuleHandles.ChainID: [T]] = [:]
+        lists.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let f = string(), let family = TableFamily(rawValue: f), let table = string(), let chain = string(),
+                  let c = count(of: width) else { return nil }
+            var list: [T] = []
+            list.reserveCapacity(c)
+            for _ in 0..<c { list.append(element(&self)) }
+            lists[NftRuleHandles.ChainID(family, table: table, chain: chain)] = list
+        }
+        return lists
     }
 }

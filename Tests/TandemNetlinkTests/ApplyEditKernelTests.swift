@@ -129,9 +129,28 @@ struct ApplyEditKernelTests {
         #expect(node.config?.contains("<port>6697</port>") == true)
         let revision = try #require(node.config?.range(of: "<revision>")), filter = try #require(node.config?.range(of: "<filter>"))
         #expect(revision.lowerBound < filter.lowerBound)
-        // No temporary revision file is left behind by either path.
+        try Self.expectNoPendingRevision(node)
+    }
+
+    /// No temporary revision file is left in the history, whatever path the apply took.
+    static func expectNoPendingRevision(_ node: Node, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let history = try FileManager.default.contentsOfDirectory(atPath: node.root.appendingPathComponent("var/lib/tandem/history").path)
-        #expect(history.allSatisfy { !$0.hasPrefix(".") }, "\(history)")
+        #expect(history.allSatisfy { !$0.hasPrefix(".") }, "\(history)", sourceLocation: sourceLocation)
+    }
+
+    /// Applies `bad` on `node` (which holds `base`, applied) and expects it refused with the
+    /// kernel and the stored config unchanged. Returns the output.
+    @discardableResult
+    static func expectRefused(_ node: Node, base: String, _ bad: String, _ arguments: [String] = [],
+                              sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try applyAndCompare(node, "fw.xml", base, edit: nil, sourceLocation: sourceLocation)
+        let before = node.listing, config = node.config
+        let (status, out) = try node.tandem(["apply"] + arguments + [try node.file("bad.xml", bad)])
+        #expect(status == 1, "\(out)", sourceLocation: sourceLocation)
+        #expect(out.contains("nothing was changed"), "\(out)", sourceLocation: sourceLocation)
+        #expect(node.listing == before, sourceLocation: sourceLocation)
+        #expect(node.config == config, sourceLocation: sourceLocation)
+        return out
     }
 
     @Test func anInvalidEditIsReportedWithTheWholeFileAndChangesNothing() throws {
@@ -139,15 +158,9 @@ struct ApplyEditKernelTests {
         let node = try Node()
         defer { node.cleanUp() }
         let base = try Self.golden("floating.xml")
-        try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
-        let before = node.listing, config = node.config
         let bad = base.replacingOccurrences(of: "<interface>lan</interface>", with: "<interface>nosuch</interface>")
-        let (status, out) = try node.tandem(["apply", try node.file("bad.xml", bad)])
-        #expect(status == 1, "\(out)")
+        let out = try Self.expectRefused(node, base: base, bad)
         #expect(out.contains("filter/rule[5]"), "\(out)")
-        #expect(out.contains("nothing was changed"), "\(out)")
-        #expect(node.listing == before)
-        #expect(node.config == config)
         // The recorded index still serves the next edit.
         try Self.applyAndCompare(node, "fw.xml", base.replacingOccurrences(of: "<port>25</port>", with: "<port>2525</port>"),
                                  edit: "filter/rule[1]")
@@ -160,17 +173,10 @@ struct ApplyEditKernelTests {
         let node = try Node()
         defer { node.cleanUp() }
         let base = try Self.golden("floating.xml")
-        try Self.applyAndCompare(node, "fw.xml", base, edit: nil)
-        let before = node.listing, config = node.config
         let bad = base.replacingOccurrences(of: "<port>25</port>", with: "<port>99999</port>")
-        let (status, out) = try node.tandem(["apply", "-v", try node.file("bad.xml", bad)])
-        #expect(status == 1, "\(out)")
+        let out = try Self.expectRefused(node, base: base, bad, ["-v"])
         #expect(out.contains("not an edit of one item (the new file has errors)"), "\(out)")
-        #expect(out.contains("nothing was changed"), "\(out)")
-        #expect(node.listing == before)
-        #expect(node.config == config)
-        let history = try FileManager.default.contentsOfDirectory(atPath: node.root.appendingPathComponent("var/lib/tandem/history").path)
-        #expect(history.allSatisfy { !$0.hasPrefix(".") }, "\(history)")
+        try Self.expectNoPendingRevision(node)
     }
 
     @Test func aCommitByAnotherToolInBetweenMeansTheWholeFile() throws {
