@@ -7,7 +7,7 @@ import TandemRuleset
 /// which filter rule it came from. With it an apply whose file differs from the applied one
 /// inside a single rule or alias reads, checks and compiles only that item and the rest of
 /// the file around the filter rules, and replaces that rule's kernel rules by handle
-/// (`ItemEdit`; issue #3). Kept as `applied.items` beside `applied.handles`, valid for the
+/// (`ItemEdit`; issue #3). Kept in `applied.state` beside the rule handles, valid for the
 /// same generation.
 public struct AppliedItems: Sendable, Hashable {
     /// `filter/rule[n]` is `filter[n - 1]`; spans in the stored (stamped) applied.xml.
@@ -17,7 +17,7 @@ public struct AppliedItems: Sendable, Hashable {
     /// `window` replaced by `original` (nil: the two are the same).
     public var unstamped: Unstamp?
     /// For every chain, the filter rule number each kernel rule came from (0: not from a
-    /// filter rule), in the order of `applied.handles`.
+    /// filter rule), in the order of the recorded handles.
     public var chainItems: [NftRuleHandles.ChainID: [Int]]
 
     public struct Unstamp: Sendable, Hashable {
@@ -106,8 +106,8 @@ public struct AppliedItems: Sendable, Hashable {
 }
 
 extension AppliedItems {
-    /// `applied.items` (`StateWriter`): filter and alias spans, the unstamped window, and per
-    /// chain the filter rule of each kernel rule.
+    /// The item index's section of `applied.state` (`StateWriter`): filter and alias spans,
+    /// the unstamped window, and per chain the filter rule of each kernel rule.
     public var encoded: [UInt8] {
         var out = StateWriter(tag: "TNI1", capacity: (filter.count + aliases.count) * 8
                                   + chainItems.values.reduce(0) { $0 + 48 + $1.count * 4 })

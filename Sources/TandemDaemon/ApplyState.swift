@@ -17,11 +17,11 @@ public struct ApplyState: Equatable, Sendable {
     /// from the same config, so a version change means a full replace.
     public var version: String
     public var config: [UInt8]
-    /// The kernel handles of the committed rules (`applied.handles`), so an incremental
+    /// The kernel handles of the committed rules (in `applied.state`), so an incremental
     /// commit needs no dump of the chains it edits; nil when unknown.
     public var handles: NftRuleHandles?
     /// Where the config's items are in `config` and which kernel rules each filter rule
-    /// made (`applied.items`), so an edit of one item is applied alone; nil when unknown.
+    /// made (also in `applied.state`), so an edit of one item is applied alone; nil when unknown.
     public var items: AppliedItems?
 
     public init(generation: UInt32, version: String, config: [UInt8], handles: NftRuleHandles? = nil,
@@ -65,8 +65,7 @@ public struct ApplyState: Equatable, Sendable {
 
     public static func loadConfig(_ paths: NodePaths) -> LoadedConfig? {
         let dir = directory(paths)
-        guard let fields = stateFields(dir), let g = fields["generation"].flatMap(UInt32.init), let v = fields["version"],
-              let config = try? ConfigFileReader.read(dir + "/applied.xml") else { return nil }
+        guard let (g, v) = stateHeader(dir), let config = try? ConfigFileReader.read(dir + "/applied.xml") else { return nil }
         return LoadedConfig(generation: g, version: v, config: config)
     }
 
@@ -81,7 +80,7 @@ public struct ApplyState: Equatable, Sendable {
 
     public static func mapConfig(_ paths: NodePaths) -> MappedConfig? {
         let dir = directory(paths)
-        guard let fields = stateFields(dir), let g = fields["generation"].flatMap(UInt32.init), let v = fields["version"],
+        guard let (g, v) = stateHeader(dir),
               let bytes = try? StableBytes(mapping: dir + "/applied.xml", limit: XMLParser.maximumSize) else { return nil }
         return MappedConfig(generation: g, version: v, bytes: bytes)
     }
@@ -95,19 +94,15 @@ public struct ApplyState: Equatable, Sendable {
     }
 
     public static func loadIndexes(_ paths: NodePaths) -> LoadedIndexes? {
-        let dir = directory(paths)
-        guard let fields = stateFields(dir), let g = fields["generation"].flatMap(UInt32.init) else { return nil }
-        // Index files written for another generation (a crash before the state file was
-        // replaced) are not this state's.
-        let handles = fields["handles"] == String(g)
-            ? (try? ConfigFileReader.read(dir + "/applied.handles", limit: .max - 1))
-                .flatMap { NftRuleHandles(encoded: $0) }
-            : nil
-        let items = handles != nil && fields["items"] == String(g)
-            ? (try? ConfigFileReader.read(dir + "/applied.items", limit: .max - 1))
-                .flatMap { AppliedItems(encoded: $0) }
-            : nil
-        return LoadedIndexes(generation: g, handles: handles, items: items)
+        guard let bytes = try? ConfigFileReader.read(directory(paths) + "/applied.state", limit: .max - 1) else { return nil }
+        return bytes.withUnsafeBytes { raw -> LoadedIndexes? in
+            guard var r = StateReader(raw, tag: stateTag), let g = r.u32(), r.string() != nil, let flags = r.u8(),
+                  let handles = r.data(), let items = r.data(), r.atEnd else { return nil }
+            // A section that does not decode is no index (the next apply is then a full one).
+            let h = flags & 1 == 0 ? nil : NftRuleHandles(encoded: handles)
+            let i = h == nil || flags & 2 == 0 ? nil : AppliedItems(encoded: items)
+            return LoadedIndexes(generation: UInt32(g), handles: h, items: i)
+        }
     }
 
     /// The state from both halves; the indexes count only when both read the same state
@@ -119,23 +114,26 @@ public struct ApplyState: Equatable, Sendable {
                           handles: same ? indexes?.handles : nil, items: same ? indexes?.items : nil)
     }
 
-    private static func stateFields(_ dir: String) -> [String: String]? {
+    /// `applied.state` (`StateWriter`): generation, version, then the handles and the item
+    /// index, each as a length-prefixed section (empty when unknown).
+    static let stateTag = "TNS1"
+
+    /// The generation and version alone: the start of the state file.
+    private static func stateHeader(_ dir: String) -> (UInt32, String)? {
         guard let bytes = try? ConfigFileReader.read(dir + "/applied.state", limit: 4096) else { return nil }
-        var fields: [String: String] = [:]
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+        return bytes.withUnsafeBytes { raw -> (UInt32, String)? in
+            guard var r = StateReader(raw, tag: stateTag), let g = r.u32(), let v = r.string() else { return nil }
+            return (UInt32(g), v)
         }
-        return fields
     }
 
-    /// Writes the config first, then the index files, then the state naming its generation,
-    /// each atomically (temporary file + rename), so a crash in between leaves a stale
-    /// generation that only forces the next apply to be a full one. `sharing`: a durable file with the same
-    /// config (the revision just recorded), linked instead of written again.
+    /// Writes the config first, then the state naming its generation, with the handles and
+    /// item index, each atomically (temporary file + rename), so a crash in between leaves a
+    /// stale generation that only forces the next apply to be a full one. `sharing`: a
+    /// durable file with the same config (the revision just recorded), linked instead of
+    /// written again.
     public func save(_ paths: NodePaths, sharing file: String? = nil) throws {
         try Self.saveConfig(config, paths, sharing: file)
-        try Self.saveIndexFiles(handles: handles, items: items, paths)
         try saveStateFile(paths)
     }
 
@@ -153,31 +151,32 @@ public struct ApplyState: Equatable, Sendable {
         }
     }
 
-    /// Handles and item index alone, at any time after the commit, even before the applied
-    /// config: until the state file is replaced (last) it names the generation before the
-    /// commit, and a kernel at another generation than the state's means a full apply,
-    /// whatever these files hold.
-    public static func saveIndexFiles(handles: NftRuleHandles?, items: AppliedItems?, _ paths: NodePaths) throws {
-        let dir = directory(paths)
-        // Replaced atomically but not synced: after a crash the kernel's ruleset is gone
-        // too, and a stale state only makes the next apply a full one.
-        guard let handles else { return }
-        try AtomicFile.makeDirectories(dir)
-        try AtomicFile.write(handles.encoded, to: dir + "/applied.handles", mode: 0o644, durable: false)
-        if let items {
-            try AtomicFile.write(items.encoded, to: dir + "/applied.items", mode: 0o644, durable: false)
-        }
+    /// The state: generation, version, handles and item index in one file, written after
+    /// the applied config, which it makes the applied state. One file, not three: an edit
+    /// of one rule waits for it at its end (issue #3). Replaced atomically but not synced:
+    /// after a crash the kernel's ruleset is gone too, and a stale state only makes the next
+    /// apply a full one.
+    public func saveStateFile(_ paths: NodePaths) throws {
+        try Self.saveState(stateBytes, paths)
     }
 
-    /// The state naming the generation: written after the applied config and the index
-    /// files, it is what makes them the applied state.
-    public func saveStateFile(_ paths: NodePaths) throws {
-        var state = "generation=\(generation)\nversion=\(version)\n"
-        if handles != nil {
-            state += "handles=\(generation)\n"
-            if items != nil { state += "items=\(generation)\n" }
-        }
-        try AtomicFile.write(Array(state.utf8), to: Self.directory(paths) + "/applied.state", mode: 0o644, durable: false)
+    /// The state file's content (`saveStateFile`), which `tandem apply` makes while the
+    /// revision is still being synced.
+    public var stateBytes: [UInt8] {
+        let handles = self.handles?.encoded ?? [], items = self.handles == nil ? [] : (self.items?.encoded ?? [])
+        var out = StateWriter(tag: Self.stateTag, capacity: 64 + version.utf8.count + handles.count + items.count)
+        out.u32(Int(generation))
+        out.string(version)
+        out.u8((self.handles == nil ? 0 : 1) | (self.handles != nil && self.items != nil ? 2 : 0))
+        out.data(handles)
+        out.data(items)
+        return out.bytes
+    }
+
+    public static func saveState(_ bytes: [UInt8], _ paths: NodePaths) throws {
+        let dir = directory(paths)
+        try AtomicFile.makeDirectories(dir)
+        try AtomicFile.write(bytes, to: dir + "/applied.state", mode: 0o644, durable: false)
     }
 }
 

@@ -122,7 +122,8 @@ extension NftRuleHandles {
 }
 
 extension NftRuleHandles {
-    /// `applied.handles` (`StateWriter`): per chain, family, table and name, then its handles.
+    /// The handles' section of `applied.state` (`StateWriter`): per chain, family, table and
+    /// name, then its handles.
     public var encoded: [UInt8] {
         var out = StateWriter(tag: "TNH1", capacity: chains.values.reduce(4) { $0 + 48 + $1.count * 8 })
         out.chainLists(chains) { $0.u64($1) }

@@ -1,10 +1,10 @@
-/// The binary layout of Tandem's index files (`applied.handles`, `applied.items`): fixed-width
-/// little-endian integers and length-prefixed strings after a four-byte tag. A 10,000-rule
-/// config has tens of thousands of numbers to write after every apply and to read before an
-/// edit of one rule; as decimal text they took ~1.5 ms of that edit (issue #3), loaded from
-/// these bytes they take microseconds. The files are Tandem's own, but a reader trusts no
-/// length: anything out of bounds, or a wrong tag, reads as nil (the next apply is then a
-/// full one).
+/// The binary layout of Tandem's applied state (`applied.state`: generation, version, rule
+/// handles, item index): fixed-width little-endian integers and length-prefixed strings
+/// after a four-byte tag. A 10,000-rule config has tens of thousands of numbers to write
+/// after every apply and to read before an edit of one rule; as decimal text they took
+/// ~1.5 ms of that edit (issue #3), from these bytes they take microseconds. The file is
+/// Tandem's own, but a reader trusts no length: anything out of bounds, or a wrong tag,
+/// reads as nil (the next apply is then a full one).
 public struct StateWriter {
     public private(set) var bytes: [UInt8] = []
 

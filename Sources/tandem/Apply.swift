@@ -139,10 +139,13 @@ struct Apply {
         let recordStart = ContinuousClock.now
         let store = ConfigStore(paths: paths)
         let paths = self.paths, generation = report.generation, handles = report.handles
-        // Index files already known are written while the revision is still being synced:
-        // they count only once the state file, written last, names their generation.
-        let indexFiles: Background<Result<Void, any Error>>? = if case .known(let items) = index {
-            Background { Result { try ApplyState.saveIndexFiles(handles: handles, items: items, paths) } }
+        // The state (generation, handles, item index) is encoded while the revision is still
+        // being synced when the index is known; it is written once the applied config is.
+        let known: Background<[UInt8]>? = if case .known(let items) = index {
+            Background {
+                ApplyState(generation: generation, version: ApplyPipeline.version, config: [], handles: handles,
+                           items: items).stateBytes
+            }
         } else {
             nil
         }
@@ -164,17 +167,13 @@ struct Apply {
             saved = Background {
                 Result {
                     try linked.get()
-                    let items: AppliedItems?
-                    switch index {
-                    case .known(let known):
-                        try indexFiles?.value.get()
-                        items = known
+                    let state: [UInt8] = switch index {
+                    case .known: known!.value
                     case .fromStamped(let make):
-                        items = make(prepared.stamped.bytes)
-                        try ApplyState.saveIndexFiles(handles: handles, items: items, paths)
+                        ApplyState(generation: generation, version: ApplyPipeline.version, config: [], handles: handles,
+                                   items: make(prepared.stamped.bytes)).stateBytes
                     }
-                    try ApplyState(generation: generation, version: ApplyPipeline.version, config: [],
-                                   handles: handles, items: items).saveStateFile(paths)
+                    try ApplyState.saveState(state, paths)
                 }
             }
             do {
@@ -184,7 +183,6 @@ struct Apply {
                 throw error
             }
         } catch {
-            _ = indexFiles?.value
             // The node's config is still the old one: so must the kernel's ruleset be.
             try rollBack(previous(), after: report, pipeline: pipeline)
             printError("tandem apply: \(error); the previous ruleset was restored and nothing was changed")

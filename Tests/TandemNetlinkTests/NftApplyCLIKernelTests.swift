@@ -155,8 +155,9 @@ struct NftApplyCLIKernelTests {
             of: "<descr>to servers on web ports</descr>", with: "<descr>to servers on the web ports</descr>"))
         #expect(try node.tandem(["apply", first]).0 == 0)
         let fullListing = node.listing
-        let handles = node.root.appendingPathComponent("var/lib/tandem/ruleset/applied.handles")
-        #expect(FileManager.default.fileExists(atPath: handles.path))
+        // The handles are recorded with the applied state; the edit below places rules by them.
+        let state = node.root.appendingPathComponent("var/lib/tandem/ruleset/applied.state")
+        #expect(FileManager.default.fileExists(atPath: state.path))
         let (status, out) = try node.tandem(["apply", second])
         #expect(status == 0 && out.contains("incremental, 4 messages (DELRULE 2, NEWRULE 2)"), "\(out)")
         #expect(node.listing.contains("to servers on the web ports"))
