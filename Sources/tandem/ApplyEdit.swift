@@ -68,7 +68,6 @@ struct ApplyEdit {
         // From here on the new file is `location.new`: the applied file's pages and a copy of
         // the changed window (the file itself, mapped, is read only to locate the change).
         let location = try ItemEdit.locate(new: bytes, stored: applied.bytes, items: items)
-        let kind = location.kind
         // The revision is the new file with its `<revision>` stamped, which real configs keep
         // after the filter rules: the file up to the end of the last one is written now, on
         // another thread, while the rest is checked and stamped (a revision stamped earlier
@@ -115,11 +114,10 @@ struct ApplyEdit {
         guard let document = try? ConfigDocument(bytes: skeleton.bytes) else {
             throw ItemEdit.NotApplicable("the new file does not parse around the edit")
         }
-        // The revision: the new skeleton stamped, its changed window moved into the file, the
-        // rest of which is written and synced on another thread from here on, while the edit
-        // is checked and compiled and the kernel commits it.
-        // Stamped on another thread while this one checks and compiles the edit; the commit
-        // waits for the stamp, which decides whether the edit can go this way.
+        // The revision: the new skeleton stamped (on another thread, while this one checks and
+        // compiles the edit; the commit waits for the stamp, which decides whether the edit
+        // can go this way), its changed window moved into the file, the rest of which is
+        // written and synced from there on while the kernel commits.
         let identity = ApplyPipeline.stampIdentity(path)
         let time = Date().timeIntervalSince1970
         let stamp = Background { () -> Result<StampedWindow, ItemEdit.NotApplicable> in
