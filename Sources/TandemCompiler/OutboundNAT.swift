@@ -178,7 +178,7 @@ enum OutboundNATRules {
             case .single(let v): return .snat(NATTarget(family: family, address: .address(v.ipAddress!)))
             case .interval(let lo, let hi):
                 return .snat(NATTarget(family: family, address: .range(lo.ipAddress!, hi.ipAddress!), flags: flags))
-            case .mapping: return nil
+            case .mapping, .tuple: return nil
             }
         }
     }

@@ -61,11 +61,11 @@ enum TableLayout {
             chains.append(Chain(name: "srcnat", base: BaseChain(type: .nat, hook: .postrouting, priority: 100),
                                 rules: srcnat, comment: "outbound NAT (\(context.config.outboundNAT.mode.rawValue))"))
         }
-        for (name, _, rules) in filter.interfaceChains {
-            chains.append(Chain(name: name, rules: rules))
-        }
-        for (name, rules) in filter.partChains {
-            chains.append(Chain(name: name, rules: rules))
+        var groupSets: [NamedSet] = []
+        for (name, rules) in filter.interfaceChains.map({ ($0.chain, $0.rules) }) + filter.partChains {
+            let grouped = RuleGroups.group(rules, chain: name)
+            chains.append(Chain(name: name, rules: grouped.rules))
+            groupSets += grouped.sets
         }
 
         // One entry per device: a second interface on the same device (a config error the
@@ -75,6 +75,7 @@ enum TableLayout {
         let map = NamedSet(name: dispatchMap, keyType: .ifname, dataType: .verdict,
                            elements: entries.map { .mapping(.ifname($0.device), .jump($0.chain)) },
                            comment: "ingress interface → its rules")
-        return Table(family: .inet, name: RulesetCompiler.tableName, sets: builtinSets + aliasSets + [map], chains: chains)
+        return Table(family: .inet, name: RulesetCompiler.tableName, sets: builtinSets + aliasSets + groupSets + [map],
+                     chains: chains)
     }
 }

@@ -19,6 +19,40 @@ public struct AppliedItems: Sendable, Hashable {
     /// For every chain, the filter rule number each kernel rule came from (0: not from a
     /// filter rule), in the order of the recorded handles.
     public var chainItems: [NftRuleHandles.ChainID: [Int]]
+    /// The groups of filter rules the kernel holds as one rule and a set of elements
+    /// (`RuleGroups`): an edit of one of their rules replaces its element.
+    public var groups: [Group]
+
+    public struct Group: Sendable, Hashable {
+        /// The chain of the group's rule; `set` is in the same table.
+        public var chain: NftRuleHandles.ChainID
+        public var set: String
+        /// The filter rule of each element, ascending.
+        public var owners: [Int]
+        /// Some rule of the group repeats another's tuple and has no element of its own.
+        public var hasDuplicates: Bool
+
+        public init(chain: NftRuleHandles.ChainID, set: String, owners: [Int], hasDuplicates: Bool) {
+            self.chain = chain
+            self.set = set
+            self.owners = owners
+            self.hasDuplicates = hasDuplicates
+        }
+    }
+
+    /// The group that holds `filter/rule[number]` as an element.
+    public func group(of number: Int) -> Group? {
+        for g in groups {
+            guard let first = g.owners.first, let last = g.owners.last, first <= number, number <= last else { continue }
+            var lo = 0, hi = g.owners.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if g.owners[mid] < number { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < g.owners.count, g.owners[lo] == number { return g }
+        }
+        return nil
+    }
 
     public struct Unstamp: Sendable, Hashable {
         public var window: Range<Int>
@@ -31,11 +65,31 @@ public struct AppliedItems: Sendable, Hashable {
     }
 
     public init(filter: [Range<Int>], aliases: [Range<Int>], unstamped: Unstamp?,
-                chainItems: [NftRuleHandles.ChainID: [Int]]) {
+                chainItems: [NftRuleHandles.ChainID: [Int]], groups: [Group] = []) {
         self.filter = filter
         self.aliases = aliases
         self.unstamped = unstamped
         self.chainItems = chainItems
+        self.groups = groups
+    }
+
+    /// The groups of a compiled ruleset: each group set and the chain whose rule looks it up.
+    public static func groups(of ruleset: Ruleset) -> [Group] {
+        var out: [Group] = []
+        for table in ruleset.tables {
+            var lookups: [String: String] = [:]
+            for chain in table.chains {
+                for rule in chain.rules {
+                    for case .concatenation(_, let set) in rule.matches { lookups[set] = chain.name }
+                }
+            }
+            for set in table.sets {
+                guard let g = set.ruleGroup, let chain = lookups[set.name] else { continue }
+                out.append(Group(chain: NftRuleHandles.ChainID(table.family, table: table.name, chain: chain), set: set.name,
+                                 owners: g.origins.map(filterNumber), hasDuplicates: g.hasDuplicates))
+            }
+        }
+        return out
     }
 
     /// The filter rule number a rule's origin names (`filter/rule[12]` → 12), 0 for rules
@@ -83,7 +137,8 @@ public struct AppliedItems: Sendable, Hashable {
             }
         }
         let unstamped = difference.map { Unstamp(window: $0.newRange, original: Array(input[$0.oldRange])) }
-        return AppliedItems(filter: filter, aliases: aliases, unstamped: unstamped, chainItems: chainItems)
+        return AppliedItems(filter: filter, aliases: aliases, unstamped: unstamped, chainItems: chainItems,
+                            groups: groups(of: ruleset))
     }
 
     /// The applied file as it was given, before stamping.
@@ -127,6 +182,16 @@ extension AppliedItems {
             out.u8(0)
         }
         out.chainLists(chainItems) { $0.u32($1) }
+        out.u32(groups.count)
+        for g in groups {
+            out.string(g.chain.family.rawValue)
+            out.string(g.chain.table)
+            out.string(g.chain.chain)
+            out.string(g.set)
+            out.u8(g.hasDuplicates ? 1 : 0)
+            out.u32(g.owners.count)
+            for n in g.owners { out.u32(n) }
+        }
         return out.bytes
     }
 
@@ -153,8 +218,21 @@ extension AppliedItems {
             } else if flag != 0 {
                 return nil
             }
-            guard let chainItems = r.chainLists(width: 4, { $0.u32()! }), r.atEnd else { return nil }
-            return AppliedItems(filter: filter, aliases: aliases, unstamped: unstamped, chainItems: chainItems)
+            guard let chainItems = r.chainLists(width: 4, { $0.u32()! }), let groupCount = r.count(of: 21) else { return nil }
+            var groups: [Group] = []
+            for _ in 0..<groupCount {
+                guard let f = r.string(), let family = TableFamily(rawValue: f), let table = r.string(),
+                      let chain = r.string(), let set = r.string(), let dup = r.u8(), dup <= 1,
+                      let n = r.count(of: 4) else { return nil }
+                var owners: [Int] = []
+                owners.reserveCapacity(n)
+                for _ in 0..<n { owners.append(r.u32()!) }
+                groups.append(Group(chain: NftRuleHandles.ChainID(family, table: table, chain: chain), set: set,
+                                    owners: owners, hasDuplicates: dup == 1))
+            }
+            guard r.atEnd else { return nil }
+            return AppliedItems(filter: filter, aliases: aliases, unstamped: unstamped, chainItems: chainItems,
+                                groups: groups)
         }
         guard let decoded else { return nil }
         self = decoded

@@ -1,3 +1,4 @@
+import TandemCompiler
 import TandemConfig
 import TandemNetlink
 import TandemRuleset
@@ -180,6 +181,8 @@ public enum ItemEdit {
         public var handles: NftRuleHandles
         /// For each chain whose item rules change: the owner list after the commit.
         public var chainItems: [NftRuleHandles.ChainID: [Int]]
+        /// The rule groups after the commit.
+        public var groups: [AppliedItems.Group]
     }
 
     /// The rule that stands for the kept neighbour in a window: the same on both sides, so
@@ -189,18 +192,17 @@ public enum ItemEdit {
     public static func windows(old: Ruleset, new: Ruleset, kind: Kind, items: AppliedItems,
                                handles: NftRuleHandles) throws(NotApplicable) -> Windows {
         let number: Int = if case .filterRule(let n) = kind { n } else { -1 }
+        let group = items.group(of: number)
         guard old.tables.count == new.tables.count else { throw NotApplicable("the tables differ") }
         var previous = Ruleset(tables: []), next = Ruleset(tables: [])
         var windowHandles = NftRuleHandles()
         var chainItems: [NftRuleHandles.ChainID: [Int]] = [:]
+        var groups = items.groups
         for (a, b) in zip(old.tables, new.tables) {
             guard a.family == b.family, a.name == b.name else { throw NotApplicable("the tables differ") }
             guard a.sets.count == b.sets.count else { throw NotApplicable("a set appears or goes in \(a.name)") }
             for (s, t) in zip(a.sets, b.sets) {
-                var s0 = s, t0 = t
-                s0.elements = []
-                t0.elements = []
-                guard s0 == t0 else { throw NotApplicable("set \(s.name) is redefined, added or removed") }
+                guard s.definitionOnly == t.definitionOnly else { throw NotApplicable("set \(s.name) is redefined, added or removed") }
             }
             guard a.chains.count == b.chains.count else { throw NotApplicable("a chain appears or goes in \(a.name)") }
             var before = a, after = b
@@ -220,8 +222,22 @@ public enum ItemEdit {
                 after.chains[c].rules = []
                 guard !Rule.sameInKernel(oldItem, newItem) else { continue }
                 let id = NftRuleHandles.ChainID(a.family, table: a.name, chain: x.name)
+                if let group, group.chain == id {
+                    let (was, now) = try elementWindow(group, old: oldItem, new: newItem, number: number)
+                    before.sets.append(was)
+                    after.sets.append(now)
+                    if now.elements.isEmpty, let g = groups.firstIndex(of: group) {
+                        groups[g].owners.removeAll { $0 == number }
+                    }
+                    continue
+                }
                 guard let h = handles.chains[id], let owners = items.chainItems[id], h.count == owners.count else {
                     throw NotApplicable("no recorded handles for chain \(x.name)")
+                }
+                // A short chain without groups cannot gain one whatever the rule becomes.
+                if groups.contains(where: { $0.chain == id })
+                    || owners.lazy.filter({ $0 > 0 && $0 != number }).count + newItem.count >= RuleGroups.minimumRun {
+                    try requireSameShapes(oldItem, newItem, number: number)
                 }
                 guard let first = owners.firstIndex(of: number) else {
                     throw NotApplicable("the rule has no kernel rule in chain \(x.name) to replace")
@@ -250,7 +266,46 @@ public enum ItemEdit {
             previous.tables.append(before)
             next.tables.append(after)
         }
-        return Windows(previous: previous, next: next, handles: windowHandles, chainItems: chainItems)
+        return Windows(previous: previous, next: next, handles: windowHandles, chainItems: chainItems, groups: groups)
+    }
+
+    /// The edit of a rule held as an element of a group's set: its old and new element, in
+    /// the set as the window's before and after. Only a rule that keeps the group's shape
+    /// stays in it, and then the group is what a full compile would make. A rule disabled
+    /// leaves its element out: its neighbours in the run keep the shape, and the run stays a
+    /// group while it has `minimumRun` rules. Anything else (logged, given a range or another
+    /// protocol) may split the group, which needs the whole chain.
+    static func elementWindow(_ group: AppliedItems.Group, old: [Rule], new: [Rule],
+                              number: Int) throws(NotApplicable) -> (before: NamedSet, after: NamedSet) {
+        guard !group.hasDuplicates else {
+            throw NotApplicable("filter/rule[\(number)] is in a group where a rule repeats another")
+        }
+        guard old.count == 1, let was = RuleGroups.shape(of: old[0]) else {
+            throw NotApplicable("filter/rule[\(number)] is not one rule of its group \(group.set)")
+        }
+        let types = was.shape.keyTypes
+        func set(_ element: (values: [SetValue], rule: Rule)?) -> NamedSet {
+            NamedSet(name: group.set, keyType: types[0], concatenated: Array(types.dropFirst()),
+                     elements: element.map { [.tuple($0.values, comment: $0.rule.comment)] } ?? [], counters: true)
+        }
+        if new.isEmpty, group.owners.count - 1 >= RuleGroups.minimumRun {
+            return (set((was.values, old[0])), set(nil))
+        }
+        guard new.count == 1, let now = RuleGroups.shape(of: new[0]), was.shape == now.shape else {
+            throw NotApplicable("filter/rule[\(number)] leaves its group \(group.set)")
+        }
+        return (set((was.values, old[0])), set((now.values, new[0])))
+    }
+
+    /// A rule kept as rules changes in place only if each of its kernel rules keeps its
+    /// group shape (or has none, as before): a rule that takes one may join a group of its
+    /// neighbours, one that drops a kernel rule may join two runs, and the neighbours are not
+    /// in the skeleton.
+    static func requireSameShapes(_ old: [Rule], _ new: [Rule], number: Int) throws(NotApplicable) {
+        guard old.count == new.count,
+              zip(old, new).allSatisfy({ RuleGroups.shape(of: $0)?.shape == RuleGroups.shape(of: $1)?.shape }) else {
+            throw NotApplicable("filter/rule[\(number)] changes shape: it may join or leave a group of rules")
+        }
     }
 
     /// Where stamping the new skeleton changed it, moved to the new file, and what the

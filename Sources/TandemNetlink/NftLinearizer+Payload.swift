@@ -45,7 +45,7 @@ extension NftLinearizer {
             case .interval(let lo, let hi):
                 let a = try Self.address(lo, ctx), b = try Self.address(hi, ctx)
                 if let n = Self.prefix(a, b) { folded = .prefix(n) } else { folded = .range(a, b) }
-            case .mapping: throw NftLinearizeError(ctx.place, "a verdict mapping is not an address")
+            case .mapping, .tuple: throw NftLinearizeError(ctx.place, "\(elements[0]) is not an address")
             }
             // Dependency already emitted above; recurse without emitting it again.
             try emitAddress(dir, f, folded, negated: negated, &ctx)

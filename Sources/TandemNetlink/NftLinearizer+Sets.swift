@@ -21,7 +21,7 @@ extension NftLinearizer {
                 switch e {
                 case .single(let v): ranges.append((NftEncoding.bytes(v), NftEncoding.bytes(v)))
                 case .interval(let a, let b): ranges.append((NftEncoding.bytes(a), NftEncoding.bytes(b)))
-                case .mapping: throw NftLinearizeError(ctx.place, "a verdict mapping inside an inline set")
+                case .mapping, .tuple: throw NftLinearizeError(ctx.place, "\(e) inside an inline set")
                 }
             }
             encoded = NftEncoding.intervalElements(Self.mergedRanges(ranges), key: key)

@@ -101,6 +101,8 @@ struct NftLinearizer: Sendable {
         case .fibDaddrLocal(let negated):
             ctx.out += [.fib(flags: NftConstant.fibFlagDaddr, result: NftConstant.fibResultAddrType),
                         .cmp(negated ? .neq : .eq, data: NftEncoding.hostOrder(NftConstant.rtnLocal))]
+        case .concatenation(let fields, let set):
+            try emitConcatenation(fields, set: set, &ctx)
         }
     }
 

@@ -12,7 +12,10 @@ enum NftMessage: Sendable, Hashable {
     case flushChain(TableFamily, table: String, chain: String)
     case newSet(TableFamily, table: String, NftSetDefinition)
     case deleteSet(TableFamily, table: String, set: String)
-    case newElements(TableFamily, table: String, set: String, setID: UInt32?, isVerdictMap: Bool, [NftSetElement])
+    /// `exclusive`: NLM_F_EXCL, an element already in the set is refused (EEXIST) rather
+    /// than taken as added.
+    case newElements(TableFamily, table: String, set: String, setID: UInt32?, isVerdictMap: Bool, [NftSetElement],
+                     exclusive: Bool = false)
     case deleteElements(TableFamily, table: String, set: String, [NftSetElement])
     case newRule(TableFamily, table: String, chain: String, expressions: [NftExpression], comment: String?,
                  position: NftRulePosition = .end)

@@ -60,6 +60,7 @@ extension NftMessageEncoder {
             nftnl_udata_put_strz(udata, UInt8(NFTNL_UDATA_SET_COMMENT.rawValue), String(comment.utf8.prefix(127))!)
         }
         nftnl_set_set_data(s, UInt16(NFTNL_SET_USERDATA.rawValue), nftnl_udata_buf_data(udata), nftnl_udata_buf_len(udata))
+        if def.counters { nftnl_set_add_expr(s, nftnl_expr_alloc("counter")) }
         return s
     }
 
@@ -76,13 +77,18 @@ extension NftMessageEncoder {
                 nftnl_set_elem_set_u32(e, UInt16(NFTNL_SET_ELEM_VERDICT), UInt32(bitPattern: verdict.rawValue))
                 if let chain = element.chain { nftnl_set_elem_set_str(e, UInt16(NFTNL_SET_ELEM_CHAIN), chain) }
             }
+            if let comment = element.comment {
+                withComment(comment, type: UInt8(NFTNL_UDATA_SET_ELEM_COMMENT.rawValue)) { data, length in
+                    _ = nftnl_set_elem_set(e, UInt16(NFTNL_SET_ELEM_USERDATA), data, length)
+                }
+            }
             nftnl_set_elem_add(s, e)
         }
     }
 
     /// Upper bound of an element list's encoded size (nests, key, flags, verdict).
     static func elementsRoom(_ elements: [NftSetElement]) -> Int {
-        512 + elements.reduce(0) { $0 + 96 + $1.key.count + ($1.chain?.utf8.count ?? 0) }
+        512 + elements.reduce(0) { $0 + 96 + $1.key.count + ($1.chain?.utf8.count ?? 0) + ($1.comment.map { $0.utf8.count + 8 } ?? 0) }
     }
 
     /// User data holding one NUL-terminated comment TLV (at most 128 bytes, as nft allows).

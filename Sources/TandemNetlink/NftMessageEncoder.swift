@@ -164,12 +164,13 @@ enum NftMessageEncoder {
                 nftnl_set_nlmsg_build_payload(nlh, s)
                 return nlh
             }
-        case .newElements(let f, let table, let name, let id, let isMap, let elements):
+        case .newElements(let f, let table, let name, let id, let isMap, let elements, let exclusive):
             let s = set(f, table: table, name: name, id: id)
             defer { nftnl_set_free(s) }
             addElements(elements, to: s, isMap: isMap)
+            let flags = exclusive ? create | UInt16(NLM_F_EXCL) : create
             buffer.append(room: elementsRoom(elements)) { p in
-                let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_NEWSETELEM.rawValue), family(f), create, sequence)!
+                let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_NEWSETELEM.rawValue), family(f), flags, sequence)!
                 nftnl_set_elems_nlmsg_build_payload(nlh, s)
                 return nlh
             }

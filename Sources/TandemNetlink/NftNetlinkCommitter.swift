@@ -79,6 +79,9 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         if request.partial, Self.refusedAHandle(acks, batch: batch, plan: plan) {
             throw NftCommitError.notIncremental("the kernel does not hold a recorded rule handle")
         }
+        if request.partial, Self.refusedAnElement(acks, batch: batch, plan: plan) {
+            throw NftCommitError.notIncremental("an element is not where the edit expects it (another rule has it, or it is gone)")
+        }
         if request.previous?.handles != nil, Self.refusedAHandle(acks, batch: batch, plan: plan) {
             // The recorded handles were not the kernel's (the batch was refused, nothing
             // changed): plan again from a dump of the chains.
@@ -111,6 +114,20 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
             switch plan.messages[i] {
             case .deleteRule: return true
             case .newRule(_, _, _, _, _, let position): return position != .end
+            default: return false
+            }
+        }
+    }
+
+    /// Whether the kernel refused an exclusive NEWSETELEM with EEXIST or a DELSETELEM with
+    /// ENOENT: in a rule group, the new tuple is another rule's, or the old one is not there.
+    static func refusedAnElement(_ acks: [NftAcknowledgement], batch: NftEncodedBatch, plan: NftBatchPlan) -> Bool {
+        acks.contains { ack in
+            let i = Int(ack.sequence &- batch.firstSequence)
+            guard plan.messages.indices.contains(i) else { return false }
+            switch plan.messages[i] {
+            case .newElements(_, _, _, _, _, _, true): return ack.errno == NftSession.exists
+            case .deleteElements: return ack.errno == NftSession.noEntry
             default: return false
             }
         }

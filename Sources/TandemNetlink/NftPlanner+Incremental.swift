@@ -39,6 +39,11 @@ extension NftPlanner {
             }
             guard let table = new.tables.first(where: { $0.family == changes.family && $0.name == changes.name }),
                   let before = oldTables["\(changes.family.rawValue) \(changes.name)"] else { continue }
+            // A group of rules split or joined (`RuleGroups`) renumbers the groups after it in
+            // their chain, whose sets then hold other rules: the whole table is made again.
+            if let set = table.sets.first(where: { $0.ruleGroup != nil && changes.setsAdded.contains($0.name) }) {
+                return .needsFullReplace("rule group \(changes.name) \(set.name) is new")
+            }
             try update(before, to: table, changes, handles: handles, into: &plan)
         }
         return .plan(plan)
@@ -54,7 +59,7 @@ extension NftPlanner {
         }
         // Existing sets are found by name; sets new in this batch by id as well.
         var ids: [String: (key: NftKeyType, id: UInt32?)] = [:]
-        for set in table.sets { ids[set.name] = (NftKeyType(set.keyType), nil) }
+        for set in table.sets { ids[set.name] = (NftKeyType(set.keyTypes), nil) }
         for set in table.sets where c.setsAdded.contains(set.name) {
             let definition = try self.definition(set, table: table)
             ids[set.name] = (definition.key, definition.id)
@@ -136,8 +141,11 @@ extension NftPlanner {
         start = 0
         while start < added.count {
             let end = min(start + Self.elementsPerMessage, added.count)
+            // A rule group's element is one rule's: one already there is another rule's, and
+            // taking it as added would tie the two (the kernel refuses it instead).
             plan.add(.newElements(table.family, table: table.name, set: new.name, setID: nil,
-                                  isVerdictMap: after.isVerdictMap, Array(added[start..<end])), subject)
+                                  isVerdictMap: after.isVerdictMap, Array(added[start..<end]), exclusive: after.counters),
+                     subject)
             start = end
         }
     }

@@ -112,7 +112,7 @@ struct NftPlanner {
 
     /// A named set's kernel definition with a fresh id and its encoded elements.
     mutating func definition(_ set: NamedSet, table: Table) throws(NftLinearizeError) -> NftSetDefinition {
-        let key = NftKeyType(set.keyType)
+        let key = NftKeyType(set.keyTypes)
         let interval = set.flags.contains(.interval)
         var flags: UInt32 = 0
         if interval { flags |= NftSetFlag.interval }
@@ -124,7 +124,7 @@ struct NftPlanner {
         nextSetID += 1
         return NftSetDefinition(name: set.name, id: id, flags: flags, key: key,
                                 isVerdictMap: set.dataType == .verdict, comment: Self.comment(set.comment),
-                                elements: elements)
+                                elements: elements, counters: set.counters)
     }
 
     func addSet(_ set: NftSetDefinition, table: Table, into plan: inout NftBatchPlan) {

@@ -67,8 +67,7 @@ public struct RulesetDiff: Sendable, Hashable {
         c.setsRemoved = old.sets.map(\.name).filter { !newSetNames.contains($0) }
         for set in new.sets {
             guard let before = oldSets[set.name] else { c.setsAdded.append(set.name); continue }
-            if before.keyType != set.keyType || before.dataType != set.dataType || before.flags != set.flags
-                || before.comment != set.comment {
+            if before.definitionOnly != set.definitionOnly {
                 c.setsRedefined.append(set.name)
                 continue
             }
@@ -112,6 +111,7 @@ public struct RulesetDiff: Sendable, Hashable {
         case .single(let v): describe(v)
         case .interval(let a, let b): "\(describe(a))-\(describe(b))"
         case .mapping(let v, let verdict): "\(describe(v)) : \(verdict)"
+        case .tuple(let values, _): values.map(describe).joined(separator: " . ")
         }
     }
 

@@ -12,6 +12,7 @@ final class NftSession {
     static let restart: Int32 = 85           // ERESTART
     static let noBufferSpace: Int32 = 105     // ENOBUFS
     static let noEntry: Int32 = 2             // ENOENT
+    static let exists: Int32 = 17             // EEXIST
 
     let socket: NetlinkSocket
 

@@ -16,6 +16,9 @@ struct NftSetDefinition: Sendable, Hashable {
     var isVerdictMap: Bool
     var comment: String?
     var elements: [NftSetElement]
+    /// A counter on every element (`counter` in the declaration: NFTA_SET_EXPR, which the
+    /// kernel copies into each element added without expressions of its own).
+    var counters = false
 
     var isAnonymous: Bool { flags & NftSetFlag.anonymous != 0 }
     var isInterval: Bool { flags & NftSetFlag.interval != 0 }
@@ -35,6 +38,8 @@ struct NftSetElement: Sendable, Hashable {
     var isIntervalEnd: Bool = false
     var verdict: NftVerdictCode? = nil
     var chain: String? = nil
+    /// The element's comment (user data, NFTNL_UDATA_SET_ELEM_COMMENT).
+    var comment: String? = nil
 }
 
 /// A set key's nft datatype: the id nft stores in `NFTNL_SET_KEY_TYPE` (only used to print
@@ -58,6 +63,19 @@ struct NftKeyType: Sendable, Hashable {
         self.datatype = datatype
         self.length = length
         self.byteOrder = byteOrder
+    }
+
+    /// A concatenation's key as nft declares it: each field's datatype shifted in by
+    /// TYPE_BITS (6) after the previous ones (`concat_subtype_add`), each field's length
+    /// rounded up to 4 bytes, and byte order 0 (BYTEORDER_INVALID: mixed).
+    init(_ types: [SetKeyType]) {
+        guard types.count > 1 else {
+            self.init(types[0])
+            return
+        }
+        let fields = types.map(NftKeyType.init)
+        self.init(datatype: fields.reduce(0) { $0 << 6 | $1.datatype },
+                  length: fields.reduce(0) { $0 + ($1.length + 3) / 4 * 4 }, byteOrder: 0)
     }
 
     init(_ type: SetKeyType) {
@@ -86,6 +104,17 @@ enum NftEncoding {
         case .ifname(let n): interfaceName(n)
         case .mark(let m): hostOrder(m)
         }
+    }
+
+    /// A concatenated key: each value's bytes padded to 4-byte registers.
+    static func bytes(_ values: [SetValue]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(values.count * 4)
+        for v in values {
+            out += bytes(v)
+            while out.count % 4 != 0 { out.append(0) }
+        }
+        return out
     }
 
     static func interfaceName(_ name: String) -> [UInt8] {
@@ -144,7 +173,7 @@ enum NftEncoding {
                 switch e {
                 case .single(let v): (bytes(v), bytes(v))
                 case .interval(let a, let b): (bytes(a), bytes(b))
-                case .mapping: nil
+                case .mapping, .tuple: nil
                 }
             }
             return intervalElements(ranges, key: key)
@@ -160,6 +189,8 @@ enum NftEncoding {
             case .mapping(let v, let verdict):
                 let (code, chain) = NftLinearizer.verdictCode(verdict)
                 out.append(NftSetElement(key: bytes(v), verdict: code, chain: chain))
+            case .tuple(let values, let comment):
+                out.append(NftSetElement(key: bytes(values), comment: NftPlanner.comment(comment)))
             }
         }
         return out

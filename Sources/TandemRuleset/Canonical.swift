@@ -75,6 +75,11 @@ extension Rule {
                     out.append(.nfproto(family))
                     families.append(family)
                 }
+            case .concatenation(let fields, _):
+                for case .address(_, let family) in fields where !families.contains(family) {
+                    out.append(.nfproto(family))
+                    families.append(family)
+                }
             case .icmpType(let family, _):
                 if !families.contains(family) {
                     out.append(.nfproto(family))

@@ -5,6 +5,9 @@ import TandemAddress
 public struct NamedSet: Sendable, Hashable {
     public var name: String
     public var keyType: SetKeyType
+    /// Further key fields after `keyType`: the key is their concatenation
+    /// (`type ipv4_addr . ipv4_addr . inet_service`), each field 4-byte aligned in the kernel.
+    public var concatenated: [SetKeyType]
     /// nil for a set; `.verdict` for a verdict map (`map NAME { type K : verdict }`).
     public var dataType: SetDataType?
     public var flags: SetFlags
@@ -12,15 +15,51 @@ public struct NamedSet: Sendable, Hashable {
     /// the renderer and committer emit as given.
     public var elements: [SetElement]
     public var comment: String?
+    /// `counter` in the declaration: every element counts the packets and bytes it matched.
+    public var counters: Bool
+    /// For the set of a group of filter rules (`Match.concatenation`): where each element
+    /// came from.
+    public var ruleGroup: RuleGroupOrigins?
 
-    public init(name: String, keyType: SetKeyType, dataType: SetDataType? = nil, flags: SetFlags = [],
-                elements: [SetElement] = [], comment: String? = nil) {
+    public init(name: String, keyType: SetKeyType, concatenated: [SetKeyType] = [], dataType: SetDataType? = nil,
+                flags: SetFlags = [], elements: [SetElement] = [], comment: String? = nil, counters: Bool = false,
+                ruleGroup: RuleGroupOrigins? = nil) {
         self.name = name
         self.keyType = keyType
+        self.concatenated = concatenated
+        self.counters = counters
+        self.ruleGroup = ruleGroup
         self.dataType = dataType
         self.flags = flags
         self.elements = elements
         self.comment = comment
+    }
+}
+
+extension NamedSet {
+    /// Every key field: `keyType`, then `concatenated`.
+    public var keyTypes: [SetKeyType] { [keyType] + concatenated }
+
+    /// The set without its elements and their origins: what must match for a set to be
+    /// updated in place by element changes.
+    public var definitionOnly: NamedSet {
+        var s = self
+        s.elements = []
+        s.ruleGroup = nil
+        return s
+    }
+}
+
+/// The origins of a rule group's elements, in the order of `NamedSet.elements`.
+public struct RuleGroupOrigins: Sendable, Hashable {
+    public var origins: [RuleOrigin]
+    /// Some rule of the group repeated the tuple of an earlier one, so has no element of its
+    /// own (it could never match first): an edit of the group cannot be one element's.
+    public var hasDuplicates: Bool
+
+    public init(origins: [RuleOrigin], hasDuplicates: Bool) {
+        self.origins = origins
+        self.hasDuplicates = hasDuplicates
     }
 }
 
@@ -63,4 +102,6 @@ public enum SetElement: Sendable, Hashable {
     case interval(SetValue, SetValue)
     /// A verdict-map entry.
     case mapping(SetValue, Verdict)
+    /// One value per key field of a concatenated set, with the element's comment.
+    case tuple([SetValue], comment: String?)
 }

@@ -38,6 +38,16 @@ extension Match {
             return "meta mark \(RenderText.masked(value, mask))"
         case .fibDaddrLocal(let negated):
             return "fib daddr type \(RenderText.op(negated))local"
+        case .concatenation(let fields, let set):
+            let names = fields.map { field -> String in
+                switch field {
+                case .address(let direction, let family):
+                    "\(family == .ipv4 ? "ip" : "ip6") \(direction == .source ? "saddr" : "daddr")"
+                case .port(let direction):
+                    "th \(direction == .source ? "sport" : "dport")"
+                }
+            }
+            return "\(names.joined(separator: " . ")) @\(set)"
         }
     }
 }

@@ -69,6 +69,10 @@ enum RenderText {
             return "\(value(lo))-\(value(hi))"
         case .mapping(let key, let verdict):
             return "\(value(key)) : \(verdict.render())"
+        case .tuple(let values, let comment):
+            let key = values.map(value).joined(separator: " . ")
+            guard let comment, !comment.isEmpty else { return key }
+            return "\(key) comment \(quoted(Canonical.comment(comment)))"
         }
     }
 

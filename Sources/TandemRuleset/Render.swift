@@ -69,15 +69,17 @@ extension NamedSet {
     public func render(indent: String) -> String {
         let inner = indent + "\t"
         var out = indent
+        let type = keyTypes.map(\.rawValue).joined(separator: " . ")
         if let dataType {
-            out += "map \(name) {\n\(inner)type \(keyType.rawValue) : \(dataType.rawValue)\n"
+            out += "map \(name) {\n\(inner)type \(type) : \(dataType.rawValue)\n"
         } else {
-            out += "set \(name) {\n\(inner)type \(keyType.rawValue)\n"
+            out += "set \(name) {\n\(inner)type \(type)\n"
         }
         var flagWords: [String] = []
         if flags.contains(.constant) { flagWords.append("constant") }
         if flags.contains(.interval) { flagWords.append("interval") }
         if !flagWords.isEmpty { out += "\(inner)flags \(flagWords.joined(separator: ","))\n" }
+        if counters { out += "\(inner)counter\n" }
         if let comment, !comment.isEmpty {
             out += "\(inner)comment \(RenderText.quoted(Canonical.comment(comment)))\n"
         }

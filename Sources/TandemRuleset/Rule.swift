@@ -63,6 +63,15 @@ public enum Match: Sendable, Hashable {
     case metaMark(UInt32, mask: UInt32 = 0xffff_ffff)
     /// `fib daddr type local`: destination is one of this host's addresses (`(self)`).
     case fibDaddrLocal(negated: Bool = false)
+    /// `ip saddr . ip daddr . th dport @set`: the fields' values, concatenated, are an
+    /// element of the named set (a group of filter rules, `RuleGroups`).
+    case concatenation([KeyField], set: String)
+}
+
+/// One field of a concatenated lookup.
+public enum KeyField: Sendable, Hashable {
+    case address(Direction, IPFamily)
+    case port(Direction)
 }
 
 public enum NameOperand: Sendable, Hashable {

@@ -59,12 +59,12 @@ extension SetValue {
 }
 
 extension SetElement {
-    /// The inclusive range this element covers, or nil for mappings and names.
+    /// The inclusive range this element covers, or nil for mappings, tuples and names.
     var bounds: (SetValue, SetValue)? {
         switch self {
         case .single(let v): v.ordinal == nil ? nil : (v, v)
         case .interval(let lo, let hi): lo.ordinal == nil ? nil : (lo, hi)
-        case .mapping: nil
+        case .mapping, .tuple: nil
         }
     }
 

@@ -207,7 +207,7 @@ struct ApplyEdit {
         let unstamp = window.oldCount == 0 && window.newCount == 0
             ? nil : AppliedItems.Unstamp(window: window.newRange, original: location.new[window.oldRange])
         let newItems = AppliedItems(filter: filter, aliases: aliases, unstamped: unstamp,
-                                    chainItems: consistent ? chainItems : [:])
+                                    chainItems: consistent ? chainItems : [:], groups: consistent ? windows.groups : [])
         timings.record("index", ContinuousClock.now - commitStart)
         let warnings = (diagnostics.filter { $0.severity == .warning } + compiled.diagnostics).map { $0.formatted(file: path) }
         let what: String = switch kind {

@@ -157,12 +157,14 @@ import TandemRuleset
         }
     }
 
-    /// Rule `n` of a long filter section: every third on WAN, rule 600 floating, the rest on LAN.
+    /// Rule `n` of a long filter section: every third on WAN, rule 600 floating, the rest on LAN;
+    /// TCP and UDP by turns.
     static func longFilter(_ count: Int) -> String {
         let rules = (1...count).map { n in
             let where_ = n == 600 ? "<interface>lan</interface><floating>yes</floating><quick>yes</quick><direction>in</direction>"
                 : "<interface>\(n % 3 == 0 ? "wan" : "lan")</interface>"
-            return "<rule><type>pass</type>\(where_)<ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
+            // TCP and UDP by turns: no run of one shape for `RuleGroups` to make a set of.
+            return "<rule><type>pass</type>\(where_)<ipprotocol>inet</ipprotocol><protocol>\(n % 2 == 0 ? "tcp" : "udp")</protocol>"
                 + "<source><any/></source><destination><any/><port>\(n)</port></destination></rule>"
         }
         return "<filter>" + rules.joined() + "</filter>"

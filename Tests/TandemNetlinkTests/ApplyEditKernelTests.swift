@@ -196,14 +196,16 @@ struct ApplyEditKernelTests {
 
     /// A file of 1,200 filter rules (LAN, every third on WAN), long enough for its tabs to be
     /// cut into parts of 500 rule numbers.
-    static func longConfig(port700: Int = 700, rule1Disabled: Bool = false, ruleOnTop: Bool = false) -> String {
+    static func longConfig(port700: Int = 700, source700: Int? = nil, range701: Bool = false, rule1Disabled: Bool = false,
+                           ruleOnTop: Bool = false) -> String {
         let top = "<rule><type>block</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
             + "<source><any></any></source><destination><any></any><port>9999</port></destination><descr>on top</descr></rule>"
         let rules = (ruleOnTop ? [top] : []) + (1...1_200).map { n in
             "<rule><type>pass</type>\(n == 1 && rule1Disabled ? "<disabled></disabled>" : "")"
                 + "<interface>\(n % 3 == 0 ? "wan" : "lan")</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
-                + "<source><address>192.0.2.\(n % 250 + 1)</address></source>"
-                + "<destination><any></any><port>\(n == 700 ? port700 : n)</port></destination><descr>rule \(n)</descr></rule>"
+                + "<source><address>192.0.2.\(n == 700 ? source700 ?? 201 : n % 250 + 1)</address></source>"
+                + "<destination><any></any><port>\(n == 700 ? String(port700) : n == 701 && range701 ? "701-702" : String(n))</port>"
+                + "</destination><descr>rule \(n)</descr></rule>"
         }
         return """
         <?xml version="1.0"?>
@@ -222,11 +224,24 @@ struct ApplyEditKernelTests {
         defer { node.cleanUp() }
         try Self.applyAndCompare(node, "fw.xml", Self.longConfig(), edit: nil)
         #expect(node.listing.contains("chain if_lan.501 {"))
-        // Rule 700 in the second LAN part: one rule out, one in.
+        // The LAN rules differ only in their source address and port: each part holds them as
+        // one rule and a set (`RuleGroups`). Rule 700, in the second LAN part: one element
+        // out, one in, no rule.
+        #expect(node.listing.contains("@rules_if_lan_501_1"))
         let out = try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000), edit: "filter/rule[700]")
-        #expect(out.contains("DELRULE 1") && out.contains("NEWRULE 1"), "\(out)")
-        // The first rule of the file (placed before its kept neighbour), disabled and back.
+        #expect(out.contains("DELSETELEM 1") && out.contains("NEWSETELEM 1") && !out.contains("NEWRULE"), "\(out)")
+        // The first rule of the file disabled: its element goes. Enabled again, it could
+        // make a group of rules that were not one: the whole file is compiled.
         try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000, rule1Disabled: true), edit: "filter/rule[1]")
+        try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000), edit: nil)
+        // A grouped rule given a port range leaves its group's shape: a full compile.
+        try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000, range701: true), edit: nil)
+        try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000), edit: nil)
+        // A rule given the tuple of another rule of its group: the kernel refuses the
+        // element as a duplicate and the apply is a full one.
+        let duplicate = try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 701, source700: 701 % 250 + 1), edit: nil)
+        #expect(duplicate.contains("another rule has it"), "\(duplicate)")
+        // Its group now has a rule without an element of its own: edits there are full ones.
         try Self.applyAndCompare(node, "fw.xml", Self.longConfig(port700: 7000), edit: nil)
         try Self.applyAndCompare(node, "fw.xml", Self.longConfig(), edit: "filter/rule[700]")
         // A rule inserted on top renumbers every rule after it: each part gains the rule

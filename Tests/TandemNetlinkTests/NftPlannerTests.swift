@@ -37,7 +37,7 @@ import TandemRuleset
         let plan = try planner.fullReplace(Ruleset(tables: [Table(family: .inet, name: "t", sets: [
             NamedSet(name: "big", keyType: .mark, elements: elements)])]))
         let chunks = plan.messages.compactMap { m -> Int? in
-            if case .newElements(_, _, _, _, _, let e) = m { return e.count }
+            if case .newElements(_, _, _, _, _, let e, _) = m { return e.count }
             return nil
         }
         #expect(chunks == [1024, 1024, 952])
@@ -53,7 +53,7 @@ import TandemRuleset
             return
         }
         #expect(plan.messages.count == 1)
-        guard case .newElements(_, _, "lan_hosts", nil, false, let elements) = plan.messages[0] else {
+        guard case .newElements(_, _, "lan_hosts", nil, false, let elements, false) = plan.messages[0] else {
             Issue.record("expected NEWSETELEM, got \(plan.messages[0])")
             return
         }
