@@ -3,7 +3,8 @@
 # against `nft -f` of the same ruleset rendered by `tandem render`, each in a fresh network
 # namespace, best of 5 (3 at 50k), tandem and nft alternating so both meet the same load;
 # then incremental applies (one rule, one alias entry, one rule added on top) in the 10k
-# config against a full apply, best of 10. Usage: bench-nft.sh RELEASE_BIN_DIR
+# config against a full apply, best of 10; for rule lists (rule groups) and for rules of mixed
+# shapes (every rule a kernel rule). Usage: bench-nft.sh RELEASE_BIN_DIR
 # Targets: no slower than nft -f at 10k rules, faster at 50k; incremental under 5 % of full.
 set -euo pipefail
 bin="$1/tandem"
@@ -60,16 +61,17 @@ best_render() {
 }
 
 echo "== nftables commit: tandem apply vs nft -f (fresh namespace each, best of 5, 3 at 50k) =="
-printf '%-24s %9s %11s %9s %10s %12s %9s\n' workload "apply s" "netlink s" "nft -f s" "apply/nft" "netlink/nft" "render s"
+printf '%-26s %9s %11s %9s %10s %12s %9s\n' workload "apply s" "netlink s" "nft -f s" "apply/nft" "netlink/nft" "render s"
 declare -A full fullnl
-for spec in "1k rules:1000:0" "10k rules:10000:0" "50k rules:50000:0" "1k rules + 100k alias:1000:100000"; do
-    IFS=: read -r label rules alias <<<"$spec"
-    cfg="$work/cfg-$rules-$alias.xml"
-    bash "$here/gen-nft-config.sh" "$rules" "$alias" >"$cfg"
+for spec in "1k rules:1000:0:lists" "10k rules:10000:0:lists" "50k rules:50000:0:lists" "1k rules + 100k alias:1000:100000:lists" \
+            "10k rules, mixed shapes:10000:0:mixed" "50k rules, mixed shapes:50000:0:mixed"; do
+    IFS=: read -r label rules alias style <<<"$spec"
+    cfg="$work/cfg-$rules-$alias-$style.xml"
+    bash "$here/gen-nft-config.sh" "$rules" "$alias" base "$style" >"$cfg"
     "$bin" render "$cfg" >"$cfg.nft" 2>/dev/null
     read -r a l n <<<"$(best_apply_and_nft "$cfg" "$cfg.nft" "$([ "$rules" -ge 50000 ] && echo 3 || echo 5)")"; r=$(best_render "$cfg")
-    full[$rules-$alias]=$a; fullnl[$rules-$alias]=$l
-    printf '%-24s %9s %11s %9s %10s %12s %9s\n' "$label" "$a" "$l" "$n" \
+    full[$rules-$alias-$style]=$a; fullnl[$rules-$alias-$style]=$l
+    printf '%-26s %9s %11s %9s %10s %12s %9s\n' "$label" "$a" "$l" "$n" \
         "$(awk -v a="$a" -v n="$n" 'BEGIN { printf "%.2f", a / n }')" "$(awk -v a="$l" -v n="$n" 'BEGIN { printf "%.2f", a / n }')" "$r"
 done
 echo "(apply = whole tandem apply: read, parse, validate, compile, plan, encode, commit, sysctls,"
@@ -77,12 +79,13 @@ echo " revision; netlink = its plan, encode and commit; render = parse + compile
 
 
 echo
-echo "== incremental apply in the 10k-rule config (best of 10) vs its full apply =="
-printf '%-24s %9s %10s %11s %12s  %s\n' change "apply s" "% of full" "netlink s" "% of full nl" "messages (path)"
-for variant in onerule onealias ontop; do
+echo "== incremental apply in the 10k-rule configs (best of 10) vs their full apply =="
+printf '%-32s %9s %10s %11s %12s  %s\n' change "apply s" "% of full" "netlink s" "% of full nl" "messages (path)"
+for spec in onerule:lists onealias:lists ontop:lists onerule:mixed onealias:mixed; do
+    IFS=: read -r variant style <<<"$spec"
     base="$work/inc-base.xml" changed="$work/inc-$variant.xml"
-    bash "$here/gen-nft-config.sh" 10000 0 base >"$base"
-    bash "$here/gen-nft-config.sh" 10000 0 "$variant" >"$changed"
+    bash "$here/gen-nft-config.sh" 10000 0 base "$style" >"$base"
+    bash "$here/gen-nft-config.sh" 10000 0 "$variant" "$style" >"$changed"
     rm -rf "$work/root"; mkdir -p "$work/root"
     new_ns
     ip netns exec "$ns" "$bin" apply "$base" --root "$work/root" >/dev/null
@@ -100,6 +103,7 @@ for variant in onerule onealias ontop; do
         onealias) label="one alias entry added" ;;
         *) label="one rule added on top" ;;
     esac
-    printf '%-24s %9s %9s%% %11s %11s%%  %s\n' "$label" "$t" "$(awk -v t="$t" -v f="${full[10000-0]}" 'BEGIN { printf "%.1f", 100 * t / f }')" \
-        "$l" "$(awk -v t="$l" -v f="${fullnl[10000-0]}" 'BEGIN { printf "%.1f", 100 * t / f }')" "$msg"
+    label="$label ($style)"
+    printf '%-32s %9s %9s%% %11s %11s%%  %s\n' "$label" "$t" "$(awk -v t="$t" -v f="${full[10000-0-$style]}" 'BEGIN { printf "%.1f", 100 * t / f }')" \
+        "$l" "$(awk -v t="$l" -v f="${fullnl[10000-0-$style]}" 'BEGIN { printf "%.1f", 100 * t / f }')" "$msg"
 done

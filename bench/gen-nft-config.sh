@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Generates a config.xml with N filter rules (compact XML: the parser takes at most 16 MiB)
-# for the nftables benchmark. Usage: gen-nft-config.sh RULES ALIAS_ENTRIES [VARIANT]
+# for the nftables benchmark. Usage: gen-nft-config.sh RULES ALIAS_ENTRIES [VARIANT [STYLE]]
 #   RULES          pass rules on LAN, each with its own source, destination and port
 #   ALIAS_ENTRIES  entries in the host alias "bigset" (IPv6 hosts in 2001:db8::/32),
 #                  matched by one extra rule; 0 for none
 #   VARIANT        "base" (default), "onerule" (rule 1 has another port),
 #                  "onealias" (the alias "admins" has one more address) or "ontop" (one
 #                  more rule before all the others, which renumbers them)
+#   STYLE          "lists" (default): every rule TCP, differing only in addresses and port,
+#                  as host/service pass lists are, which Tandem holds as rule groups (one
+#                  rule and a set per 500); "mixed": TCP and UDP by turns, so no two
+#                  neighbours share a shape and every rule is a kernel rule
 # Only documentation addresses are used.
 set -euo pipefail
-rules=$1 alias=$2 variant=${3:-base}
+rules=$1 alias=$2 variant=${3:-base} style=${4:-lists}
 admins="192.0.2.200 192.0.2.201"
 [ "$variant" = onealias ] && admins="$admins 192.0.2.202"
 cat <<HEAD
@@ -38,11 +42,12 @@ echo '<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipproto
 if [ "$alias" -gt 0 ]; then
     echo '<rule><type>block</type><interface>wan</interface><ipprotocol>inet6</ipprotocol><source><address>bigset</address></source><destination><any></any></destination><descr>bigset</descr></rule>'
 fi
-awk -v n="$rules" -v variant="$variant" 'BEGIN {
+awk -v n="$rules" -v variant="$variant" -v style="$style" 'BEGIN {
     for (i = 0; i < n; i++) {
         port = 1024 + i % 60000
         if (i == 1 && variant == "onerule") port = 65001
-        printf "<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
+        proto = style == "mixed" && i % 2 ? "udp" : "tcp"
+        printf "<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>%s</protocol>", proto
         printf "<source><address>192.0.2.%d</address></source>", i % 250 + 1
         printf "<destination><address>198.51.100.%d</address><port>%d</port></destination></rule>\n", int(i / 250) % 250 + 1, port
     }

@@ -63,7 +63,7 @@ enum TableLayout {
         }
         var groupSets: [NamedSet] = []
         for (name, rules) in filter.interfaceChains.map({ ($0.chain, $0.rules) }) + filter.partChains {
-            let grouped = RuleGroups.group(rules, chain: name)
+            let grouped = context.config.system.ruleGroups ? RuleGroups.group(rules, chain: name) : (rules: rules, sets: [])
             chains.append(Chain(name: name, rules: grouped.rules))
             groupSets += grouped.sets
         }

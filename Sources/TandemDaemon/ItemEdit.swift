@@ -189,8 +189,10 @@ public enum ItemEdit {
     /// the planner keeps it and places the item's rules next to its handle.
     static let anchor = Rule(matches: [], statements: [], comment: "tandem window anchor")
 
+    /// `grouping`: whether the config has rule groups on (`SystemConfig.ruleGroups`); the
+    /// same in both files, or they differ outside the edited item.
     public static func windows(old: Ruleset, new: Ruleset, kind: Kind, items: AppliedItems,
-                               handles: NftRuleHandles) throws(NotApplicable) -> Windows {
+                               handles: NftRuleHandles, grouping: Bool = false) throws(NotApplicable) -> Windows {
         let number: Int = if case .filterRule(let n) = kind { n } else { -1 }
         let group = items.group(of: number)
         guard old.tables.count == new.tables.count else { throw NotApplicable("the tables differ") }
@@ -235,7 +237,7 @@ public enum ItemEdit {
                     throw NotApplicable("no recorded handles for chain \(x.name)")
                 }
                 // A short chain without groups cannot gain one whatever the rule becomes.
-                if groups.contains(where: { $0.chain == id })
+                if grouping, groups.contains(where: { $0.chain == id })
                     || owners.lazy.filter({ $0 > 0 && $0 != number }).count + newItem.count >= RuleGroups.minimumRun {
                     try requireSameShapes(oldItem, newItem, number: number)
                 }

@@ -176,7 +176,7 @@ struct ApplyEdit {
 
         let window = try stamp.value.get().window
         let windows = try ItemEdit.windows(old: old.ruleset, new: compiled.ruleset, kind: kind, items: items,
-                                           handles: handles)
+                                           handles: handles, grouping: config.system.ruleGroups)
         func moved(_ spans: [Range<Int>]) throws(ItemEdit.NotApplicable) -> [Range<Int>] {
             try spans.map { (s) throws(ItemEdit.NotApplicable) -> Range<Int> in
                 guard let m = window.map(s) else { throw ItemEdit.NotApplicable("the revision overlaps an item") }

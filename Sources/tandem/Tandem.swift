@@ -5,7 +5,10 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "A pfSense-style high-availability firewall for Debian on nftables.",
-        version: "0.1.0",
+        // Recorded with the applied state: a state from another version is never the base of
+        // an incremental commit, since its compiler may lay rules out otherwise (0.2.0: rule
+        // groups).
+        version: "0.2.0",
         subcommands: [
             // Each subcommand lives in its own file.
             CheckCommand.self,

@@ -1,4 +1,5 @@
 import TandemAddress
+import TandemConfig
 import TandemRuleset
 import Testing
 @testable import TandemCompiler
@@ -50,6 +51,25 @@ import Testing
         rules[8] = Self.rule(9, port: 1003)
         let set = try #require(RuleGroups.group(rules, chain: "if_lan").sets.first)
         #expect(set.elements.count == 8 && set.ruleGroup?.hasDuplicates == true)
+    }
+
+    @Test func groupsAreMadeOnlyWhenTheConfigTurnsThemOn() throws {
+        let rules = (1...10).map { n in
+            "<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
+                + "<source><any/></source><destination><address>198.51.100.\(n)</address><port>443</port></destination></rule>"
+        }.joined()
+        func config(_ system: String) throws -> Config {
+            try ConfigDocument(text: """
+            <pfsense><version>23.3</version><system><hostname>fw</hostname>\(system)</system>
+            <interfaces><lan><enable/><if>lan0</if><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet></lan></interfaces>
+            <filter>\(rules)</filter></pfsense>
+            """).config
+        }
+        let off = RulesetCompiler.compile(try config(""))
+        #expect(RulesetCompilerTests.chain(off, "if_lan")?.rules.count == 10)
+        let on = RulesetCompiler.compile(try config("<tandem><rulegroups/></tandem>"))
+        #expect(RulesetCompilerTests.chain(on, "if_lan")?.rules.count == 1)
+        #expect(RulesetCompilerTests.table(on).sets.contains { $0.name == "rules_if_lan_1" })
     }
 
     @Test func rulesNotFromTheFilterSectionOrWithoutValuesHaveNoShape() {

@@ -195,7 +195,7 @@ struct ApplyEditKernelTests {
     }
 
     /// A file of 1,200 filter rules (LAN, every third on WAN), long enough for its tabs to be
-    /// cut into parts of 500 rule numbers.
+    /// cut into parts of 500 rule numbers, with rule groups on.
     static func longConfig(port700: Int = 700, source700: Int? = nil, range701: Bool = false, rule1Disabled: Bool = false,
                            ruleOnTop: Bool = false) -> String {
         let top = "<rule><type>block</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
@@ -209,7 +209,7 @@ struct ApplyEditKernelTests {
         }
         return """
         <?xml version="1.0"?>
-        <pfsense><version>23.3</version><system><hostname>longfw</hostname></system>
+        <pfsense><version>23.3</version><system><hostname>longfw</hostname><tandem><rulegroups></rulegroups></tandem></system>
         <interfaces><wan><enable></enable><if>wan0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet></wan>
         <lan><enable></enable><if>lan0</if><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet></lan></interfaces>
         <filter>

@@ -28,6 +28,7 @@ extension ConfigExtractor {
         s.nextUID = r.int("nextuid", &issues)
         s.nextGID = r.int("nextgid", &issues)
         s.disableReplyTo = r.flag("disablereplyto")
+        s.ruleGroups = r.flag("tandem/rulegroups")
         return s
     }
 

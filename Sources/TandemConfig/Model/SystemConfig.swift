@@ -17,6 +17,12 @@ public struct SystemConfig: Sendable, Hashable {
     public var nextUID: Int?
     public var nextGID: Int?
     public var disableReplyTo: Bool
+    /// `<tandem><rulegroups/></tandem>` (Tandem's own, not pfSense's): runs of filter rules
+    /// that differ only in single addresses and ports are kept as one rule and a set
+    /// (`RuleGroups` in TandemCompiler). Off by default: it changes how `nft list` shows the
+    /// rules, and compiling the groups costs the apply more than the kernel saves at list
+    /// sizes under ~50,000 rules.
+    public var ruleGroups = false
     public var location: SourceLocation
 
     public init(hostname: String? = nil, domain: String? = nil, timeservers: [String] = [],
