@@ -3,8 +3,8 @@
 # against `nft -f` of the same ruleset rendered by `tandem render`, each in a fresh network
 # namespace, best of 5 (3 at 50k), tandem and nft alternating so both meet the same load;
 # then incremental applies (one rule, one alias entry, one rule added on top) in the 10k
-# config against a full apply, best of 10; for rule lists (rule groups) and for rules of mixed
-# shapes (every rule a kernel rule). Usage: bench-nft.sh RELEASE_BIN_DIR
+# config against a full apply, best of 10, with rule groups off (the default) and on.
+# Usage: bench-nft.sh RELEASE_BIN_DIR
 # Targets: no slower than nft -f at 10k rules, faster at 50k; incremental under 5 % of full.
 set -euo pipefail
 bin="$1/tandem"
@@ -63,8 +63,8 @@ best_render() {
 echo "== nftables commit: tandem apply vs nft -f (fresh namespace each, best of 5, 3 at 50k) =="
 printf '%-26s %9s %11s %9s %10s %12s %9s\n' workload "apply s" "netlink s" "nft -f s" "apply/nft" "netlink/nft" "render s"
 declare -A full fullnl
-for spec in "1k rules:1000:0:lists" "10k rules:10000:0:lists" "50k rules:50000:0:lists" "1k rules + 100k alias:1000:100000:lists" \
-            "10k rules, mixed shapes:10000:0:mixed" "50k rules, mixed shapes:50000:0:mixed"; do
+for spec in "1k rules:1000:0:rules" "10k rules:10000:0:rules" "50k rules:50000:0:rules" "1k rules + 100k alias:1000:100000:rules" \
+            "10k rules, rule groups on:10000:0:groups" "50k rules, rule groups on:50000:0:groups"; do
     IFS=: read -r label rules alias style <<<"$spec"
     cfg="$work/cfg-$rules-$alias-$style.xml"
     bash "$here/gen-nft-config.sh" "$rules" "$alias" base "$style" >"$cfg"
@@ -81,7 +81,7 @@ echo " revision; netlink = its plan, encode and commit; render = parse + compile
 echo
 echo "== incremental apply in the 10k-rule configs (best of 10) vs their full apply =="
 printf '%-32s %9s %10s %11s %12s  %s\n' change "apply s" "% of full" "netlink s" "% of full nl" "messages (path)"
-for spec in onerule:lists onealias:lists ontop:lists onerule:mixed onealias:mixed; do
+for spec in onerule:rules onealias:rules ontop:rules onerule:groups onealias:groups; do
     IFS=: read -r variant style <<<"$spec"
     base="$work/inc-base.xml" changed="$work/inc-$variant.xml"
     bash "$here/gen-nft-config.sh" 10000 0 base "$style" >"$base"

@@ -7,20 +7,21 @@
 #   VARIANT        "base" (default), "onerule" (rule 1 has another port),
 #                  "onealias" (the alias "admins" has one more address) or "ontop" (one
 #                  more rule before all the others, which renumbers them)
-#   STYLE          "lists" (default): every rule TCP, differing only in addresses and port,
-#                  as host/service pass lists are, which Tandem holds as rule groups (one
-#                  rule and a set per 500); "mixed": TCP and UDP by turns, so no two
-#                  neighbours share a shape and every rule is a kernel rule
+#   STYLE          "rules" (default): every rule a kernel rule; "groups": rule groups on
+#                  (<system><tandem><rulegroups/>), so the rules, which differ only in
+#                  addresses and port, are one rule and a set per 500 rule numbers
 # Only documentation addresses are used.
 set -euo pipefail
-rules=$1 alias=$2 variant=${3:-base} style=${4:-lists}
+rules=$1 alias=$2 variant=${3:-base} style=${4:-rules}
 admins="192.0.2.200 192.0.2.201"
+groups=""
+[ "$style" = groups ] && groups="<tandem><rulegroups></rulegroups></tandem>"
 [ "$variant" = onealias ] && admins="$admins 192.0.2.202"
 cat <<HEAD
 <?xml version="1.0"?>
 <pfsense>
 <version>23.3</version>
-<system><hostname>benchfw</hostname><domain>vmlab.corp</domain><webgui><protocol>https</protocol></webgui></system>
+<system><hostname>benchfw</hostname><domain>vmlab.corp</domain><webgui><protocol>https</protocol></webgui>$groups</system>
 <interfaces>
 <wan><enable></enable><if>wan0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet></wan>
 <lan><enable></enable><if>lan0</if><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet></lan>
@@ -46,8 +47,7 @@ awk -v n="$rules" -v variant="$variant" -v style="$style" 'BEGIN {
     for (i = 0; i < n; i++) {
         port = 1024 + i % 60000
         if (i == 1 && variant == "onerule") port = 65001
-        proto = style == "mixed" && i % 2 ? "udp" : "tcp"
-        printf "<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>%s</protocol>", proto
+        printf "<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
         printf "<source><address>192.0.2.%d</address></source>", i % 250 + 1
         printf "<destination><address>198.51.100.%d</address><port>%d</port></destination></rule>\n", int(i / 250) % 250 + 1, port
     }
