@@ -210,3 +210,52 @@ import TandemTestSupport
         #expect(lab.tcp(from: lab.client, to: "2001:db8:2::254", port: 8002) == .timedOut)
     }
 }
+
+/// Rule groups on: a group of blocks before a pass keeps first match, a group of passes
+/// passes its tuples only, and each element counts its own packets.
+@Suite(.serialized) struct TrafficTestsRuleGroups {
+    static func rule(_ type: String, port: String, _ descr: String) -> String {
+        "<rule><type>\(type)</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
+            + "<source><address>192.0.2.100</address></source>"
+            + "<destination><address>198.51.100.254</address><port>\(port)</port></destination><descr>\(descr)</descr></rule>"
+    }
+
+    @Test func groupedRulesKeepFirstMatchAndCountPerRule() throws {
+        guard NetworkNamespace.available(for: "TrafficTestsRuleGroups.groupedRulesKeepFirstMatchAndCountPerRule") else { return }
+        let blocks = (81...88).map { Self.rule("block", port: "\($0)", "block \($0)") }
+        let pass = Self.rule("pass", port: "80-90", "pass 80-90")
+        let passes = (8001...8010).map { Self.rule("pass", port: "\($0)", "pass \($0)") }
+        let text = """
+        <?xml version="1.0"?>
+        <pfsense><version>23.3</version>
+        <system><hostname>groupfw</hostname><tandem><rulegroups></rulegroups></tandem></system>
+        <interfaces><wan><enable></enable><if>wan0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet></wan>
+        <lan><enable></enable><if>lan0</if><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet></lan></interfaces>
+        <filter>\((blocks + [pass] + passes).joined(separator: "\n"))</filter></pfsense>
+        """
+        let compiled = RulesetCompiler.compile(try ConfigDocument(text: text).config)
+        let lan = try #require(compiled.ruleset.tables[0].chains.first { $0.name == "if_lan" })
+        #expect(lan.rules.count == 3, "\(lan.rules)")
+        let lab = try TrafficLab()
+        defer { lab.stop() }
+        try lab.load(compiled.ruleset.render())
+        for port: UInt16 in [80, 81, 8003, 8020] { try lab.listen(in: lab.server, port: port) }
+        for port: UInt16 in [80, 81, 8003, 8020] { lab.waitForListener(in: lab.server, host: "198.51.100.254", port: port) }
+        func connects(_ port: UInt16) -> Bool {
+            if case .connected = lab.tcp(from: lab.client, to: "198.51.100.254", port: port) { return true }
+            return false
+        }
+        // 81 is blocked by the first group although the range rule after it passes 80-90.
+        #expect(!connects(81))
+        #expect(connects(80))
+        // The pass group: its tuples pass, anything else meets the default deny.
+        #expect(connects(8003))
+        #expect(!connects(8020))
+        let set = try lab.firewall.exec(["nft", "list", "set", "inet", "tandem", "rules_if_lan_2"])
+        let lines = set.split(separator: "\n")
+        let hit = lines.first { $0.contains(". 8003 ") } ?? ""
+        let idle = lines.first { $0.contains(". 8004 ") } ?? ""
+        #expect(hit.contains("counter packets") && !hit.contains("counter packets 0 ") && hit.contains("pass 8003"), "\(set)")
+        #expect(idle.contains("counter packets 0 bytes 0"), "\(set)")
+    }
+}
