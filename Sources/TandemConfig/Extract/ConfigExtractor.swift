@@ -46,7 +46,7 @@ struct ConfigExtractor {
     /// (pfsense-config.md §14).
     mutating func version() -> ConfigVersion? {
         guard let element = root.child("version") else { return nil }
-        let text = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = element.text.trimmed
         guard let v = ConfigVersion(text) else {
             issues.append(ConfigDiagnostic(.error, path: "version", position: element.position,
                                            message: "'\(text)' is not a dotted version number"))

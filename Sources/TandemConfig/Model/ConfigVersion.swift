@@ -8,7 +8,7 @@ public struct ConfigVersion: Sendable, Hashable, Comparable, CustomStringConvert
     public var components: [Int]
 
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         var components: [Int] = []
         for part in parts {
