@@ -3,8 +3,8 @@ import TandemConfig
 import TandemRuleset
 
 /// Interface-tab rules: every rule is `quick` and inbound (`filter_generate_user_rule()`), so
-/// each interface gets one chain of first-match rules, reached from both the input and the
-/// forward base chain through the `if_dispatch` verdict map on `iifname`.
+/// each interface gets one chain of first-match rules, reached from the `inbound` base chain
+/// (prerouting, after dstnat) through the `if_dispatch` verdict map on `iifname`.
 enum FilterRules {
     static func add(to plan: inout FilterPlan, context: inout CompileContext) {
         // Indices into the rule list, fields read in place: a FilterRule is large, and

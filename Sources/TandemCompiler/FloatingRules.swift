@@ -4,7 +4,7 @@ import TandemRuleset
 
 /// Floating rules (nftables.md §3.1): quick ones run before the interface dispatch, in order;
 /// non-quick ones after it in reverse order, so the first match there is pf's last match.
-/// Direction `in` matches the ingress interface in the input/forward chains, `out` the egress
+/// Direction `in` matches the ingress interface in the inbound chain, `out` the egress
 /// interface in the forward_out/output chains, `any` both.
 enum FloatingRules {
     static func add(to plan: inout FilterPlan, context: inout CompileContext) {

@@ -10,7 +10,7 @@ struct FilterPlan {
     var inputSystem: [Rule] = []
     /// System rules for traffic to and through the firewall (bogons, private networks, ICMPv6).
     var inboundSystem: [Rule] = []
-    /// Early accepts in the forward path (port forwards with `associated-rule-id` = pass).
+    /// Early accepts of port-forwarded flows (`associated-rule-id` = pass, "rdr pass").
     var forwardEarly: [Rule] = []
     /// Floating rules, split by direction and quick; non-quick lists are already reversed.
     var floatingQuickIn: [Rule] = []

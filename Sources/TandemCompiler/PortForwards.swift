@@ -5,9 +5,9 @@ import TandemRuleset
 /// Port forwards (`<nat><rule>`, nftables.md §3.6) → `dnat` in the dstnat chain. The filter
 /// rule that pfSense links to a forward (`associated-rule-id` = `nat_…`) is an ordinary
 /// interface rule whose destination is the internal target: it is compiled with the other
-/// rules and, since dstnat runs before filter, it sees the post-DNAT address in the forward
-/// path, as pf filters after rdr. `associated-rule-id` = `pass` ("rdr pass") marks the
-/// connection in dstnat and accepts `ct status dnat` with that mark early in forward.
+/// rules and, since dstnat runs before the inbound filter chain, it sees the post-DNAT
+/// address, as pf filters after rdr. `associated-rule-id` = `pass` ("rdr pass") marks the
+/// connection in dstnat and accepts `ct status dnat` with that mark early in inbound.
 /// `natreflection` = `purenat` repeats the dnat on the other internal interfaces and
 /// masquerades clients that share the target's subnet, so replies come back through us.
 enum PortForwards {

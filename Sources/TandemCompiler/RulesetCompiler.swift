@@ -23,17 +23,16 @@ public struct RulesetCompilation: Sendable, Hashable {
 /// |---|---|---|
 /// | `raw_prerouting` | prerouting, raw | `notrack` for `statetype none` rules (only when needed) |
 /// | `dstnat` | nat prerouting, dstnat | `no rdr proto carp`, port forwards, NAT reflection |
-/// | `input` | filter input, policy drop | ct state, system rules, floating quick, `iifname vmap @if_dispatch`, floating non-quick reversed, logged default deny |
-/// | `forward` | filter forward, policy drop | the same for traffic through the firewall (pf's `in` pass) |
+/// | `inbound` | filter prerouting, after dstnat, policy drop | pf's `in` pass for traffic to and through the firewall: ct state, system rules, floating quick, `iifname vmap @if_dispatch`, floating non-quick reversed, logged default deny |
 /// | `forward_out` | filter forward, filter + 1 | pf's `out` pass on the egress interface: out/any floating rules, then accept |
 /// | `output` | filter output, policy accept | out/any floating rules; "let out anything from firewall host itself" |
 /// | `srcnat` | nat postrouting, srcnat | `no nat proto carp`, manual outbound NAT, automatic outbound NAT |
-/// | `if_<name>` | regular | the interface tab's rules, first match (all quick), shared by input and forward |
+/// | `if_<name>` | regular | the interface tab's rules, first match (all quick) |
 /// | `if_<name>.<n>` | regular | in files of more than 500 filter rules, the tab's rules numbered n to n + 499, jumped to from `if_<name>` |
 ///
-/// pf filters a forwarded packet twice (in on the ingress, out on the egress); two base
-/// chains at the forward hook do the same, because an `accept` ends only its own base chain
-/// while a `drop` is final (nft(8), nftables.md §1.5).
+/// pf filters a forwarded packet twice (in on the ingress, out on the egress); `inbound` and
+/// `forward_out` do the same, because an `accept` ends only its own base chain while a
+/// `drop` is final (nft(8), nftables.md §1.5).
 public enum RulesetCompiler {
     public static let tableName = "tandem"
 

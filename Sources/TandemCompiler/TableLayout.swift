@@ -18,10 +18,8 @@ enum TableLayout {
                            comment: "invalid state", origin: auto)
         let dispatch = Rule(statements: [.vmap(key: .iifname, map: dispatchMap)],
                             comment: "interface rules", origin: RuleOrigin(path: "filter"))
-        func defaultDeny(_ hook: String) -> Rule {
-            Rule(statements: [.counter, .log(prefix: logPrefix(tag: "default-deny", action: hook)), .verdict(.drop)],
-                 comment: "Default deny rule", origin: RuleOrigin(path: "auto/default-deny"))
-        }
+        let defaultDeny = Rule(statements: [.counter, .log(prefix: logPrefix(tag: "default-deny", action: "in")), .verdict(.drop)],
+                               comment: "Default deny rule", origin: RuleOrigin(path: "auto/default-deny"))
 
         var chains: [Chain] = []
         if !filter.rawPrerouting.isEmpty {
@@ -34,17 +32,16 @@ enum TableLayout {
             chains.append(Chain(name: "dstnat", base: BaseChain(type: .nat, hook: .prerouting, priority: -100),
                                 rules: dstnat, comment: "port forwards"))
         }
-        let inbound = filter.inboundSystem
+        // pf filters a packet `in` on its interface before the routing decision, whether it
+        // is for the firewall or passes through it (pf.conf(5)); prerouting after dstnat is
+        // that place, so rules see port forwards' translated destinations as pf's do. One
+        // base chain also means the kernel validates the interface chains from one hook, not
+        // from input and forward: half the work of every commit that adds a rule.
         chains.append(Chain(
-            name: "input", base: BaseChain(type: .filter, hook: .input, priority: 0, policy: .drop),
-            rules: [loopback, established, invalid] + filter.inputSystem + inbound + filter.floatingQuickIn
-                + [dispatch] + filter.floatingLastMatchIn + [defaultDeny("in")],
-            comment: "to the firewall"))
-        chains.append(Chain(
-            name: "forward", base: BaseChain(type: .filter, hook: .forward, priority: 0, policy: .drop),
-            rules: [established, invalid] + filter.forwardEarly + inbound + filter.floatingQuickIn
-                + [dispatch] + filter.floatingLastMatchIn + [defaultDeny("fwd")],
-            comment: "through the firewall, ingress (pf 'in')"))
+            name: "inbound", base: BaseChain(type: .filter, hook: .prerouting, priority: 0, policy: .drop),
+            rules: [loopback, established, invalid] + filter.inputSystem + filter.forwardEarly + filter.inboundSystem
+                + filter.floatingQuickIn + [dispatch] + filter.floatingLastMatchIn + [defaultDeny],
+            comment: "arriving on an interface, to the firewall or through it (pf 'in')"))
         let outRules = filter.floatingQuickOut + filter.floatingLastMatchOut
         if !outRules.isEmpty {
             chains.append(Chain(

@@ -57,12 +57,12 @@ import TandemRuleset
             <direction>in</direction><ipprotocol>inet</ipprotocol><source><any/></source><destination><any/></destination></rule>
         </filter>
         """))
-        let input = try #require(Self.chain(c, "input")).rules
-        let trackers = input.compactMap(\.origin?.tracker)
+        let inbound = try #require(Self.chain(c, "inbound")).rules
+        let trackers = inbound.compactMap(\.origin?.tracker)
         #expect(trackers == ["13", "12", "11"])
-        let dispatch = try #require(input.firstIndex { $0.statements.contains(.vmap(key: .iifname, map: "if_dispatch")) })
-        #expect(input.firstIndex { $0.origin?.tracker == "13" }! < dispatch)
-        #expect(input.firstIndex { $0.origin?.tracker == "12" }! > dispatch)
+        let dispatch = try #require(inbound.firstIndex { $0.statements.contains(.vmap(key: .iifname, map: "if_dispatch")) })
+        #expect(inbound.firstIndex { $0.origin?.tracker == "13" }! < dispatch)
+        #expect(inbound.firstIndex { $0.origin?.tracker == "12" }! > dispatch)
     }
 
     @Test func everyRuleCountsAndNamesItsOrigin() throws {
@@ -83,16 +83,19 @@ import TandemRuleset
         }
     }
 
-    @Test func dispatchIsOneVerdictMapForInputAndForward() throws {
+    @Test func interfaceRulesAreReachedFromOneBaseChainAfterDstnat() throws {
         let c = RulesetCompiler.compile(try Self.config(""))
         let map = try #require(Self.table(c).sets.first { $0.name == "if_dispatch" })
         #expect(map.dataType == .verdict)
         #expect(map.elements == [.mapping(.ifname("wan0"), .jump("if_wan")), .mapping(.ifname("lan0"), .jump("if_lan"))])
-        for name in ["input", "forward"] {
-            let rules = try #require(Self.chain(c, name)).rules
-            #expect(rules.filter { $0.statements.contains(.vmap(key: .iifname, map: "if_dispatch")) }.count == 1)
-            #expect(rules.last?.statements.last == .verdict(.drop))
-        }
+        let base = Self.table(c).chains.filter { $0.base != nil }
+        let dispatching = base.filter { $0.rules.contains { $0.statements.contains(.vmap(key: .iifname, map: "if_dispatch")) } }
+        #expect(dispatching.map(\.name) == ["inbound"])
+        let inbound = try #require(dispatching.first)
+        // pf filters `in` before routing and after rdr: prerouting, after the dstnat priority.
+        #expect(inbound.base == BaseChain(type: .filter, hook: .prerouting, priority: 0, policy: .drop))
+        #expect(inbound.rules.last?.statements.last == .verdict(.drop))
+        #expect(!base.contains { $0.base?.hook == .input })
     }
 
     @Test func carpRulesOnlyWithCarpVIPs() throws {
