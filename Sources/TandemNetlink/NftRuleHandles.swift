@@ -145,7 +145,13 @@ extension StateWriter {
     /// A count, then for each chain (in order) its family, table and name, and its list.
     public mutating func chainLists<T>(_ lists: [NftRuleHandles.ChainID: [T]], _ element: (inout StateWriter, T) -> Void) {
         u32(lists.count)
-        for id in lists.keys.sorted() {
+        // A loop, not `keys.sorted()`: the standard library's unspecialized copy of a
+        // dictionary's keys looks its generic types up by name at first use (~0.2 ms).
+        var ids: [NftRuleHandles.ChainID] = []
+        ids.reserveCapacity(lists.count)
+        for id in lists.keys { ids.append(id) }
+        ids.sort()
+        for id in ids {
             string(id.family.rawValue)
             string(id.table)
             string(id.chain)

@@ -44,7 +44,9 @@ struct RuleListEdit: Equatable {
         for j in 0..<head { kept[j] = j }
         for k in 0..<tail { kept[after.count - 1 - k] = before.count - 1 - k }
         var removedOld = Set(oldMiddle)
-        if !oldMiddle.isEmpty, !newMiddle.isEmpty,
+        // One rule against one (an edit in place) needs no script: the head and tail
+        // passes left exactly the two that differ.
+        if !oldMiddle.isEmpty, !newMiddle.isEmpty, oldMiddle.count > 1 || newMiddle.count > 1,
            oldMiddle.count <= Self.differenceLimit, newMiddle.count <= Self.differenceLimit {
             let difference = after[newMiddle].difference(from: before[oldMiddle], by: same)
             var gone = Set<Int>(), added = Set<Int>()

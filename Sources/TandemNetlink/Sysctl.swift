@@ -15,7 +15,14 @@ public enum Sysctl {
         for c in components where c.isEmpty || c == "." || c == ".." || c.contains("/") || c.contains("\0") {
             throw NetlinkError("sysctl path", errno: EINVAL, context: "sysctl component '\(c)' in \(components.joined(separator: "."))")
         }
-        return "/proc/sys/" + components.joined(separator: "/")
+        // Appended in a loop: `joined(separator:)` is unspecialized standard library code
+        // whose generic types the runtime looks up by name at first use.
+        var path = "/proc/sys"
+        for c in components {
+            path.append("/")
+            path.append(c)
+        }
+        return path
     }
 
     public static func write(_ components: [String], value: String) throws {

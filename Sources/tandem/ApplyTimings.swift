@@ -19,7 +19,7 @@ struct StageTimings: CustomStringConvertible {
     var description: String {
         stages.map { name, d in
             let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            return "\(name) \(String(format: "%.3f", s)) s"
+            return "\(name) \(String(format: "%.4f", s)) s"
         }.joined(separator: ", ")
     }
 }

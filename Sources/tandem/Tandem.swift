@@ -7,8 +7,8 @@ struct Tandem: AsyncParsableCommand {
         abstract: "A pfSense-style high-availability firewall for Debian on nftables.",
         // Recorded with the applied state: a state from another version is never the base of
         // an incremental commit, since its compiler may lay rules out otherwise (0.2.0: rule
-        // groups).
-        version: "0.2.0",
+        // groups; 0.3.0: interface rules in the prerouting `inbound` chain).
+        version: "0.3.0",
         subcommands: [
             // Each subcommand lives in its own file.
             CheckCommand.self,

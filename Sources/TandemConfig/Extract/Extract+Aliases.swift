@@ -6,7 +6,7 @@ extension ConfigExtractor {
         guard let container = root.child("aliases") else { return [] }
         let elements = container.children("alias")
         // Two passes: an entry is a nested alias only if an alias of that name exists.
-        let names = Set(elements.compactMap { $0.child("name")?.text.trimmingCharacters(in: .whitespaces) })
+        let names = Set(elements.compactMap { $0.child("name")?.text.trimmed })
         return elements.enumerated().map { index, element in
             let r = ItemReader(element, path: itemPath("aliases", "alias", index))
             let kind = Alias.Kind(r.string("type") ?? "")

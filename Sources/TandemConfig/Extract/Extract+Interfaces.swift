@@ -52,7 +52,7 @@ extension ConfigExtractor {
 
     func gatewayGroups() -> [String] {
         guard let container = root.child("gateways") else { return [] }
-        return container.children("gateway_group").compactMap { $0.child("name")?.text.trimmingCharacters(in: .whitespaces) }
+        return container.children("gateway_group").compactMap { $0.child("name")?.text.trimmed }
     }
 
     mutating func gateways() -> ([Gateway], String?, String?) {

@@ -13,7 +13,7 @@ extension ConfigExtractor {
             scope.gateway = r.ipv4("gateway", &issues)
             let servers = element.children("dnsserver")
             for (i, server) in servers.enumerated() {
-                let text = server.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let text = server.text.trimmed
                 guard !text.isEmpty else { continue }
                 if let a = IPv4Address(text) {
                     scope.dnsServers.append(a)

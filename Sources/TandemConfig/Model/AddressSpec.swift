@@ -40,7 +40,7 @@ public enum PortSpec: Sendable, Hashable, CustomStringConvertible {
             self = .port(p)
             return
         }
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         guard !t.isEmpty else { return nil }
         let separators: Set<Character> = ["-", ":"]
         if t.allSatisfy({ $0.isASCII && ($0.isNumber || separators.contains($0)) }) {

@@ -98,9 +98,12 @@ public enum AtomicFile {
 
     /// `mkdir -p`, mode 0700 for what it creates (history holds password hashes).
     public static func makeDirectories(_ path: String) throws(StoreError) {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return }
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
-            current += "/" + part
+            current.append("/")
+            current.append(contentsOf: part)
             if mkdir(current, 0o700) != 0 && errno != EEXIST {
                 throw StoreError(operation: "mkdir", path: current, errno: errno)
             }

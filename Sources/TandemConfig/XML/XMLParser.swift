@@ -45,13 +45,20 @@ public enum XMLParser {
             throw XMLParseError(position: SourcePosition(line: 1, column: 1), message: "UTF-16 input is not supported; config.xml must be UTF-8")
         }
         guard input.starts(with: Array("<?xml".utf8)) else { return }
-        let head = String(decoding: input.prefix(200), as: UTF8.self)
-        guard let end = head.range(of: "?>") else { return }
-        let decl = head[..<end.lowerBound].lowercased()
-        guard let enc = decl.range(of: "encoding") else { return }
-        let rest = decl[enc.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
-        let name = rest.prefix { $0 != "\"" && $0 != "'" && $0 != " " }
-        guard ["utf-8", "utf8", "us-ascii", "ascii"].contains(String(name)) else {
+        // Bytes, not Foundation's `range(of:)`, which bridges through NSString.
+        let head = Array(input.prefix(200))
+        func find(_ needle: String, in bytes: ArraySlice<UInt8>) -> Int? {
+            let n = Array(needle.utf8)
+            guard bytes.count >= n.count else { return nil }
+            for i in bytes.startIndex...(bytes.endIndex - n.count) where bytes[i..<(i + n.count)].elementsEqual(n) { return i }
+            return nil
+        }
+        guard let end = find("?>", in: head[...]) else { return }
+        let decl = head[..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        guard let enc = find("encoding", in: decl[...]) else { return }
+        let rest = decl[(enc + 8)...].drop { $0 == 0x20 || $0 == 0x3D || $0 == 0x22 || $0 == 0x27 }
+        let name = String(decoding: rest.prefix { $0 != 0x22 && $0 != 0x27 && $0 != 0x20 }, as: UTF8.self)
+        guard ["utf-8", "utf8", "us-ascii", "ascii"].contains(name) else {
             throw XMLParseError(position: SourcePosition(line: 1, column: 1), message: "encoding '\(name)' is not supported; config.xml must be UTF-8")
         }
     }
