@@ -3,6 +3,12 @@ import Testing
 
 /// Every boolean spelling real files use (pfsense-config.md §1, §13).
 @Suite struct ItemReaderTests {
+    @Test(arguments: [("lan", "lan"), ("  lan \n", "lan"), ("\t\r\n", ""), ("", ""), ("é wan é ", "é wan é"),
+                      (" a b ", "a b")])
+    func trimmedDropsXMLWhitespaceAtBothEnds(_ text: String, _ expected: String) {
+        #expect(text.trimmed == expected)
+    }
+
     @Test(arguments: [
         ("<log></log>", true), ("<log/>", true), ("<log>1</log>", true), ("<log>on</log>", true),
         ("<log>yes</log>", true), ("<log> </log>", true), ("<log>0</log>", false), ("", false),
