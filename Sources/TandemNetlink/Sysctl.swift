@@ -27,9 +27,9 @@ public enum Sysctl {
 
     public static func write(_ components: [String], value: String) throws {
         let p = try path(components)
-        let name = components.joined(separator: ".")
+        func name() -> String { components.joined(separator: ".") }  // for errors only (see `path`)
         let fd = open(p, O_WRONLY | O_CLOEXEC | O_TRUNC)
-        guard fd >= 0 else { throw NetlinkError("open(\(p))", errno: errno, context: "sysctl \(name)") }
+        guard fd >= 0 else { throw NetlinkError("open(\(p))", errno: errno, context: "sysctl \(name())") }
         defer { close(fd) }
         let bytes = Array((value + "\n").utf8)
         var written = 0
@@ -37,7 +37,7 @@ public enum Sysctl {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw NetlinkError("write(\(p), \(value))", errno: errno, context: "sysctl \(name)")
+                throw NetlinkError("write(\(p), \(value))", errno: errno, context: "sysctl \(name())")
             }
             written += n
         }
