@@ -37,6 +37,10 @@ public actor NodeDaemon {
     nonisolated let packetIO = PacketIOBox()
     /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
     public nonisolated let mastership = Mastership()
+    /// Told after each reload, so `ConfigPushService` pushes the new revision to the peer.
+    private var pushTrigger: AsyncStream<Void>.Continuation?
+
+    func setPushTrigger(_ trigger: AsyncStream<Void>.Continuation) { pushTrigger = trigger }
 
     public init(paths: NodePaths, dependencies: Dependencies, logger: Logger) {
         self.paths = paths
@@ -73,6 +77,7 @@ public actor NodeDaemon {
         }
         let previous = self.plan
         apply(config: config, plan: plan)
+        pushTrigger?.yield()
         if previous?.carpGroups != plan.carpGroups {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
