@@ -13,30 +13,32 @@ import TandemConfigSyncClient
 /// burst of commits during one push becomes one more push, of the newest revision. A
 /// failed push is not queued (pfSense neither): the next commit tries afresh.
 struct ConfigPushService: Service {
-    let paths: NodePaths
-    let logger: Logger
-    let client: SyncPushClient
     let commits: AsyncStream<Void>
+    /// One push of the config as it is now.
+    let push: @Sendable () async -> Void
 
     /// The continuation `NodeDaemon` yields to after loading a new revision.
     static func makeStream() -> (AsyncStream<Void>, AsyncStream<Void>.Continuation) {
         AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    init(paths: NodePaths, logger: Logger, commits: AsyncStream<Void>) {
-        self.paths = paths
-        self.logger = logger
+    init(commits: AsyncStream<Void>, push: @escaping @Sendable () async -> Void) {
         self.commits = commits
-        self.client = SyncPushClient(transport: HTTPSTransport(), pins: PeerPinStore(paths: paths))
+        self.push = push
+    }
+
+    init(paths: NodePaths, logger: Logger, commits: AsyncStream<Void>) {
+        let client = SyncPushClient(transport: HTTPSTransport(), pins: PeerPinStore(paths: paths))
+        self.init(commits: commits) { await Self.pushCurrent(paths: paths, logger: logger, client: client) }
     }
 
     func run() async throws {
         for await _ in commits.cancelOnGracefulShutdown() {
-            await pushCurrent()
+            await push()
         }
     }
 
-    func pushCurrent() async {
+    static func pushCurrent(paths: NodePaths, logger: Logger, client: SyncPushClient) async {
         let document: ConfigDocument
         do {
             document = try ConfigStore(paths: paths).load()
