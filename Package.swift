@@ -68,7 +68,7 @@ let package = Package(
                                                      "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
-            "TandemManagement",
+            "TandemManagement", "TandemConfigSync",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -76,7 +76,7 @@ let package = Package(
         // The HTTPS management endpoint: authentication against the config's users, the
         // XML-RPC sync receiver's transport, the node's certificate.
         .target(name: "TandemManagement", dependencies: [
-            "TandemConfig", "TandemAddress", "CCrypt",
+            "TandemConfig", "TandemAddress", "TandemConfigSync", "CCrypt",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -38,7 +38,7 @@ public enum Crypt {
             crypt_gensalt_rn("$2b$", UInt(cost), nil, 0, buffer.baseAddress, Int32(buffer.count))
         }
         guard made != nil else { return nil }
-        return String(cString: output)
+        return String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A bcrypt hash of `password`, as `password_hash($p, PASSWORD_BCRYPT)` would store it
