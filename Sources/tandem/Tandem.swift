@@ -19,6 +19,7 @@ struct Tandem: AsyncParsableCommand {
             ApplyCommand.self,
             DaemonCommand.self,
             SyncCommand.self,
+            UserCommand.self,
         ]
     )
 
