@@ -13,6 +13,7 @@ import argparse
 import base64
 import json
 import ssl
+import sys
 import time
 import xmlrpc.server
 
@@ -77,9 +78,9 @@ def main():
     while state["calls"] < args.max_calls and time.monotonic() < deadline:
         try:
             server.handle_request()
-        except (ssl.SSLError, OSError):
+        except (ssl.SSLError, OSError) as e:
             # A client that refuses the certificate aborts the handshake: keep serving.
-            pass
+            print(f"xmlrpc-recorder: {e}", file=sys.stderr)
 
 
 if __name__ == "__main__":

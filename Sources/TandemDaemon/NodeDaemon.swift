@@ -148,6 +148,7 @@ public actor NodeDaemon {
         var status = NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
                                 sync: syncStatus)
         status.management = await managementStatus?()
+        status.configPush = ConfigPushStatus.read(paths: paths, config: config)
         return status
     }
 

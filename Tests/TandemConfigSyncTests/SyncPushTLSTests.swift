@@ -61,7 +61,7 @@ import TandemTestSupport
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         p.arguments = ["netns", "exec", ns.name, "/usr/bin/python3", scripts.appendingPathComponent("xmlrpc-recorder.py").path,
                        "--port", "8443", "--cert", cert.cert, "--key", cert.key, "--record", record, "--ready", ready,
-                       "--password", "s3cret", "--max-calls", "2", "--seconds", "30"]
+                       "--password", "s3cret", "--max-calls", "2", "--seconds", "120"]
         try p.run()
         // Bounded wait for the socket.
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }
@@ -70,6 +70,14 @@ import TandemTestSupport
             throw NetworkNamespace.Failure.unavailable("the XML-RPC recorder did not start")
         }
         return p
+    }
+
+    /// Runs blocking work (processes, waits) on a Dispatch thread, never on the cooperative
+    /// pool that other suites' tasks need.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
     }
 
     static func calls(_ record: String) -> [[String: Any]] {
@@ -97,15 +105,16 @@ import TandemTestSupport
         let client = SyncPushClient(transport: transport, pins: PeerPinStore(paths: paths), pause: { _ in })
 
         // First push: accepted, pinned.
-        let first = try Self.certificate(in: dir, name: "first")
+        let first = try await Self.blocking { try Self.certificate(in: dir, name: "first") }
         let record1 = dir + "/calls1.jsonl"
-        let server1 = try Self.recorder(ns, dir: dir, cert: first, record: record1)
+        let server1 = try await Self.blocking { try Self.recorder(ns, dir: dir, cert: first, record: record1) }
         defer { if server1.isRunning { kill(server1.processIdentifier, SIGTERM) } }
         let outcome = await client.push(plan)
         #expect(outcome.result == SyncPushOutcome.Result.pushed, "\(outcome.summary)")
         #expect(outcome.pinned == first.fingerprint)
         #expect(PeerPinStore(paths: paths).load() == first.fingerprint)
-        server1.waitUntilExit()
+        if server1.isRunning { kill(server1.processIdentifier, SIGTERM) }
+        try await Self.blocking { server1.waitUntilExit() }
 
         let calls = Self.calls(record1)
         #expect(calls.map { $0["method"] as? String } == ["pfsense.host_firmware_version", "pfsense.restore_config_section"])
@@ -123,9 +132,9 @@ import TandemTestSupport
         #expect(users.map { $0["name"] as? String } == ["admin", "john"])
 
         // The peer now presents another certificate: refused in the handshake, nothing sent.
-        let second = try Self.certificate(in: dir, name: "second")
+        let second = try await Self.blocking { try Self.certificate(in: dir, name: "second") }
         let record2 = dir + "/calls2.jsonl"
-        let server2 = try Self.recorder(ns, dir: dir, cert: second, record: record2)
+        let server2 = try await Self.blocking { try Self.recorder(ns, dir: dir, cert: second, record: record2) }
         defer { if server2.isRunning { kill(server2.processIdentifier, SIGTERM) } }
         let refused = await client.push(plan)
         guard case .failed(let why) = refused.result else { Issue.record("not refused: \(refused.summary)"); return }
@@ -138,7 +147,7 @@ import TandemTestSupport
         let trusted = await client.push(plan)
         #expect(trusted.result == SyncPushOutcome.Result.pushed, "\(trusted.summary)")
         #expect(PeerPinStore(paths: paths).load() == second.fingerprint)
-        kill(server2.processIdentifier, SIGTERM)
-        server2.waitUntilExit()
+        if server2.isRunning { kill(server2.processIdentifier, SIGTERM) }
+        try await Self.blocking { server2.waitUntilExit() }
     }
 }
