@@ -36,6 +36,8 @@ public actor NodeDaemon {
     /// The management endpoint's status, when it runs (set by `ManagementService`).
     private var managementStatus: (@Sendable () async -> ManagementStatus)?
     public private(set) var carp: CarpService?
+    /// What the running CARP packet I/O was opened for (`NodePlan.carpSocketShape`).
+    private var openSockets: [String: String] = [:]
     /// The packet I/O of the running CARP groups, for the receive pump.
     nonisolated let packetIO = PacketIOBox()
     /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
@@ -60,6 +62,7 @@ public actor NodeDaemon {
         let io = try deps.makePacketIO(plan)
         let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
+        openSockets = plan.carpSocketShape
         packetIO.set(io)
         await carp.start()
     }
@@ -81,7 +84,17 @@ public actor NodeDaemon {
         let previous = self.plan
         apply(config: config, plan: plan)
         pushTrigger?.yield()
-        if previous?.carpGroups != plan.carpGroups {
+        if previous?.carpGroups != plan.carpGroups, let carp, let previous,
+           plan.carpSocketShape.allSatisfy({ openSockets[$0.key] == $0.value }) {
+            do {
+                let summary = try await carp.reconfigure(plan)
+                logger.notice("\(summary)")
+            } catch {
+                configError = "\(error)"
+                return .failure(error)
+            }
+            if previous.maintenance != plan.maintenance { await carp.process(.setMaintenance(plan.maintenance)) }
+        } else if previous?.carpGroups != plan.carpGroups {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
             do {
@@ -89,6 +102,7 @@ public actor NodeDaemon {
                 let io = try deps.makePacketIO(plan)
                 let fresh = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
                 carp = fresh
+                openSockets = plan.carpSocketShape
                 packetIO.set(io)
                 await fresh.start()
             } catch {
