@@ -61,7 +61,7 @@ import TandemTestSupport
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         p.arguments = ["netns", "exec", ns.name, "/usr/bin/python3", scripts.appendingPathComponent("xmlrpc-recorder.py").path,
                        "--port", "8443", "--cert", cert.cert, "--key", cert.key, "--record", record, "--ready", ready,
-                       "--password", "s3cret", "--max-calls", "2", "--seconds", "120"]
+                       "--password", "s3cret", "--max-calls", "2", "--seconds", "300"]
         try p.run()
         // Bounded wait for the socket.
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }
@@ -88,8 +88,18 @@ import TandemTestSupport
     }
 
     @Test(.enabled(if: available)) func pushesOverTLSPinsAndRefusesAChangedCertificate() async throws {
-        let ns = try NetworkNamespace(purpose: "xmlrpc-push")
-        defer { ns.delete() }
+        // `ip netns add/delete` wait for a process: on a Dispatch thread, like every blocking step.
+        let ns = try await Self.blocking { try NetworkNamespace(purpose: "xmlrpc-push") }
+        do {
+            try await pushes(in: ns)
+        } catch {
+            try await Self.blocking { ns.delete() }
+            throw error
+        }
+        try await Self.blocking { ns.delete() }
+    }
+
+    func pushes(in ns: NetworkNamespace) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-push-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
