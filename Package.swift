@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TandemRuleset", targets: ["TandemRuleset"]),
         .library(name: "TandemNetlink", targets: ["TandemNetlink"]),
         .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
+        .library(name: "TandemConfigSync", targets: ["TandemConfigSync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
