@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "TandemNetlink", targets: ["TandemNetlink"]),
         .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
         .library(name: "TandemConfigSync", targets: ["TandemConfigSync"]),
+        .library(name: "TandemManagement", targets: ["TandemManagement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),

@@ -29,6 +29,7 @@ let package = Package(
         harness("fuzz-config", ["TandemConfig", "TandemCompiler", "TandemNetlink"]),
         harness("fuzz-control", ["TandemDaemon"]),
         harness("fuzz-xmlrpc", ["TandemConfigSync"]),
+        harness("fuzz-auth", ["TandemManagement", "TandemConfig"]),
     ],
     swiftLanguageModes: [.v6]
 )

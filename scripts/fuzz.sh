@@ -11,13 +11,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SECONDS_EACH=${FUZZ_SECONDS:-600}
-ALL="carp-decode carp-node sync-codec sync-core config control xmlrpc"
+ALL="carp-decode carp-node sync-codec sync-core config control xmlrpc auth"
 HARNESSES=${FUZZ_HARNESSES:-$ALL}
 SCRATCH=$ROOT/.build-fuzz
 SWIFT=${SWIFT:-swift}
 
 # Every Swift module is instrumented (the library code is what is under test); -enable-testing
 # lets a harness reach a decoder that is internal to its module, as the unit tests do.
+#   FUZZ_BIN=DIR runs harnesses built before (no build), e.g. a copy while the tree rebuilds.
+BIN=${FUZZ_BIN:-$SCRATCH/release}
+if [ -z "${FUZZ_BIN:-}" ]; then
 echo "fuzz: building the harnesses (first build takes several minutes)"
 if ! (cd Fuzz && nice -n 10 "$SWIFT" build -c release --scratch-path "$SCRATCH" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing > "$SCRATCH.log" 2>&1); then
@@ -25,12 +28,12 @@ if ! (cd Fuzz && nice -n 10 "$SWIFT" build -c release --scratch-path "$SCRATCH" 
     echo "fuzz: build failed, see $SCRATCH.log"
     exit 2
 fi
-BIN=$SCRATCH/release
+fi
 
 max_len() {
     case $1 in
         carp-decode) echo 128 ;; carp-node|sync-core) echo 1024 ;; sync-codec) echo 2048 ;;
-        control) echo 4200 ;; xmlrpc) echo 8192 ;; config) echo 16384 ;; *) echo 4096 ;;
+        control) echo 4200 ;; auth) echo 512 ;; xmlrpc) echo 8192 ;; config) echo 16384 ;; *) echo 4096 ;;
     esac
 }
 
@@ -39,6 +42,7 @@ dictionary() {
         config) echo "-dict=$ROOT/Fuzz/Dictionaries/config.dict" ;;
         xmlrpc) echo "-dict=$ROOT/Fuzz/Dictionaries/xmlrpc.dict" ;;
         control) echo "-dict=$ROOT/Fuzz/Dictionaries/control.dict" ;;
+        auth) echo "-dict=$ROOT/Fuzz/Dictionaries/auth.dict" ;;
     esac
 }
 
@@ -58,7 +62,8 @@ for h in $HARNESSES; do
     # SWIFT_BACKTRACE=enable=no: the Swift runtime's crash backtracer and AddressSanitizer's
     # handler both take the signal; with both, a crash can hang instead of being written out.
     # New inputs go to the scratch corpus; the committed seeds (Fuzz/Corpus) are only read.
-    SWIFT_BACKTRACE=enable=no nice -n 10 "$exe" "${limits[@]}" -workers=1 -jobs=1 \
+    # One process, in process (no -jobs: libFuzzer would fork a child logging to ./fuzz-N.log).
+    SWIFT_BACKTRACE=enable=no nice -n 10 "$exe" "${limits[@]}" \
         -max_len="$(max_len "$h")" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$findings/" $(dictionary "$h") \
         "$work" "$ROOT/Fuzz/Corpus/$h" > "$log" 2>&1
