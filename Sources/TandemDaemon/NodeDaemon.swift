@@ -73,7 +73,10 @@ public actor NodeDaemon {
         }
         let previous = self.plan
         apply(config: config, plan: plan)
-        if previous?.carpGroups != plan.carpGroups {
+        // Preemption and sub-second timing are fixed per machine (FreeBSD: sysctls; OPNsense
+        // asks for a reboot after changing `disablepreempt`): a change restarts CARP too.
+        if previous?.carpGroups != plan.carpGroups || previous?.carpPreempt != plan.carpPreempt
+            || previous?.carpSubsecond != plan.carpSubsecond {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
             do {
