@@ -150,13 +150,14 @@ public actor NodeDaemon {
         syncStatus = section
     }
 
-    /// State sync as the running config asks for it, and the node's own addresses (which
-    /// are not synced). Read once at start: changing it needs a restart.
+    /// State sync as the running config asks for it, and which flows it carries
+    /// (`FlowScope.node`). Read once at start: changing it needs a restart.
     func stateSyncSetup() throws -> (StateSyncSettings, FlowFilter)? {
         guard let config, let plan, let settings = try NodePlan.stateSync(config) else { return nil }
-        var own: Set<IPAddress> = [IPAddress("127.0.0.1")!, IPAddress("::1")!]
-        for iface in plan.interfaceAddresses { own.formUnion(iface.addresses.map(\.address)) }
-        return (settings, FlowFilter(ownAddresses: own))
+        let scope = FlowScope.node(plan, settings: settings) { name in
+            (try? Sysctl.read(["net", "netfilter", name])).flatMap { UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        return (settings, FlowFilter(scope: scope))
     }
 
     /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest

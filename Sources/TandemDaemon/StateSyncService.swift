@@ -75,7 +75,7 @@ final class SyncWorker: @unchecked Sendable {
         // speed, 12,000 never reached the peer). conntrackd's default is the same
         // (state-sync.md §2.7); the 32 MiB buffer holds ~40k events of backlog.
         let monitor = try ConntrackEventMonitor(ignoringEventsOf: [table], reliable: false, receiveBufferBytes: 32 << 20)
-        let driver = try SyncDriver(settings: settings)
+        let driver = try SyncDriver(settings: settings, scope: filter.scope)
         let log = logger
         driver.onRemoteChanges = { changes in Self.inject(changes, into: table, logger: log) }
         var peerAlive = false
@@ -208,7 +208,8 @@ final class SyncWorker: @unchecked Sendable {
                        "voidsSent": c.voidsSent, "digestsSent": c.digestsSent, "digestsCompared": c.digestsCompared,
                        "digestsSkipped": c.digestsSkipped, "disagreements": c.disagreements,
                        "bulksRequestedOnDisagreement": c.bulksRequestedOnDisagreement,
-                       "rejected": c.rejectedTotal],
+                       "rejected": c.rejectedTotal, "peerFlowsRefused": c.refusedTotal,
+                       "peerTimeoutsCapped": c.timeoutsCapped],
             agreement: agreement)
     }
 
