@@ -198,6 +198,10 @@ final class SyncWorker: @unchecked Sendable {
         let agreement = StateSyncAgreement(state: a.state.rawValue, forSeconds: ago(a.since), checkedSecondsAgo: ago(a.checked),
                                            peerFlows: a.peerFlows, replicaFlows: a.replicaFlows)
         let state = s.initialBulkPending ? "initial bulk pending" : (s.peerAlive || peerAlive ? "peer up" : "peer down")
+        // Every rejection and refusal by reason (STYLE §13), next to the totals.
+        var byReason: [String: Int] = [:]
+        for (reason, n) in c.rejected { byReason["rejected." + reason.rawValue] = n }
+        for (reason, n) in c.flowsRefused { byReason["peerFlowsRefused." + reason.rawValue] = n }
         return StateSyncSection(
             interface: settings.device, peer: settings.peer.description, state: state,
             localFlows: s.localFlows, remoteFlows: s.remoteFlows,
@@ -209,7 +213,7 @@ final class SyncWorker: @unchecked Sendable {
                        "digestsSkipped": c.digestsSkipped, "disagreements": c.disagreements,
                        "bulksRequestedOnDisagreement": c.bulksRequestedOnDisagreement,
                        "rejected": c.rejectedTotal, "peerFlowsRefused": c.refusedTotal,
-                       "peerTimeoutsCapped": c.timeoutsCapped],
+                       "peerTimeoutsCapped": c.timeoutsCapped].merging(byReason) { a, _ in a },
             agreement: agreement)
     }
 
