@@ -3,6 +3,7 @@ import Logging
 import TandemAddress
 import TandemCARP
 import TandemConfig
+import TandemManagement
 import TandemNetlink
 import TandemStateSync
 
@@ -32,6 +33,8 @@ public actor NodeDaemon {
     private var configLoadedAt: Date?
     private var configError: String?
     private var syncStatus: StateSyncSection?
+    /// The management endpoint's status, when it runs (set by `ManagementService`).
+    private var managementStatus: (@Sendable () async -> ManagementStatus)?
     public private(set) var carp: CarpService?
     /// The packet I/O of the running CARP groups, for the receive pump.
     nonisolated let packetIO = PacketIOBox()
@@ -140,8 +143,17 @@ public actor NodeDaemon {
         let summary = NodeSummary(hostname: plan?.hostname, root: paths.root.isEmpty ? "/" : paths.root,
                                   pid: getpid(), configLoadedAt: configLoadedAt?.timeIntervalSince1970,
                                   configError: configError, maintenance: plan?.maintenance ?? false)
-        return NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
-                          sync: syncStatus)
+        var status = NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
+                                sync: syncStatus)
+        status.management = await managementStatus?()
+        return status
+    }
+
+    /// The running config (nil before the first load).
+    var runningConfig: Config? { config }
+
+    func setManagementStatus(_ source: @escaping @Sendable () async -> ManagementStatus) {
+        managementStatus = source
     }
 
     /// Stores the sync section of `tandem status`. (Whether this node carries the traffic,
