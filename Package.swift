@@ -50,11 +50,16 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // Node services: pure renderers (config → kea-dhcp4 JSON, unbound.conf, chrony.conf)
+        // and the supervisor's value-type core, with the process launcher adapter beside it.
+        .target(name: "TandemServices", dependencies: ["TandemConfig", "TandemAddress"]),
+
         // Adapters.
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
                                                      "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
+            "TandemServices",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -81,6 +86,8 @@ let package = Package(
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemConfig", "TandemTestSupport"],
+                    resources: [.copy("Goldens")]),
         .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

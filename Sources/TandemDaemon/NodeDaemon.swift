@@ -4,6 +4,7 @@ import TandemAddress
 import TandemCARP
 import TandemConfig
 import TandemNetlink
+import TandemServices
 import TandemStateSync
 
 /// The node: the running config, its plan, the CARP groups, and the answers to control
@@ -37,11 +38,14 @@ public actor NodeDaemon {
     nonisolated let packetIO = PacketIOBox()
     /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
     public nonisolated let mastership = Mastership()
+    /// The supervised daemons (Kea, Unbound, chrony); nil when the daemon runs without them.
+    public nonisolated let services: NodeServices?
 
-    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger) {
+    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger, services: NodeServices? = nil) {
         self.paths = paths
         self.deps = dependencies
         self.logger = logger
+        self.services = services
     }
 
     /// Loads and applies the config and starts CARP. Throws when the first config cannot
@@ -50,6 +54,7 @@ public actor NodeDaemon {
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
         apply(config: config, plan: plan)
+        await services?.apply(config)
         let io = try deps.makePacketIO(plan)
         let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
@@ -73,6 +78,7 @@ public actor NodeDaemon {
         }
         let previous = self.plan
         apply(config: config, plan: plan)
+        await services?.apply(config)
         if previous?.carpGroups != plan.carpGroups {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
@@ -137,8 +143,23 @@ public actor NodeDaemon {
         let summary = NodeSummary(hostname: plan?.hostname, root: paths.root.isEmpty ? "/" : paths.root,
                                   pid: getpid(), configLoadedAt: configLoadedAt?.timeIntervalSince1970,
                                   configError: configError, maintenance: plan?.maintenance ?? false)
-        return NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
-                          sync: syncStatus)
+        var status = NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
+                                sync: syncStatus)
+        status.services = await services?.status()
+        return status
+    }
+
+    /// Per config interface name with CARP VIPs: whether this node is MASTER of any of them.
+    func carpStates() async -> [String: Bool] {
+        guard let config, let carp else { return [:] }
+        let vips = await carp.status().vips
+        var out: [String: Bool] = [:]
+        for iface in config.interfaces {
+            guard let device = iface.device else { continue }
+            let mine = vips.filter { $0.interface == device }
+            if !mine.isEmpty { out[iface.name] = mine.contains { $0.state == CarpState.master.rawValue } }
+        }
+        return out
     }
 
     /// Stores the sync section of `tandem status`. (Whether this node carries the traffic,

@@ -1,4 +1,5 @@
 import TandemCARP
+import TandemServices
 
 /// What `tandem status` shows (DESIGN.md "Command line"): one entry per CARP VIP, the
 /// node, and a place for the state-sync section (nil until state sync runs in the daemon).
@@ -10,6 +11,8 @@ public struct NodeStatus: Sendable, Codable, Equatable {
     public var carpCounters: CarpCounters
     /// State sync, when `<hasync>` enables it.
     public var sync: StateSyncSection?
+    /// The supervised daemons (Kea, Unbound, chrony) the config asks for.
+    public var services: [ServiceStatus]?
 
     public init(node: NodeSummary, carp: [CarpVIPStatus], carpCounters: CarpCounters = CarpCounters(), sync: StateSyncSection? = nil) {
         self.node = node
