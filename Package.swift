@@ -45,6 +45,8 @@ let package = Package(
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // XML-RPC config sync (pfSense's xmlrpc.php / rc.filter_synchronize semantics), pure.
+        .target(name: "TandemConfigSync", dependencies: ["TandemConfig", "TandemAddress"]),
         .target(name: "TandemStateSync", dependencies: [
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "TandemCompilerTests", dependencies: ["TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
+        .testTarget(name: "TandemConfigSyncTests", dependencies: ["TandemConfigSync", "TandemConfig", "TandemAddress"]),
         .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync", "TandemTestSupport"]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",

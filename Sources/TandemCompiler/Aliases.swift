@@ -41,7 +41,7 @@ struct AliasSets {
 
     static func build(config: Config, context: inout CompileContext) -> AliasSets {
         var result = AliasSets()
-        var memo: [String: Flattened] = [:]
+        let memo = flattenAll(config: config, context: &context)
         for alias in config.aliases {
             // pfSense skips numeric-only alias names (redmine #4289): they read as ports.
             if !alias.name.isEmpty, alias.name.allSatisfy(\.isNumber) {
@@ -49,7 +49,7 @@ struct AliasSets {
                              at: alias.location, field: "name")
                 continue
             }
-            var flat = flatten(alias.name, config: config, stack: [], memo: &memo, context: &context)
+            var flat = memo[alias.name] ?? Flattened()
             flat.v4 = SetElement.mergedIntervals(flat.v4)
             flat.v6 = SetElement.mergedIntervals(flat.v6)
             flat.ports = SetElement.mergedIntervals(flat.ports)
@@ -74,22 +74,53 @@ struct AliasSets {
         return result
     }
 
-    /// Depth-first flattening; `stack` breaks cycles (the validator reports them, this only
-    /// makes sure the compiler terminates).
-    private static func flatten(_ name: String, config: Config, stack: [String], memo: inout [String: Flattened],
-                                context: inout CompileContext) -> Flattened {
-        if let done = memo[name] { return done }
-        guard let alias = config.alias(named: name) else { return Flattened() }
-        if stack.contains(name) {
-            context.warn("alias '\(name)' includes itself through \(stack.joined(separator: " → ")); the loop is cut",
+    /// Every alias flattened (pfSense's `filter_generate_nested_alias_recurse`), in the
+    /// graph's order, so the aliases one includes are done before it and no call recurses.
+    /// A cycle is cut (the validator reports it; this only makes sure the compiler
+    /// terminates); an alias nesting deeper or flattening larger than `AliasGraph`'s limits
+    /// (which the validator also rejects) is left empty rather than built.
+    private static func flattenAll(config: Config, context: inout CompileContext) -> [String: Flattened] {
+        let graph = AliasGraph(config.aliases)
+        var byName: [String: Alias] = [:]
+        for alias in config.aliases where byName[alias.name] == nil { byName[alias.name] = alias }
+        var memo: [String: Flattened] = [:]
+        var total = 0
+        for name in graph.order {
+            guard let alias = byName[name] else { continue }
+            let entries = graph.flattenedEntries[name] ?? 0
+            total += entries
+            if (graph.depth[name] ?? 1) > AliasGraph.maximumDepth || entries > AliasGraph.maximumFlattenedEntries
+                || total > AliasGraph.maximumFlattenedEntries {
+                context.warn("alias '\(name)' nests or flattens past the limits (\(AliasGraph.maximumDepth) levels, \(AliasGraph.maximumFlattenedEntries) entries); its set is left empty",
+                             at: alias.location, field: "address")
+                total -= entries
+                memo[name] = Flattened(isPort: isPortKind(alias.kind))
+                continue
+            }
+            memo[name] = flatten(alias, memo: memo, config: byName, context: &context)
+        }
+        for cycle in graph.cycles {
+            guard let alias = byName[cycle[0]] else { continue }
+            context.warn("alias '\(cycle[0])' includes itself through \(AliasGraph.describe(Array(cycle.dropLast())).replacingOccurrences(of: " -> ", with: " → ")); the loop is cut",
                          at: alias.location, field: "address")
-            return Flattened()
         }
+        return memo
+    }
+
+    private static func isPortKind(_ kind: Alias.Kind) -> Bool {
+        switch kind {
+        case .port, .urlPorts, .urltablePorts: true
+        default: false
+        }
+    }
+
+    /// One alias, its nested aliases taken from `memo` (already flattened, or absent when
+    /// the inclusion closes a cycle).
+    private static func flatten(_ alias: Alias, memo: [String: Flattened], config byName: [String: Alias],
+                                context: inout CompileContext) -> Flattened {
+        let name = alias.name
         var flat = Flattened()
-        switch alias.kind {
-        case .port, .urlPorts, .urltablePorts: flat.isPort = true
-        default: break
-        }
+        flat.isPort = isPortKind(alias.kind)
         if alias.kind.isURL {
             flat.dynamic = true
             context.warn("URL alias '\(name)' is not fetched by the compiler; its set holds only static entries",
@@ -112,30 +143,28 @@ struct AliasSets {
                 case .port(let n): flat.ports.append(.single(.port(n)))
                 case .range(let a, let b): flat.ports.append(.interval(.port(a), .port(b)))
                 case .alias(let nested):
-                    flat.merge(nestedContents(nested, of: alias, config: config, stack: stack + [name],
-                                              memo: &memo, context: &context))
+                    flat.merge(nestedContents(nested, of: alias, memo: memo, config: byName, context: &context))
                 }
             case .alias(let nested):
-                flat.merge(nestedContents(nested, of: alias, config: config, stack: stack + [name],
-                                          memo: &memo, context: &context))
+                flat.merge(nestedContents(nested, of: alias, memo: memo, config: byName, context: &context))
             case .hostname(let host):
                 flat.dynamic = true
                 context.warn("alias '\(name)': FQDN '\(host)' is not resolved by the compiler; the set holds the static entries",
                              at: alias.location, field: "address")
             }
         }
-        memo[name] = flat
         return flat
     }
 
-    private static func nestedContents(_ nested: String, of alias: Alias, config: Config, stack: [String],
-                                       memo: inout [String: Flattened], context: inout CompileContext) -> Flattened {
-        guard config.alias(named: nested) != nil else {
+    private static func nestedContents(_ nested: String, of alias: Alias, memo: [String: Flattened],
+                                       config byName: [String: Alias], context: inout CompileContext) -> Flattened {
+        guard byName[nested] != nil else {
             context.warn("alias '\(alias.name)' names '\(nested)', which is not an alias; entry skipped",
                          at: alias.location, field: "address")
             return Flattened()
         }
-        var inner = flatten(nested, config: config, stack: stack, memo: &memo, context: &context)
+        // Absent: this inclusion closes a cycle, already reported.
+        var inner = memo[nested] ?? Flattened()
         inner.isPort = false
         return inner
     }

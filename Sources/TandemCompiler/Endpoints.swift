@@ -94,15 +94,8 @@ enum Endpoints {
     }
 }
 
-/// Rule protocols → `meta l4proto` numbers.
+/// Rule protocols → `meta l4proto` numbers (`RuleProtocol.numbersByName`).
 enum RuleProtocols {
-    /// pfSense protocol names (the protocol dropdown, `/etc/protocols`) → IP protocol numbers.
-    static let numbers: [String: UInt8] = [
-        "icmp": 1, "igmp": 2, "ggp": 3, "ipencap": 4, "tcp": 6, "egp": 8, "udp": 17, "ipv6": 41,
-        "rsvp": 46, "gre": 47, "esp": 50, "ah": 51, "ipv6-icmp": 58, "icmp6": 58, "eigrp": 88, "ospf": 89,
-        "pim": 103, "carp": 112, "vrrp": 112, "l2tp": 115, "sctp": 132, "pfsync": 240,
-    ]
-
     /// The protocol numbers a rule protocol stands for; nil for "any".
     static func numbers(for proto: RuleProtocol?) -> [UInt8]?? {
         guard let proto else { return .some(nil) }
@@ -114,8 +107,7 @@ enum RuleProtocols {
         case .icmpv6: return [58]
         case .named(let name):
             if name == "any" || name.isEmpty { return .some(nil) }
-            if let n = numbers[name] ?? UInt8(name) { return [n] }
-            return nil
+            return proto.numbers
         }
     }
 }

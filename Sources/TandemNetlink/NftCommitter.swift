@@ -117,6 +117,8 @@ public enum NftCommitError: Error, Sendable, CustomStringConvertible {
     case concurrentChange(expected: UInt32)
     /// The IR holds something the linearisation cannot express.
     case unsupported(place: String, problem: String)
+    /// A message field is longer than the kernel accepts; nothing was sent.
+    case unencodable(NftEncodingError)
     /// END was sent but neither its ack nor an error came back.
     case noAcknowledgement
     /// A partial request could not be committed incrementally (nothing was changed).
@@ -131,6 +133,8 @@ public enum NftCommitError: Error, Sendable, CustomStringConvertible {
             return "concurrent change: the ruleset generation is no longer \(expected) (another commit happened); nothing was changed"
         case .unsupported(let place, let problem):
             return "\(place): \(problem)"
+        case .unencodable(let e):
+            return e.description
         case .noAcknowledgement:
             return "nftables commit: the kernel did not acknowledge the batch"
         case .notIncremental(let why):

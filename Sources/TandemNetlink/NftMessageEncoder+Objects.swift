@@ -57,7 +57,7 @@ extension NftMessageEncoder {
             nftnl_udata_put_u32(udata, UInt8(NFTNL_UDATA_SET_DATABYTEORDER.rawValue), 0)
         }
         if let comment = def.comment {
-            nftnl_udata_put_strz(udata, UInt8(NFTNL_UDATA_SET_COMMENT.rawValue), String(comment.utf8.prefix(127))!)
+            nftnl_udata_put_strz(udata, UInt8(NFTNL_UDATA_SET_COMMENT.rawValue), commentText(comment))
         }
         nftnl_set_set_data(s, UInt16(NFTNL_SET_USERDATA.rawValue), nftnl_udata_buf_data(udata), nftnl_udata_buf_len(udata))
         if def.counters { nftnl_set_add_expr(s, nftnl_expr_alloc("counter")) }
@@ -86,16 +86,18 @@ extension NftMessageEncoder {
         }
     }
 
-    /// Upper bound of an element list's encoded size (nests, key, flags, verdict).
-    static func elementsRoom(_ elements: [NftSetElement]) -> Int {
-        512 + elements.reduce(0) { $0 + 96 + $1.key.count + ($1.chain?.utf8.count ?? 0) + ($1.comment.map { $0.utf8.count + 8 } ?? 0) }
-    }
-
     /// User data holding one NUL-terminated comment TLV (at most 128 bytes, as nft allows).
     static func withComment(_ comment: String, type: UInt8, _ body: (UnsafeRawPointer, UInt32) -> Void) {
         let udata = nftnl_udata_buf_alloc(512)!
         defer { nftnl_udata_buf_free(udata) }
-        nftnl_udata_put_strz(udata, type, String(comment.utf8.prefix(Int(NFTNL_UDATA_COMMENT_MAXLEN) - 1))!)
+        nftnl_udata_put_strz(udata, type, commentText(comment))
         body(nftnl_udata_buf_data(udata), nftnl_udata_buf_len(udata))
+    }
+
+    /// The comment cut to NFTNL_UDATA_COMMENT_MAXLEN less the NUL, between characters: a
+    /// byte count cut inside a multi-byte character is not a string (a 128-byte description
+    /// ending in a Cyrillic letter used to trap here).
+    static func commentText(_ comment: String) -> String {
+        Canonical.truncate(comment, toBytes: NftLimit.commentText)
     }
 }

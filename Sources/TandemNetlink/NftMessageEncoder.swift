@@ -26,8 +26,11 @@ enum NftMessageEncoder {
     static let nfnlSubsysNftables: UInt16 = 10
 
     /// `echoRules`: ask the kernel to echo every new rule (`NLM_F_ECHO`), for its handle.
+    /// Throws before writing anything past a message's reservation: every message's
+    /// fields are checked against the kernel's limits and its room is computed from its
+    /// contents (`NftMessage+Size`).
     static func encode(_ plan: NftBatchPlan, firstSequence seq0: UInt32, generation: UInt32?,
-                       commit: Bool, echoRules: Bool = false) -> NftEncodedBatch {
+                       commit: Bool, echoRules: Bool = false) throws(NftEncodingError) -> NftEncodedBatch {
         let buffer = NftBatchBuffer(capacity: 256 + plan.messages.count * 512)
         let begin = seq0
         buffer.append(room: 64) { p in
@@ -41,16 +44,16 @@ enum NftMessageEncoder {
         }
         let messages = plan.messages
         if messages.count < TwoCores.threshold {
-            encode(messages[...], firstSequence: seq0 &+ 1, echoRules: echoRules, into: buffer)
+            try encode(messages[...], firstSequence: seq0 &+ 1, echoRules: echoRules, into: buffer)
         } else {
             // Two halves encoded at once into buffers of their own (sequence numbers are
             // known up front), then laid end to end behind BEGIN.
             let half = messages.count / 2
-            let (_, second) = TwoCores.run({
-                encode(messages[..<half], firstSequence: seq0 &+ 1, echoRules: echoRules, into: buffer)
-            }, {
+            let (_, second) = try TwoCores.run({ () throws(NftEncodingError) in
+                try encode(messages[..<half], firstSequence: seq0 &+ 1, echoRules: echoRules, into: buffer)
+            }, { () throws(NftEncodingError) in
                 let b = NftBatchBuffer(capacity: (messages.count - half) * 512)
-                encode(messages[half...], firstSequence: seq0 &+ 1 &+ UInt32(half), echoRules: echoRules, into: b)
+                try encode(messages[half...], firstSequence: seq0 &+ 1 &+ UInt32(half), echoRules: echoRules, into: b)
                 return b
             })
             buffer.append(contentsOf: second)
@@ -74,10 +77,10 @@ enum NftMessageEncoder {
     }
 
     private static func encode(_ messages: ArraySlice<NftMessage>, firstSequence: UInt32, echoRules: Bool,
-                               into buffer: NftBatchBuffer) {
+                               into buffer: NftBatchBuffer) throws(NftEncodingError) {
         var seq = firstSequence
         for message in messages {
-            encode(message, sequence: seq, echoRules: echoRules, into: buffer)
+            try encode(message, sequence: seq, echoRules: echoRules, into: buffer)
             seq &+= 1
         }
     }
@@ -95,7 +98,11 @@ enum NftMessageEncoder {
 
     private static let create = UInt16(NLM_F_CREATE)
 
-    static func encode(_ message: NftMessage, sequence: UInt32, echoRules: Bool = false, into buffer: NftBatchBuffer) {
+    static func encode(_ message: NftMessage, sequence: UInt32, echoRules: Bool = false,
+                       into buffer: NftBatchBuffer) throws(NftEncodingError) {
+        try message.checkLimits()
+        // libnftnl writes attributes without a bound: the room comes from the contents.
+        let room = message.encodedSizeBound
         switch message {
         case .newTable(let f, let name), .deleteTable(let f, let name):
             let t = nftnl_table_alloc()!
@@ -104,7 +111,7 @@ enum NftMessageEncoder {
             nftnl_table_set_u32(t, UInt16(NFTNL_TABLE_FAMILY.rawValue), UInt32(family(f)))
             let isNew: Bool = if case .newTable = message { true } else { false }
             if isNew { nftnl_table_set_u32(t, UInt16(NFTNL_TABLE_FLAGS.rawValue), 0) }
-            buffer.append(room: 512) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(isNew ? NFT_MSG_NEWTABLE.rawValue : NFT_MSG_DELTABLE.rawValue),
                                                 family(f), isNew ? create : 0, sequence)!
                 nftnl_table_nlmsg_build_payload(nlh, t)
@@ -124,7 +131,7 @@ enum NftMessageEncoder {
                     nftnl_chain_set_data(c, UInt16(NFTNL_CHAIN_USERDATA.rawValue), data, len)
                 }
             }
-            buffer.append(room: 1024) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_NEWCHAIN.rawValue), family(f), create, sequence)!
                 nftnl_chain_nlmsg_build_payload(nlh, c)
                 return nlh
@@ -132,7 +139,7 @@ enum NftMessageEncoder {
         case .deleteChain(let f, let table, let name):
             let c = chain(f, table: table, name: name)
             defer { nftnl_chain_free(c) }
-            buffer.append(room: 512) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_DELCHAIN.rawValue), family(f), 0, sequence)!
                 nftnl_chain_nlmsg_build_payload(nlh, c)
                 return nlh
@@ -143,7 +150,7 @@ enum NftMessageEncoder {
             nftnl_rule_set_str(r, UInt16(NFTNL_RULE_TABLE.rawValue), table)
             nftnl_rule_set_str(r, UInt16(NFTNL_RULE_CHAIN.rawValue), name)
             nftnl_rule_set_u32(r, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family(f)))
-            buffer.append(room: 512) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_DELRULE.rawValue), family(f), 0, sequence)!
                 nftnl_rule_nlmsg_build_payload(nlh, r)
                 return nlh
@@ -151,7 +158,7 @@ enum NftMessageEncoder {
         case .newSet(let f, let table, let def):
             let s = newSet(f, table: table, def)
             defer { nftnl_set_free(s) }
-            buffer.append(room: 2048) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_NEWSET.rawValue), family(f), create, sequence)!
                 nftnl_set_nlmsg_build_payload(nlh, s)
                 return nlh
@@ -159,7 +166,7 @@ enum NftMessageEncoder {
         case .deleteSet(let f, let table, let name):
             let s = set(f, table: table, name: name, id: nil)
             defer { nftnl_set_free(s) }
-            buffer.append(room: 512) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_DELSET.rawValue), family(f), 0, sequence)!
                 nftnl_set_nlmsg_build_payload(nlh, s)
                 return nlh
@@ -169,7 +176,7 @@ enum NftMessageEncoder {
             defer { nftnl_set_free(s) }
             addElements(elements, to: s, isMap: isMap)
             let flags = exclusive ? create | UInt16(NLM_F_EXCL) : create
-            buffer.append(room: elementsRoom(elements)) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_NEWSETELEM.rawValue), family(f), flags, sequence)!
                 nftnl_set_elems_nlmsg_build_payload(nlh, s)
                 return nlh
@@ -178,7 +185,7 @@ enum NftMessageEncoder {
             let s = set(f, table: table, name: name, id: nil)
             defer { nftnl_set_free(s) }
             addElements(elements, to: s, isMap: false)
-            buffer.append(room: elementsRoom(elements)) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_DELSETELEM.rawValue), family(f), 0, sequence)!
                 nftnl_set_elems_nlmsg_build_payload(nlh, s)
                 return nlh
@@ -190,7 +197,7 @@ enum NftMessageEncoder {
             nftnl_rule_set_str(r, UInt16(NFTNL_RULE_CHAIN.rawValue), chainName)
             nftnl_rule_set_u32(r, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family(f)))
             nftnl_rule_set_u64(r, UInt16(NFTNL_RULE_HANDLE.rawValue), handle)
-            buffer.append(room: 512) { p in
+            buffer.append(room: room) { p in
                 let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_DELRULE.rawValue), family(f), 0, sequence)!
                 nftnl_rule_nlmsg_build_payload(nlh, r)
                 return nlh
@@ -201,13 +208,10 @@ enum NftMessageEncoder {
             nftnl_rule_set_str(r, UInt16(NFTNL_RULE_TABLE.rawValue), table)
             nftnl_rule_set_str(r, UInt16(NFTNL_RULE_CHAIN.rawValue), chainName)
             nftnl_rule_set_u32(r, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family(f)))
-            var room = 1024
             for e in expressions {
                 nftnl_rule_add_expr(r, NftExpressionEncoder.make(e))
-                room += 160
             }
             if let comment {
-                room += comment.utf8.count + 16
                 withComment(comment, type: UInt8(NFTNL_UDATA_RULE_COMMENT.rawValue)) { data, len in
                     nftnl_rule_set_data(r, UInt16(NFTNL_RULE_USERDATA.rawValue), data, len)
                 }

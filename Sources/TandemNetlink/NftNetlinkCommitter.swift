@@ -63,8 +63,13 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
         // incremental batch is not echoed: its chains are dumped when next needed.
         let newRules = plan.messages.lazy.filter { if case .newRule = $0 { true } else { false } }.count
         let echo = mode == .incremental && !request.dryRun && newRules <= Self.echoLimit
-        let batch = NftMessageEncoder.encode(plan, firstSequence: session.socket.sequence(),
-                                             generation: expected, commit: !request.dryRun, echoRules: echo)
+        let batch: NftEncodedBatch
+        do {
+            batch = try NftMessageEncoder.encode(plan, firstSequence: session.socket.sequence(),
+                                                 generation: expected, commit: !request.dryRun, echoRules: echo)
+        } catch {
+            throw NftCommitError.unencodable(error)
+        }
         // Keep the sequence numbers we used out of later requests on this socket.
         for _ in 0...plan.messages.count { _ = session.socket.sequence() }
         let encoded = clock.now

@@ -32,6 +32,26 @@ import TandemRuleset
         #expect(set?.elements == [.interval(.ipv4(IPv4Address(192, 0, 2, 0)), .ipv4(IPv4Address(192, 0, 2, 127)))])
     }
 
+    /// A 100,000-long chain of nested aliases: no recursion to overflow the stack, no
+    /// quadratic copying. Aliases within 32 levels of the end are flattened; the others
+    /// (which the validator rejects) are left empty with a warning.
+    @Test func aHundredThousandLongAliasChainCompilesQuickly() throws {
+        var config = try Self.config("")
+        config.aliases = (0..<100_000).map { i in
+            var entries: [AliasEntry] = [.network(IPNetwork("192.0.2.\(i % 250)/32")!)]
+            if i + 1 < 100_000 { entries.append(.alias("a\(i + 1)")) }
+            return Alias(name: "a\(i)", kind: .network, entries: entries, location: SourceLocation(path: "aliases/alias[\(i + 1)]"))
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let c = RulesetCompiler.compile(config)
+        #expect(clock.now - started < .seconds(30))
+        let sets = Dictionary(Self.table(c).sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(sets["alias_a0_v4"] == nil)
+        #expect(sets["alias_a99999_v4"]?.elements.count == 1)
+        #expect(c.diagnostics.contains { $0.path == "aliases/alias[1]/address" && $0.message.contains("left empty") })
+    }
+
     @Test func tenThousandEntryAliasIsOneLookup() throws {
         let addresses = (0..<10_000).map { i in "10.\(i / 256).\(i % 256).1" }.joined(separator: " ")
         let c = RulesetCompiler.compile(try Self.config("""

@@ -80,7 +80,7 @@ import Testing
             <alias><name>hosts</name><type>colour</type></alias>
             <alias><name>ports</name><type>port</type><address>hosts</address></alias></aliases>
             """) == [
-            "aliases/alias[1]/name: 'a-b' is not a valid alias name (letters, digits and '_', not only digits)",
+            "aliases/alias[1]/name: 'a-b' is not a valid alias name: only a-z, A-Z, 0-9 and _ are allowed",
             "aliases/alias[2]/name: alias name 'lan' is also an interface name",
             "aliases/alias[2]/address: 'bad_host' is neither an address nor an alias",
             "aliases/alias[2]/address: '192.0.2.9-192.0.2.1' is not an address range (start after end or mixed families)",

@@ -4,6 +4,12 @@ extension ConfigValidator {
     mutating func checkInterfaces() {
         var devices: [String: String] = [:]
         for i in config.interfaces {
+            if let problem = Self.interfaceNameProblem(i.name) {
+                error("\(Self.quoted(i.name)) is not a valid interface name: \(problem)", i.location)
+            }
+            if let device = i.device, !device.isEmpty, let problem = Self.deviceNameProblem(device) {
+                error("\(Self.quoted(device)) is not a valid device name: \(problem)", i.location, "if")
+            }
             if let gw = i.gateway, !gatewayNames.contains(gw) {
                 error("gateway '\(gw)' is not defined in <gateways>", i.location, "gateway")
             }
@@ -21,6 +27,33 @@ extension ConfigValidator {
                 warning("addressing mode '\(mode)' is read but not applied: the interface gets no IPv4 address from Tandem", i.location, "ipaddr")
             }
         }
+    }
+
+    /// Internal names (`wan`, `lan`, `optN`) name rules' chains (`if_<name>`) and share
+    /// a namespace with aliases in rules, so they follow the alias-name rule: at most 31
+    /// characters of a-z, A-Z, 0-9 and _.
+    static func interfaceNameProblem(_ name: String) -> String? {
+        let utf8 = name.utf8
+        if utf8.isEmpty { return "it is empty" }
+        if utf8.count >= 32 { return "\(utf8.count) characters, at most 31" }
+        if !utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7a) || $0 == 0x5f }) {
+            return "only a-z, A-Z, 0-9 and _ are allowed"
+        }
+        return nil
+    }
+
+    /// The kernel's rule for a device name (`dev_valid_name()` in net/core/dev.c): fewer
+    /// than IFNAMSIZ (16) bytes, not `.` or `..`, no `/`, `:` or white space. nftables
+    /// compares `iifname` as 16 zero-padded bytes, so a longer name could only be cut and
+    /// then match another device.
+    static func deviceNameProblem(_ name: String) -> String? {
+        let utf8 = name.utf8
+        if utf8.count >= 16 { return "\(utf8.count) bytes, at most 15 (IFNAMSIZ)" }
+        if name == "." || name == ".." { return "'.' and '..' are not device names" }
+        if utf8.contains(where: { $0 == 0x2f || $0 == 0x3a || $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0d) || $0 == 0 }) {
+            return "'/', ':', NUL and white space are not allowed"
+        }
+        return nil
     }
 
     mutating func checkGateways() {

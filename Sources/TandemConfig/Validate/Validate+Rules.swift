@@ -27,6 +27,16 @@ extension ConfigValidator {
                 trackers[t] = l.path
             }
         }
+        if let proto = rule.proto, proto.numbers == nil, proto != .named("any"), proto != .named("") {
+            // Skipping the rule instead would make a block rule pass what it should stop.
+            error("unknown protocol \(Self.quoted(proto.description)): Tandem cannot translate the rule", l, "protocol")
+        }
+        if rule.action == .block || rule.action == .reject {
+            // A block rule Tandem does not apply passes what it was written to stop.
+            for name in rule.interfaces where config.interfaceGroups.contains(name) && interfaces[name] == nil {
+                error("a \(rule.action.rawValue) rule on interface group '\(name)' cannot be applied (interface groups are not supported)", l, "interface")
+            }
+        }
         checkEndpoint(rule.source.address, l, "source")
         checkEndpoint(rule.destination.address, l, "destination")
         checkPortAlias(rule.source.port, l, "source/port")

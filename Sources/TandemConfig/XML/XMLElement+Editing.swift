@@ -115,7 +115,7 @@ extension XMLElement {
 
     /// Appends `child` after the last element child, indented for `depth` (this element's
     /// depth; the root is 0), keeping the closing tag's layout.
-    mutating func insertChild(_ child: XMLElement, depth: Int) {
+    public mutating func insertChild(_ child: XMLElement, depth: Int) {
         let indent = "\n" + String(repeating: "\t", count: depth + 1)
         let closing = "\n" + String(repeating: "\t", count: depth)
         let laid = child.position == nil ? child.laidOut(depth: depth + 1) : child
@@ -142,7 +142,7 @@ extension XMLElement {
     }
 
     /// pfSense layout for a new subtree at `depth`.
-    func laidOut(depth: Int) -> XMLElement {
+    public func laidOut(depth: Int) -> XMLElement {
         guard hasElementChildren else { return self }
         var copy = self
         var laid: [XMLNode] = []

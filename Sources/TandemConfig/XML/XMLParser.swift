@@ -18,9 +18,16 @@ public enum XMLParser {
         try parseWithSpans(bytes).document
     }
 
+    /// With another size limit: an XML-RPC body carrying a large config section is several
+    /// times the section's size in config.xml.
+    public static func parse(_ bytes: some Collection<UInt8>, maximumSize: Int) throws(XMLParseError) -> XMLDocument {
+        try parseWithSpans(bytes, maximumSize: maximumSize).document
+    }
+
     /// The document and the byte spans of its items (the elements two levels below the
     /// root), which an edit confined to one item is located by.
-    public static func parseWithSpans(_ bytes: some Collection<UInt8>) throws(XMLParseError) -> (document: XMLDocument, spans: ItemSpans) {
+    public static func parseWithSpans(_ bytes: some Collection<UInt8>,
+                                      maximumSize: Int = maximumSize) throws(XMLParseError) -> (document: XMLDocument, spans: ItemSpans) {
         let input = Array(bytes)
         guard input.count <= maximumSize else {
             throw XMLParseError(position: nil, message: "file is \(input.count) bytes, more than the limit of \(maximumSize) bytes")
