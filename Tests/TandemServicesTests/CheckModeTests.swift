@@ -8,7 +8,7 @@ import TandemTestSupport
 /// Every rendered file is accepted by the program's own check mode (`kea-dhcp4 -t`,
 /// `unbound-checkconf`, `chronyd -p`), run inside a namespace that has the config's
 /// interfaces and addresses: Kea resolves pinned addresses in the current namespace.
-@Suite struct CheckModeTests {
+@Suite(.serialized) struct CheckModeTests {
     static let programs = ["/usr/sbin/kea-dhcp4", "/usr/sbin/unbound-checkconf", "/usr/sbin/chronyd"]
 
     static func available(_ test: String) -> Bool {

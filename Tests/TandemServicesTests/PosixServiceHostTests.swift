@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// The real host with harmless programs (`sleep`, `sh`): files, checks, starts, signals.
-@Suite struct PosixServiceHostTests {
+@Suite(.serialized) struct PosixServiceHostTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-host-\(UUID().uuidString.prefix(8))").path
 
     func spec(_ text: String, command: [String], check: [String] = ["/bin/true"]) -> ServiceSpec {
@@ -48,7 +48,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: root) }
         let host = PosixServiceHost(paths: ServicePaths(root: root))
         let exits = ExitLog()
-        let s = spec("", command: ["/bin/sleep", "30"])
+        let s = spec("", command: ["/bin/sleep", "300"])
         // Start from a thread that blocks SIGTERM, as the daemon's threads do.
         let pid: Int32 = try await withCheckedThrowingContinuation { c in
             let t = Thread {
@@ -64,7 +64,9 @@ import Glibc
         try await Task.sleep(for: .milliseconds(300))
         #expect(kill(pid, 0) == 0, "the child died with the thread that started it")
         host.signal(pid, SIGTERM)
-        #expect(await gone(pid), "the child ignored SIGTERM")
+        let ended = await gone(pid)
+        #expect(ended, "the child ignored SIGTERM")
+        if !ended { kill(pid, SIGKILL) }
         for _ in 0..<100 where exits.all.isEmpty { try? await Task.sleep(for: .milliseconds(20)) }
         #expect(exits.all == ["\(pid) signal 15"])
         let log = try String(contentsOfFile: ServicePaths(root: root).log(.dns), encoding: .utf8)
@@ -76,7 +78,7 @@ import Glibc
     @Test func supervisorRestartsAKilledChild() async throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let supervisor = ServiceSupervisor(host: PosixServiceHost(paths: ServicePaths(root: root)), now: { ContinuousClock.now })
-        await supervisor.apply([spec("x", command: ["/bin/sleep", "30"])])
+        await supervisor.apply([spec("x", command: ["/bin/sleep", "300"])])
         let first = try #require(await supervisor.status().first?.pid)
         kill(first, SIGKILL)
         var second: Int32?
