@@ -34,7 +34,9 @@ test: deps
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	@bash scripts/lab-tests.sh "$(BIN)"
+	@bash scripts/lab-services-tests.sh "$(BIN)"
 	@bash scripts/cli-tests.sh "$(BIN)"
+	@bash scripts/sync-tests.sh "$(BIN)"
 
 demo: build
 	@bash scripts/demo.sh "$(BIN)"

@@ -98,10 +98,12 @@ struct ReloadService: Service {
 
 /// Runs a node until SIGTERM/SIGINT.
 public enum DaemonRunner {
-    public static func run(paths: NodePaths, dependencies: NodeDaemon.Dependencies, logger: Logger) async throws {
+    /// - Parameter firmwareVersion: Tandem's version, which `host_firmware_version` reports.
+    public static func run(paths: NodePaths, dependencies: NodeDaemon.Dependencies, logger: Logger,
+                           firmwareVersion: String = "unknown") async throws {
         try FileManager.default.createDirectory(atPath: paths.runDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let services = NodeServices(paths: paths, logger: logger)
+        let services = NodeServices(paths: paths, routes: dependencies.link as? any RouteControl, logger: logger)
         let daemon = NodeDaemon(paths: paths, dependencies: dependencies, logger: logger, services: services)
         try await daemon.start()
         // First in the group, so it stops last: the daemons outlive CARP's bow-out.
@@ -119,6 +121,8 @@ public enum DaemonRunner {
             // A ServiceGroup shuts services down one by one in reverse order: CARP comes last
             // so that on SIGTERM it bows out first, before anything else is waited for.
             services: extra + [
+                .init(service: ManagementService(daemon: daemon, logger: logger,
+                                                 versions: ManagementService.versions(firmware: firmwareVersion))),
                 .init(service: ControlService(daemon: daemon, path: paths.controlSocket, logger: logger)),
                 .init(service: ReloadService(daemon: daemon, logger: logger)),
                 .init(service: CarpEventService(daemon: daemon, logger: logger)),

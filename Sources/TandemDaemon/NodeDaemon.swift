@@ -3,6 +3,7 @@ import Logging
 import TandemAddress
 import TandemCARP
 import TandemConfig
+import TandemManagement
 import TandemNetlink
 import TandemServices
 import TandemStateSync
@@ -33,6 +34,8 @@ public actor NodeDaemon {
     private var configLoadedAt: Date?
     private var configError: String?
     private var syncStatus: StateSyncSection?
+    /// The management endpoint's status, when it runs (set by `ManagementService`).
+    private var managementStatus: (@Sendable () async -> ManagementStatus)?
     public private(set) var carp: CarpService?
     /// The packet I/O of the running CARP groups, for the receive pump.
     nonisolated let packetIO = PacketIOBox()
@@ -146,7 +149,16 @@ public actor NodeDaemon {
         var status = NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
                                 sync: syncStatus)
         status.services = await services?.status()
+        status.routes = services?.routes?.status()
+        status.management = await managementStatus?()
         return status
+    }
+
+    /// The running config (nil before the first load).
+    var runningConfig: Config? { config }
+
+    func setManagementStatus(_ source: @escaping @Sendable () async -> ManagementStatus) {
+        managementStatus = source
     }
 
     /// Per config interface name with CARP VIPs: whether this node is MASTER of any of them.

@@ -2,18 +2,24 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TandemConfig
+import TandemNetlink
 import TandemServices
 
-/// The node's supervised daemons (Kea, Unbound, chrony): renders them from each loaded
-/// config, runs them through the `ServiceSupervisor`, and moves Kea's HA service with CARP.
+/// The node's supervised daemons (Kea, Unbound, chrony) and routes: renders them from each
+/// loaded config, runs the daemons through the `ServiceSupervisor`, keeps the routes in the
+/// kernel, and moves Kea's HA service with CARP.
 public final class NodeServices: Sendable {
     public typealias Supervisor = ServiceSupervisor<ContinuousClock.Instant>
     let supervisor: Supervisor
     let planner: ServicePlanner
     private let state = HAStateBox()
     private let logger: Logger
+    let routes: NodeRoutes?
+    private let nodePaths: NodePaths
 
-    public init(paths: NodePaths, host: (any ServiceHost)? = nil, logger: Logger) {
+    public init(paths: NodePaths, host: (any ServiceHost)? = nil, routes: (any RouteControl)? = nil, logger: Logger) {
+        self.routes = routes.map { NodeRoutes(control: $0, logger: logger) }
+        nodePaths = paths
         let servicePaths = ServicePaths(paths)
         // Debian's multiarch hook directory for this machine's architecture.
         let hooks = ["/usr/lib/x86_64-linux-gnu/kea/hooks", "/usr/lib/aarch64-linux-gnu/kea/hooks", "/usr/lib/kea/hooks"]
@@ -25,8 +31,10 @@ public final class NodeServices: Sendable {
         self.logger = logger
     }
 
-    /// Renders `config`'s services and hands them to the supervisor.
+    /// Renders `config`'s services and hands them to the supervisor; installs its routes.
     func apply(_ config: Config) async {
+        HostName.apply(config.system, paths: nodePaths, logger: logger)
+        routes?.set(RoutePlanner.plan(config))
         let specs = planner.plan(config)
         state.set(plan: KeaRenderer.haPlan(config), socket: planner.paths.keaControlSocket)
         await supervisor.apply(specs)
@@ -87,6 +95,7 @@ struct NodeServicesService: Service {
             if states != lastStates || round % 8 == 0 {
                 lastStates = states
                 await services.followCarp(masterOf: { states[$0] })
+                services.routes?.reconcile()
             }
         }
         await services.shutdown()

@@ -1,10 +1,20 @@
 import TandemServices
 
 extension NodeStatus {
-    /// The services part of `tandem status`: one line per supervised daemon.
+    /// The routes and services part of `tandem status`: one line per route and per
+    /// supervised daemon.
     func servicesText() -> [String] {
-        guard let services, !services.isEmpty else { return [] }
-        var lines = ["", "services:"]
+        var lines: [String] = []
+        if let routes, !routes.isEmpty {
+            lines += ["", "routes:"]
+            for r in routes {
+                var line = "  \(r.route) (\(r.source)): \(r.installed ? "installed" : "not installed")"
+                if let e = r.error { line += "; \(e)" }
+                lines.append(line)
+            }
+        }
+        guard let services, !services.isEmpty else { return lines }
+        lines += ["", "services:"]
         for s in services {
             var line = "  \(s.name): \(s.state)"
             if let pid = s.pid { line += " (pid \(pid))" }

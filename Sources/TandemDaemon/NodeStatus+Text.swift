@@ -53,6 +53,10 @@ extension NodeStatus {
             if !shown.isEmpty { lines.append("  " + shown.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
         }
         lines += servicesText()
+        if let management {
+            lines.append("")
+            lines.append(contentsOf: management.lines)
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -1,5 +1,6 @@
 import TandemCARP
 import TandemServices
+import TandemManagement
 
 /// What `tandem status` shows (DESIGN.md "Command line"): one entry per CARP VIP, the
 /// node, and a place for the state-sync section (nil until state sync runs in the daemon).
@@ -13,6 +14,10 @@ public struct NodeStatus: Sendable, Codable, Equatable {
     public var sync: StateSyncSection?
     /// The supervised daemons (Kea, Unbound, chrony) the config asks for.
     public var services: [ServiceStatus]?
+    /// The routes the config asks for (default gateways, static routes).
+    public var routes: [RouteStatus]?
+    /// The HTTPS management endpoint (logins, the last config push received), when it runs.
+    public var management: ManagementStatus?
 
     public init(node: NodeSummary, carp: [CarpVIPStatus], carpCounters: CarpCounters = CarpCounters(), sync: StateSyncSection? = nil) {
         self.node = node
