@@ -37,6 +37,12 @@ public actor NodeDaemon {
     /// The management endpoint's status, when it runs (set by `ManagementService`).
     private var managementStatus: (@Sendable () async -> ManagementStatus)?
     public private(set) var carp: CarpService?
+    /// Loading, validating and committing configs runs here, off the cooperative pool that
+    /// CARP's timers share (`OffPool`).
+    let work = OffPool(label: "tandem-daemon-work")
+    private let reloadGate = AsyncGate()
+    /// What the running CARP packet I/O was opened for (`NodePlan.carpSocketShape`).
+    private var openSockets: [String: String] = [:]
     /// The packet I/O of the running CARP groups, for the receive pump.
     nonisolated let packetIO = PacketIOBox()
     /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
@@ -56,11 +62,12 @@ public actor NodeDaemon {
     public func start() async throws {
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
-        apply(config: config, plan: plan)
+        await apply(config: config, plan: plan)
         await services?.apply(config)
         let io = try deps.makePacketIO(plan)
         let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
+        openSockets = plan.carpSocketShape
         packetIO.set(io)
         await carp.start()
     }
@@ -69,20 +76,42 @@ public actor NodeDaemon {
     /// its groups changed. A config that fails to load leaves the running one in place.
     @discardableResult
     public func reload() async -> Result<String, Error> {
+        // One reload at a time: the work below suspends, and a second reload must not apply
+        // an older file after a newer one.
+        await reloadGate.enter()
+        let result = await reloadOnce()
+        await reloadGate.leave()
+        return result
+    }
+
+    private func reloadOnce() async -> Result<String, Error> {
         let config: Config
         let plan: NodePlan
+        let source = deps.config
         do {
-            config = try deps.config.load()
-            plan = try NodePlan(config: config)
+            (config, plan) = try await work.run {
+                let config = try source.load()
+                return (config, try NodePlan(config: config))
+            }
         } catch {
             configError = "\(error)"
             logger.error("reload failed, keeping the running config: \(error)")
             return .failure(error)
         }
         let previous = self.plan
-        apply(config: config, plan: plan)
+        await apply(config: config, plan: plan)
         await services?.apply(config)
-        if previous?.carpGroups != plan.carpGroups {
+        if previous?.carpGroups != plan.carpGroups, let carp, let previous,
+           plan.carpSocketShape.allSatisfy({ openSockets[$0.key] == $0.value }) {
+            do {
+                let summary = try await carp.reconfigure(plan)
+                logger.notice("\(summary)")
+            } catch {
+                configError = "\(error)"
+                return .failure(error)
+            }
+            if previous.maintenance != plan.maintenance { await carp.process(.setMaintenance(plan.maintenance)) }
+        } else if previous?.carpGroups != plan.carpGroups {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
             do {
@@ -90,6 +119,7 @@ public actor NodeDaemon {
                 let io = try deps.makePacketIO(plan)
                 let fresh = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
                 carp = fresh
+                openSockets = plan.carpSocketShape
                 packetIO.set(io)
                 await fresh.start()
             } catch {
@@ -191,7 +221,7 @@ public actor NodeDaemon {
 
     /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest
     /// still applied: a missing interface must not keep CARP from running on the others.
-    private func apply(config: Config, plan: NodePlan) {
+    private func apply(config: Config, plan: NodePlan) async {
         for setting in plan.sysctls {
             do { try deps.link.writeSysctl(setting.components, value: setting.value) } catch {
                 logger.warning("sysctl \(setting): \(error)")
@@ -208,7 +238,7 @@ public actor NodeDaemon {
             }
         }
         if let ruleset = deps.ruleset {
-            do { let summary = try ruleset.apply(config); logger.info("ruleset: \(summary)") } catch {
+            do { let summary = try await work.run { try ruleset.apply(config) }; logger.info("ruleset: \(summary)") } catch {
                 logger.error("ruleset: \(error)")
             }
         }

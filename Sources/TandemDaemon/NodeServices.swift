@@ -16,6 +16,7 @@ public final class NodeServices: Sendable {
     private let logger: Logger
     let routes: NodeRoutes?
     private let nodePaths: NodePaths
+    private let queue = DispatchQueue(label: "tandem-node-services", qos: .utility)
 
     public init(paths: NodePaths, host: (any ServiceHost)? = nil, routes: (any RouteControl)? = nil, logger: Logger) {
         self.routes = routes.map { NodeRoutes(control: $0, logger: logger) }
@@ -45,19 +46,39 @@ public final class NodeServices: Sendable {
     func shutdown() async { await supervisor.shutdown() }
 
     /// One round of the Kea takeover rule (`KeaTakeover`), given whether CARP holds the
-    /// DHCP interface's VIP here. Errors are logged once per distinct message.
+    /// DHCP interface's VIP here. Errors are logged once per distinct message. The socket
+    /// calls block (a takeover waits until Kea has tried its partner: up to 10 s for one
+    /// that vanished), so they run on a queue of their own, off the cooperative pool that
+    /// runs CARP's timers.
     func followCarp(masterOf: (String) -> Bool?) async {
         guard let (plan, socket) = state.get(), let master = masterOf(plan.interface) else { return }
         guard await supervisor.machine(.dhcp4)?.pid != nil else { return }
-        let control = KeaControl(socketPath: socket)
-        do {
-            let haState = try control.haState()
-            guard let command = KeaTakeover.command(carpMaster: master, role: plan.role, state: haState) else { return }
-            _ = try control.send(command.rawValue)
-            logger.notice("Kea HA: \(command.rawValue) (CARP \(master ? "MASTER" : "BACKUP") on \(plan.interface), HA state was \(haState))")
+        let outcome: Result<String?, Error> = await withCheckedContinuation { c in
+            queue.async {
+                c.resume(returning: Result {
+                    let haState = try KeaControl(socketPath: socket).haState()
+                    guard let command = KeaTakeover.command(carpMaster: master, role: plan.role, state: haState) else { return nil }
+                    _ = try KeaControl(socketPath: socket, timeoutMilliseconds: 15_000).send(command.rawValue)
+                    return "\(command.rawValue) (CARP \(master ? "MASTER" : "BACKUP") on \(plan.interface), HA state was \(haState))"
+                })
+            }
+        }
+        switch outcome {
+        case .success(let done?):
+            logger.notice("Kea HA: \(done)")
             state.setError(nil)
-        } catch {
+        case .success(nil):
+            state.setError(nil)
+        case .failure(let error):
             if state.setError("\(error)") { logger.warning("Kea HA: \(error)") }
+        }
+    }
+
+    /// Puts back routes a link took away (netlink calls, off the cooperative pool).
+    func reconcileRoutes() async {
+        guard let routes else { return }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            queue.async { routes.reconcile(); c.resume() }
         }
     }
 }
@@ -95,7 +116,7 @@ struct NodeServicesService: Service {
             if states != lastStates || round % 8 == 0 {
                 lastStates = states
                 await services.followCarp(masterOf: { states[$0] })
-                services.routes?.reconcile()
+                await services.reconcileRoutes()
             }
         }
         await services.shutdown()
