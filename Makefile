@@ -35,6 +35,7 @@ test: deps
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	@bash scripts/lab-tests.sh "$(BIN)"
 	@bash scripts/cli-tests.sh "$(BIN)"
+	@bash scripts/sync-tests.sh "$(BIN)"
 
 demo: build
 	@bash scripts/demo.sh "$(BIN)"

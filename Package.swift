@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Tandem: a pfSense-style HA firewall for Debian on nftables.
 // Dependencies are deliberate: CI builds from scratch on 2 cores, so every package here
 // must earn its build time (see README "Dependencies").
@@ -15,6 +15,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        // The management endpoint (HTTPS, XML-RPC config sync): Hummingbird's HTTP/1 server
+        // and its TLS channel on swift-nio-ssl (no traits: swift-configuration is not needed);
+        // swift-certificates makes the self-signed
+        // certificate of a node that has none configured.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
     ],
     targets: [
         // One system-library module per C library (STYLE.md §5). Only TandemConfig imports
@@ -29,6 +38,8 @@ let package = Package(
                        providers: [.apt(["libnftnl-dev"])]),
         .systemLibrary(name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
                        providers: [.apt(["libnetfilter-conntrack-dev"])]),
+        // libxcrypt: crypt_r(3) for bcrypt/sha512-crypt passwords; only TandemManagement imports it.
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // Pure core.
         .target(name: "TandemAddress"),
@@ -57,12 +68,30 @@ let package = Package(
                                                      "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
+            "TandemManagement", "TandemConfigSync",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
+        // The HTTPS management endpoint: authentication against the config's users, the
+        // XML-RPC sync receiver's transport, the node's certificate.
+        .target(name: "TandemManagement", dependencies: [
+            "TandemConfig", "TandemAddress", "TandemConfigSync", "CCrypt",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "tandem", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
+            "TandemManagement",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -83,6 +112,13 @@ let package = Package(
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TandemManagementTests", dependencies: [
+            "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
     ],

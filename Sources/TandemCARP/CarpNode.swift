@@ -105,6 +105,45 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
         }
     }
 
+    /// A reload's groups. pfSense's `restore_config_section` leaves a CARP VIP whose
+    /// password, advskew, advbase and addresses are unchanged alone, so a config push does not
+    /// make it flap (`pfsense/pfsense:src/usr/local/www/xmlrpc.php`, the `$oldvips`
+    /// fingerprint compare): here an unchanged group keeps its machine, state and timers. A
+    /// group that disappeared bows out and takes its addresses off (its machine's shutdown);
+    /// a changed one does that and starts again; a new one starts in INIT and is told its
+    /// link's state, as at start. Returns the changed ids and the actions to carry out.
+    public mutating func reconfigure(groups: [CarpGroupConfig], linkUp: (String) -> Bool, at now: Instant,
+                                     initialCounter: (CarpGroupID) -> UInt64 = { _ in .random(in: .min ... .max) })
+        -> (started: [CarpGroupID], stopped: [CarpGroupID], actions: [(CarpGroupID, CarpAction<Instant>)]) {
+        let wanted = Dictionary(groups.map { (CarpGroupID(interface: $0.interface, vhid: $0.vhid), $0) },
+                                uniquingKeysWith: { first, _ in first })
+        var actions: [(CarpGroupID, CarpAction<Instant>)] = []
+        var stopped: [CarpGroupID] = []
+        for id in machines.keys.sorted() where wanted[id] != machines[id]?.config {
+            actions += dispatch(.shutdown, to: id, now: now)
+            machines[id] = nil
+            sendHealth[id] = nil
+            demotionSources["send errors \(id)"] = nil
+            stopped.append(id)
+        }
+        let before = demotion
+        let fresh = wanted.keys.filter { machines[$0] == nil }.sorted()
+        for id in fresh {
+            if linkUp(id.interface) { downInterfaces.remove(id.interface) } else { downInterfaces.insert(id.interface) }
+        }
+        let started = fresh
+        for id in fresh {
+            machines[id] = CarpMachine(config: wanted[id]!, initialCounter: initialCounter(id), maintenance: maintenance,
+                                       demotion: demotion)
+        }
+        // The demotion counts down links of interfaces that carry a vhid: that set may have changed.
+        if demotion != before { actions += applyDemotion(now: now) }
+        for id in started {
+            actions += dispatch(.linkChanged(up: linkUp(id.interface)), to: id, now: now)
+        }
+        return (started, stopped, actions)
+    }
+
     private mutating func sendResult(_ id: CarpGroupID, succeeded: Bool, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
         var health = sendHealth[id] ?? (0, 0)
         let source = "send errors \(id)"

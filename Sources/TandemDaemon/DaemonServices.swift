@@ -98,7 +98,9 @@ struct ReloadService: Service {
 
 /// Runs a node until SIGTERM/SIGINT.
 public enum DaemonRunner {
-    public static func run(paths: NodePaths, dependencies: NodeDaemon.Dependencies, logger: Logger) async throws {
+    /// - Parameter firmwareVersion: Tandem's version, which `host_firmware_version` reports.
+    public static func run(paths: NodePaths, dependencies: NodeDaemon.Dependencies, logger: Logger,
+                           firmwareVersion: String = "unknown") async throws {
         try FileManager.default.createDirectory(atPath: paths.runDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let daemon = NodeDaemon(paths: paths, dependencies: dependencies, logger: logger)
@@ -115,6 +117,8 @@ public enum DaemonRunner {
             // A ServiceGroup shuts services down one by one in reverse order: CARP comes last
             // so that on SIGTERM it bows out first, before anything else is waited for.
             services: extra + [
+                .init(service: ManagementService(daemon: daemon, logger: logger,
+                                                 versions: ManagementService.versions(firmware: firmwareVersion))),
                 .init(service: ControlService(daemon: daemon, path: paths.controlSocket, logger: logger)),
                 .init(service: ReloadService(daemon: daemon, logger: logger)),
                 .init(service: CarpEventService(daemon: daemon, logger: logger)),

@@ -3,6 +3,7 @@ import Logging
 import TandemAddress
 import TandemCARP
 import TandemConfig
+import TandemManagement
 import TandemNetlink
 import TandemStateSync
 
@@ -32,7 +33,11 @@ public actor NodeDaemon {
     private var configLoadedAt: Date?
     private var configError: String?
     private var syncStatus: StateSyncSection?
+    /// The management endpoint's status, when it runs (set by `ManagementService`).
+    private var managementStatus: (@Sendable () async -> ManagementStatus)?
     public private(set) var carp: CarpService?
+    /// What the running CARP packet I/O was opened for (`NodePlan.carpSocketShape`).
+    private var openSockets: [String: String] = [:]
     /// The packet I/O of the running CARP groups, for the receive pump.
     nonisolated let packetIO = PacketIOBox()
     /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
@@ -53,6 +58,7 @@ public actor NodeDaemon {
         let io = try deps.makePacketIO(plan)
         let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
+        openSockets = plan.carpSocketShape
         packetIO.set(io)
         await carp.start()
     }
@@ -73,7 +79,17 @@ public actor NodeDaemon {
         }
         let previous = self.plan
         apply(config: config, plan: plan)
-        if previous?.carpGroups != plan.carpGroups {
+        if previous?.carpGroups != plan.carpGroups, let carp, let previous,
+           plan.carpSocketShape.allSatisfy({ openSockets[$0.key] == $0.value }) {
+            do {
+                let summary = try await carp.reconfigure(plan)
+                logger.notice("\(summary)")
+            } catch {
+                configError = "\(error)"
+                return .failure(error)
+            }
+            if previous.maintenance != plan.maintenance { await carp.process(.setMaintenance(plan.maintenance)) }
+        } else if previous?.carpGroups != plan.carpGroups {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
             do {
@@ -81,6 +97,7 @@ public actor NodeDaemon {
                 let io = try deps.makePacketIO(plan)
                 let fresh = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
                 carp = fresh
+                openSockets = plan.carpSocketShape
                 packetIO.set(io)
                 await fresh.start()
             } catch {
@@ -137,8 +154,17 @@ public actor NodeDaemon {
         let summary = NodeSummary(hostname: plan?.hostname, root: paths.root.isEmpty ? "/" : paths.root,
                                   pid: getpid(), configLoadedAt: configLoadedAt?.timeIntervalSince1970,
                                   configError: configError, maintenance: plan?.maintenance ?? false)
-        return NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
-                          sync: syncStatus)
+        var status = NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
+                                sync: syncStatus)
+        status.management = await managementStatus?()
+        return status
+    }
+
+    /// The running config (nil before the first load).
+    var runningConfig: Config? { config }
+
+    func setManagementStatus(_ source: @escaping @Sendable () async -> ManagementStatus) {
+        managementStatus = source
     }
 
     /// Stores the sync section of `tandem status`. (Whether this node carries the traffic,

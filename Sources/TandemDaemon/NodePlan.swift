@@ -144,3 +144,19 @@ extension NodePlan {
                   carpSubsecond: config.carpSubsecond)
     }
 }
+
+extension NodePlan {
+    /// What the CARP packet I/O is opened for (`LinuxCarpSocketSet(plan:)`): per interface,
+    /// the VIP families and the advertisement source. Plans of the same shape share sockets,
+    /// so a reload between them reconfigures CARP instead of restarting it.
+    var carpSocketShape: [String: String] {
+        var families: [String: Set<String>] = [:]
+        var sources: [String: String] = [:]
+        for group in carpGroups {
+            families[group.device, default: []].formUnion(group.addresses.map { "\($0.family)" })
+            if let source = group.source { sources[group.device] = source.description }
+        }
+        return families.mapValues { $0.sorted().joined(separator: ",") }
+            .merging(sources.mapValues { " from " + $0 }) { $0 + $1 }
+    }
+}

@@ -1,4 +1,5 @@
 import TandemCARP
+import TandemManagement
 
 /// What `tandem status` shows (DESIGN.md "Command line"): one entry per CARP VIP, the
 /// node, and a place for the state-sync section (nil until state sync runs in the daemon).
@@ -10,6 +11,8 @@ public struct NodeStatus: Sendable, Codable, Equatable {
     public var carpCounters: CarpCounters
     /// State sync, when `<hasync>` enables it.
     public var sync: StateSyncSection?
+    /// The HTTPS management endpoint (logins, the last config push received), when it runs.
+    public var management: ManagementStatus?
 
     public init(node: NodeSummary, carp: [CarpVIPStatus], carpCounters: CarpCounters = CarpCounters(), sync: StateSyncSection? = nil) {
         self.node = node

@@ -36,7 +36,8 @@ struct DaemonCommand: AsyncParsableCommand {
             ruleset: noRuleset ? nil : CompiledRulesetApplier(committer: NetlinkRulesetCommitter(),
                                                               recorded: (paths, ApplyPipeline.version)))
         do {
-            try await DaemonRunner.run(paths: paths, dependencies: dependencies, logger: logger)
+            try await DaemonRunner.run(paths: paths, dependencies: dependencies, logger: logger,
+                                       firmwareVersion: Tandem.configuration.version)
         } catch {
             logger.critical("daemon stopped: \(error)")
             throw ExitCode(1)

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# The management endpoint and XML-RPC config sync on the namespace lab (scripts/lab.sh), run
+# by `make test` with the built binary: a pfSense-2.7-style primary written with Python's
+# xmlrpc.client pushes into the secondary over real TLS; refusals (wrong password, missing
+# privilege, no credentials, a config that does not validate, the sync loop, a login flood,
+# an oversized body, a slow request). Prints "N passed, N failed".
+set -uo pipefail
+BIN=${1:?usage: sync-tests.sh BIN}
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+export TANDEM_LAB=tandem-synctest-$(printf '%04x' "$RANDOM")
+LAB="$HERE/lab.sh"
+P=$TANDEM_LAB
+PRIMARY="$HERE/xmlrpc-primary.py"
+passed=0
+failed=0
+
+if [ "$(id -u)" -ne 0 ]; then echo "skipped sync tests: not running as root"; exit 0; fi
+if ! ip netns add "$P-probe" 2>/dev/null; then echo "skipped sync tests: cannot create network namespaces"; exit 0; fi
+ip netns delete "$P-probe"
+CORPUS=${TANDEM_CORPUS:-$REPO/../shared/corpus}
+
+trap 'bash "$LAB" down >/dev/null 2>&1' EXIT
+
+check() {  # check NAME COMMAND...
+  local name=$1; shift
+  local out
+  if out=$("$@" 2>&1); then
+    passed=$((passed + 1)); echo "ok   $name${out:+ ($out)}"
+  else
+    failed=$((failed + 1)); echo "FAIL $name${out:+: $out}"
+    for n in 1 2; do [ -f "/tmp/$P/fw$n/daemon.log" ] && tail -n 12 "/tmp/$P/fw$n/daemon.log" | sed "s/^/     fw$n| /"; done
+  fi
+}
+skip() { echo "skip $1: $2"; }
+
+FW2=/tmp/$P/fw2
+FW1=/tmp/$P/fw1
+# The secondary's endpoint as the LAN client (192.0.2.100) reaches it: the anti-lockout rule
+# lets the LAN reach the web GUI port.
+URL2=https://192.0.2.3
+in_client() { ip netns exec "$P-client" "$@"; }
+in_fw() { local n=$1; shift; ip netns exec "$P-fw$n" "$@"; }
+revisions() { ls "$1/var/lib/tandem/history" 2>/dev/null | wc -l; }
+mgmt_json() { "$BIN" status --json --root "$1" | python3 -c "import json,sys; m=json.load(sys.stdin)['management']; print($2)"; }
+# POSTs a body with curl from the client namespace; prints HTTP status and the body.
+post() { in_client curl -sk --max-time 20 -o - -w '\nHTTP %{http_code}\n' "$@"; }
+ver='<?xml version="1.0"?><methodCall><methodName>pfsense.host_firmware_version</methodName><params></params></methodCall>'
+
+t_tls_up() {
+  local cert; cert=$(in_client sh -c "echo | openssl s_client -connect 192.0.2.3:443 2>/dev/null" | grep -c "BEGIN CERTIFICATE")
+  [ "$cert" -ge 1 ] || { echo "no certificate served on 192.0.2.3:443"; return 1; }
+  local mode; mode=$(stat -c %a "$FW2/var/lib/tandem/tls/node.key")
+  [ "$mode" = 600 ] || { echo "key mode $mode"; return 1; }
+  echo "self-signed certificate served, key mode $mode"
+}
+
+t_no_credentials() {
+  local out; out=$(post -H 'Content-Type: text/xml' --data "$ver" "$URL2/xmlrpc.php")
+  echo "$out" | grep -q "<int>-1</int>" && echo "$out" | grep -q "Invalid username or password" || { echo "$out"; return 1; }
+  echo "fault -1"
+}
+
+t_wrong_password() {
+  local out; out=$(in_client python3 "$PRIMARY" "$URL2" admin wrong "$REPO/etc/examples/primaryfw.xml" filter)
+  [ $? -eq 2 ] && echo "$out" | grep -q "fault -1: Authentication failed: Invalid username or password" || { echo "$out"; return 1; }
+  echo "fault -1"
+}
+
+t_no_privilege() {
+  echo "bobpass" | "$BIN" user add bob --password-stdin --root "$FW2" >/dev/null || { echo "user add failed"; return 1; }
+  "$BIN" user list --root "$FW2" | grep -q "^bob .*sync not allowed" || { "$BIN" user list --root "$FW2"; return 1; }
+  local out; out=$(in_client python3 "$PRIMARY" "$URL2" bob bobpass "$REPO/etc/examples/primaryfw.xml" filter)
+  [ $? -eq 2 ] && echo "$out" | grep -q "fault -2: Authentication failed: not enough privileges" || { echo "$out"; return 1; }
+  echo "fault -2"
+}
+
+t_interop_restore() {
+  [ -f "$CORPUS/opnsense-carp-master.xml" ] || { echo "no corpus at $CORPUS"; return 1; }
+  local before; before=$(revisions "$FW2")
+  local out; out=$(in_client python3 "$PRIMARY" "$URL2" admin tandem-lab "$CORPUS/opnsense-carp-master.xml" filter --config-version 23.3)
+  [ $? -eq 0 ] || { echo "$out"; return 1; }
+  [ "$(revisions "$FW2")" -eq $((before + 1)) ] || { echo "no new revision"; return 1; }
+  grep -q "Merged in config (filter sections) from XMLRPC client." "$FW2/etc/tandem/config.xml" || { echo "revision text missing"; return 1; }
+  # filter is replaced whole: the secondary's own "Allow ping" rule is gone from its ruleset.
+  until_ok 5 sh -c "! ip netns exec $P-fw2 nft list ruleset | grep -q 'Allow ping to the WAN CARP VIP'" \
+    || { echo "fw2's ruleset still has its own rule"; return 1; }
+  echo "$out"
+}
+
+t_version_refused() {
+  local out; out=$(in_client python3 "$PRIMARY" "$URL2" admin tandem-lab "$CORPUS/opnsense-carp-master.xml" filter)
+  [ $? -eq 3 ] && echo "$out" | grep -q "different configuration version" || { echo "$out"; return 1; }
+  echo "config_version 23.3 against 11.2: not sent"
+}
+
+t_invalid_refused() {
+  local before; before=$(revisions "$FW2")
+  local sum; sum=$(md5sum < "$FW2/etc/tandem/config.xml")
+  local bad=/tmp/$P/bad.xml
+  sed 's|<interface>lan</interface>|<interface>opt9</interface>|' "$REPO/etc/examples/primaryfw.xml" > "$bad"
+  local out; out=$(in_client python3 "$PRIMARY" "$URL2" admin tandem-lab "$bad" filter)
+  [ $? -eq 2 ] && echo "$out" | grep -q "opt9" || { echo "$out"; return 1; }
+  [ "$(revisions "$FW2")" -eq "$before" ] && [ "$(md5sum < "$FW2/etc/tandem/config.xml")" = "$sum" ] || { echo "config changed"; return 1; }
+  echo "$(echo "$out" | head -c 160)"
+}
+
+t_loop_guard() {
+  # fw1 syncs to 203.0.113.2; a restore from that address is the loop pfSense refuses.
+  local before; before=$(revisions "$FW1")
+  local out; out=$(in_fw 2 python3 "$PRIMARY" https://203.0.113.1 admin tandem-lab "$REPO/etc/examples/secondaryfw.xml" filter)
+  [ $? -eq 0 ] || { echo "$out"; return 1; }
+  [ "$(revisions "$FW1")" -eq "$before" ] || { echo "fw1 committed a revision"; return 1; }
+  grep -q "Disallowing CARP sync loop" "$FW1/daemon.log" || { echo "not logged"; return 1; }
+  echo "answered true, nothing committed, logged"
+}
+
+vip_line() {  # vip_line N VHID: "state advskew lastTransition" of fwN's vhid
+  "$BIN" status --json --root "/tmp/$P/fw$1" | python3 -c "
+import json,sys
+for v in json.load(sys.stdin)['carp']:
+    if v['vhid'] == $2: print(v['state'], v['advskew'], v.get('lastTransition'))"
+}
+
+t_vips() {
+  # fw2 holds both VIPs as BACKUP. A push without the LAN VIP stops vhid 1 only; a push
+  # with it starts it again; the WAN vhid's last transition never changes (not reconfigured).
+  local lan; lan=$(vip_line 2 143)
+  [ -n "$lan" ] || { echo "fw2 has no vhid 143"; return 1; }
+  local out; out=$(in_fw 1 python3 "$PRIMARY" https://203.0.113.2 admin tandem-lab "$REPO/etc/examples/primaryfw.xml" virtualip --vip-transform --without-vhid 1)
+  [ $? -eq 0 ] || { echo "$out"; return 1; }
+  until_ok 5 sh -c "[ -z \"\$(\"$BIN\" status --json --root $FW2 | grep '\"vhid\" : 1,')\" ]" || { echo "vhid 1 still on fw2"; return 1; }
+  grep -q "stopped 1@lan0" "$FW2/daemon.log" || { echo "no partial reconfiguration logged"; return 1; }
+  [ "$(vip_line 2 143)" = "$lan" ] || { echo "vhid 143 was touched: $lan -> $(vip_line 2 143)"; return 1; }
+  out=$(in_fw 1 python3 "$PRIMARY" https://203.0.113.2 admin tandem-lab "$REPO/etc/examples/primaryfw.xml" virtualip --vip-transform)
+  [ $? -eq 0 ] || { echo "$out"; return 1; }
+  until_ok 8 sh -c "\"$BIN\" status --json --root $FW2 | grep -q '\"vhid\" : 1,'" || { echo "vhid 1 not back"; return 1; }
+  until_ok 8 sh -c "[ \"\$(bash $LAB states 2 $BIN | awk '\$1==1{print \$2}')\" = BACKUP ]" || { echo "1 on fw2: $(vip_line 2 1)"; return 1; }
+  [ "$(vip_line 2 1 | cut -d' ' -f2)" = 100 ] || { echo "advskew $(vip_line 2 1)"; return 1; }
+  [ "$(vip_line 2 143)" = "$lan" ] || { echo "vhid 143 was touched: $lan -> $(vip_line 2 143)"; return 1; }
+  echo "vhid 1 removed and back (advskew 100, BACKUP), vhid 143 untouched"
+}
+
+t_flood() {
+  # 1,000 wrong logins from the LAN client, each on its own TLS connection (bounded: 120 s).
+  in_client timeout 120 python3 - <<'PY' || return 1
+import ssl, xmlrpc.client
+ctx = ssl._create_unverified_context()
+faults = 0
+for i in range(1000):
+    try:
+        xmlrpc.client.ServerProxy("https://mallory:guess%d@192.0.2.3/xmlrpc.php" % i, context=ctx).pfsense.host_firmware_version()
+    except xmlrpc.client.Fault:
+        faults += 1
+assert faults == 1000, faults
+PY
+  local failedn refused
+  failedn=$(mgmt_json "$FW2" "m['logins']['failed']")
+  refused=$(mgmt_json "$FW2" "m['logins']['refusedWhileLocked']")
+  [ "$refused" -ge 900 ] || { echo "only $refused refused while locked ($failedn checked)"; return 1; }
+  "$BIN" status --root "$FW2" | grep -q "locked out: 192.0.2.100" || { echo "lockout not in status"; return 1; }
+  # CARP kept running on both nodes, and the peer's own address still logs in at once.
+  [ "$(bash "$LAB" states 1 "$BIN" | awk '$2=="MASTER"' | wc -l)" -ge 2 ] || { echo "fw1 lost mastership"; return 1; }
+  local out; out=$(in_fw 1 python3 "$PRIMARY" https://203.0.113.2 admin tandem-lab "$CORPUS/opnsense-carp-master.xml" filter --config-version 23.3)
+  [ $? -eq 0 ] || { echo "peer refused after the flood: $out"; return 1; }
+  echo "$failedn passwords checked, $refused refused unchecked; fw1 still MASTER; the peer still syncs"
+}
+
+t_oversized() {
+  local big=/tmp/$P/big.xml
+  python3 -c "import sys; sys.stdout.write('<?xml version=\"1.0\"?><methodCall><methodName>x</methodName><params><param><value><string>' + 'a'*(20<<20) + '</string></value></param></params></methodCall>')" > "$big"
+  local out; out=$(in_fw 1 curl -sk --max-time 30 -o /dev/null -w 'HTTP %{http_code}' -u admin:tandem-lab \
+    -H 'Content-Type: text/xml' --data-binary "@$big" https://203.0.113.2/xmlrpc.php)
+  [ "$out" = "HTTP 413" ] || { echo "$out"; return 1; }
+  echo "20 MiB body: $out"
+}
+
+t_slow() {
+  # One byte a second of a request head: the server closes the connection (head deadline
+  # 10 s) well before the client is done.
+  in_client timeout 40 python3 - <<'PY' || return 1
+import socket, ssl, time
+ctx = ssl._create_unverified_context()
+s = ctx.wrap_socket(socket.create_connection(("192.0.2.3", 443), timeout=30))
+start = time.monotonic()
+request = b"POST /xmlrpc.php HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 60
+closed = None
+for b in request:
+    try:
+        s.send(bytes([b]))
+    except OSError:
+        closed = time.monotonic() - start
+        break
+    s.settimeout(1)
+    try:
+        if s.recv(1) == b"":
+            closed = time.monotonic() - start
+            break
+    except socket.timeout:
+        pass
+assert closed is not None and closed < 15, closed
+print("closed after %.1f s" % closed)
+PY
+}
+
+until_ok() {
+  local seconds=$1; shift
+  for _ in $(seq $((seconds * 20))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  return 1
+}
+
+bash "$LAB" up "$BIN" >/dev/null || { echo "FAIL lab did not come up"; echo "0 passed, 1 failed"; exit 1; }
+# Both endpoints listen once the daemons run (bounded wait, 10 s).
+until_ok 10 in_client curl -sk -o /dev/null "$URL2/xmlrpc.php" || echo "note: fw2's endpoint did not answer within 10 s"
+
+check "endpoint serves TLS with a self-signed certificate" t_tls_up
+check "no Authorization header: fault -1" t_no_credentials
+check "wrong password: fault -1" t_wrong_password
+check "user without the sync privilege: fault -2" t_no_privilege
+check "pfSense 2.7 primary (Python xmlrpc.client) restores a corpus filter section" t_interop_restore
+check "different config version: the primary does not send" t_version_refused
+check "a config that does not validate: fault with the validator's message, nothing changes" t_invalid_refused
+check "sync loop: ignored and logged" t_loop_guard
+check "VIP push: a removed VIP stops alone, unchanged ones are not reconfigured" t_vips
+check "1,000 failed logins: rate-limited, CARP and the peer unaffected" t_flood
+check "20 MiB body: 413" t_oversized
+check "one byte a second: connection closed" t_slow
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
