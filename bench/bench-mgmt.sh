@@ -21,9 +21,8 @@ ip netns delete "$P-probe"
 trap 'bash "$LAB" down >/dev/null 2>&1' EXIT
 bash "$LAB" up "$BIN" >/dev/null
 
-capture() {  # capture SECONDS OUT: timestamps of fw1's WAN advertisements
-  timeout "$1" ip netns exec "$P-server" tcpdump -i eth0 -n -tt -l 'ip proto 112 and src 198.51.100.2' 2>/dev/null \
-    | awk '{print $1}' > "$2" || true
+capture() {  # capture SECONDS OUT: tcpdump lines of fw1's WAN advertisements (the timestamp first)
+  timeout "$1" ip netns exec "$P-server" tcpdump -i eth0 -n -tt -l 'ip proto 112 and src 198.51.100.2' > "$2" 2>/dev/null || true
 }
 
 load() {
@@ -49,7 +48,7 @@ load() {
 stats() {  # stats FILE LABEL
   python3 - "$1" "$2" <<'PY'
 import sys
-t = [float(x) for x in open(sys.argv[1]) if x.strip()]
+t = [float(x.split()[0]) for x in open(sys.argv[1]) if x.strip()]
 d = sorted(b - a for a, b in zip(t, t[1:]))
 if not d:
     print("%s: no advertisements captured" % sys.argv[2]); sys.exit(0)
@@ -59,16 +58,20 @@ print("%-34s %3d intervals  mean %.1f ms  p99 %.1f ms  max %.1f ms  worst latene
 PY
 }
 
-capture 20 "/tmp/$P-idle" 
-capture 45 "/tmp/$P-load" & cap=$!
+capture 20 "/tmp/$P-idle"
+# The load capture lasts as long as the load (bounded: 400 s).
+timeout 400 ip netns exec "$P-server" tcpdump -i eth0 -n -tt -l 'ip proto 112 and src 198.51.100.2' > "/tmp/$P-load" 2>/dev/null &
+cap=$!
 sleep 2
 start=$(date +%s.%N)
 load
 end=$(date +%s.%N)
-wait "$cap" || true
-revs=$(ls "/tmp/$P/fw1/var/lib/tandem/history" | wc -l)
+sleep 1
+kill "$cap" 2>/dev/null || true
+wait "$cap" 2>/dev/null || true
+revs=$("$BIN" status --root "/tmp/$P/fw1" | grep -o 'committed revision [0-9]*' | awk '{print $3}')
 stats "/tmp/$P-idle" "idle"
 stats "/tmp/$P-load" "100 pushes + 1,000 failed logins"
-echo "load took $(python3 -c "print('%.1f' % ($end - $start))") s; fw1 committed $revs revisions"
+echo "load took $(python3 -c "print('%.1f' % ($end - $start))") s; fw1's last pushed revision: ${revs:-none}"
 "$BIN" status --root "/tmp/$P/fw1" | sed -n '/^management/,$p'
 rm -f "/tmp/$P-idle" "/tmp/$P-load"

@@ -36,6 +36,10 @@ public actor NodeDaemon {
     /// The management endpoint's status, when it runs (set by `ManagementService`).
     private var managementStatus: (@Sendable () async -> ManagementStatus)?
     public private(set) var carp: CarpService?
+    /// Loading, validating and committing configs runs here, off the cooperative pool that
+    /// CARP's timers share (`OffPool`).
+    let work = OffPool(label: "tandem-daemon-work")
+    private let reloadGate = AsyncGate()
     /// What the running CARP packet I/O was opened for (`NodePlan.carpSocketShape`).
     private var openSockets: [String: String] = [:]
     /// The packet I/O of the running CARP groups, for the receive pump.
@@ -54,7 +58,7 @@ public actor NodeDaemon {
     public func start() async throws {
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
-        apply(config: config, plan: plan)
+        await apply(config: config, plan: plan)
         let io = try deps.makePacketIO(plan)
         let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
@@ -67,18 +71,30 @@ public actor NodeDaemon {
     /// its groups changed. A config that fails to load leaves the running one in place.
     @discardableResult
     public func reload() async -> Result<String, Error> {
+        // One reload at a time: the work below suspends, and a second reload must not apply
+        // an older file after a newer one.
+        await reloadGate.enter()
+        let result = await reloadOnce()
+        await reloadGate.leave()
+        return result
+    }
+
+    private func reloadOnce() async -> Result<String, Error> {
         let config: Config
         let plan: NodePlan
+        let source = deps.config
         do {
-            config = try deps.config.load()
-            plan = try NodePlan(config: config)
+            (config, plan) = try await work.run {
+                let config = try source.load()
+                return (config, try NodePlan(config: config))
+            }
         } catch {
             configError = "\(error)"
             logger.error("reload failed, keeping the running config: \(error)")
             return .failure(error)
         }
         let previous = self.plan
-        apply(config: config, plan: plan)
+        await apply(config: config, plan: plan)
         if previous?.carpGroups != plan.carpGroups, let carp, let previous,
            plan.carpSocketShape.allSatisfy({ openSockets[$0.key] == $0.value }) {
             do {
@@ -184,7 +200,7 @@ public actor NodeDaemon {
 
     /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest
     /// still applied: a missing interface must not keep CARP from running on the others.
-    private func apply(config: Config, plan: NodePlan) {
+    private func apply(config: Config, plan: NodePlan) async {
         for setting in plan.sysctls {
             do { try deps.link.writeSysctl(setting.components, value: setting.value) } catch {
                 logger.warning("sysctl \(setting): \(error)")
@@ -201,7 +217,7 @@ public actor NodeDaemon {
             }
         }
         if let ruleset = deps.ruleset {
-            do { let summary = try ruleset.apply(config); logger.info("ruleset: \(summary)") } catch {
+            do { let summary = try await work.run { try ruleset.apply(config) }; logger.info("ruleset: \(summary)") } catch {
                 logger.error("ruleset: \(error)")
             }
         }

@@ -96,7 +96,12 @@ final class SyncWorker: @unchecked Sendable {
                 adoptKernelTable = true
             case .initialBulk(let outcome):
                 logger.notice("state sync: initial bulk \(outcome == .completed ? "received" : "timed out"); CARP demotion lifted")
-                undemote()
+                // The status first, then the demotion lifted, in that order: a `tandem status`
+                // that shows CARP taking over never shows the bulk still pending (the regular
+                // publication comes every 200 ms only).
+                var done = section(driver.status, peerAlive: peerAlive, now: driver.clock.now)
+                if done.state == "initial bulk pending" { done.state = "peer up" }
+                undemote(after: done)
             }
         }
         // Everything this node holds now, then greet the peer and ask for its flows.
@@ -217,8 +222,11 @@ final class SyncWorker: @unchecked Sendable {
         Task { await daemon.setSyncStatus(section) }
     }
 
-    private func undemote() {
+    private func undemote(after section: StateSyncSection? = nil) {
         let daemon = self.daemon
-        Task { await daemon.dispatch(.setDemotion(source: StateSyncService.demotionSource, value: 0)) }
+        Task {
+            if let section { await daemon.setSyncStatus(section) }
+            await daemon.dispatch(.setDemotion(source: StateSyncService.demotionSource, value: 0))
+        }
     }
 }
