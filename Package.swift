@@ -73,13 +73,20 @@ let package = Package(
         .target(name: "TandemStateSync", dependencies: [
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
+            // scrypt for the sync key (SyncKeyPair.swift).
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+
+        // Node services: pure renderers (config → kea-dhcp4 JSON, unbound.conf, chrony.conf)
+        // and the supervisor's value-type core, with the process launcher adapter beside it.
+        .target(name: "TandemServices", dependencies: ["TandemConfig", "TandemAddress"]),
 
         // Adapters.
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
                                                      "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
+            "TandemServices",
             "TandemManagement", "TandemConfigSync",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,12 +126,19 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
         .testTarget(name: "TandemConfigSyncTests", dependencies: ["TandemConfigSync", "TandemConfig", "TandemAddress"]),
-        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync", "TandemTestSupport"]),
+        .testTarget(name: "TandemStateSyncTests", dependencies: [
+            "TandemStateSync", "TandemTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
+            "TandemServices", "TandemTestSupport",
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemConfig", "TandemTestSupport"],
+                    resources: [.copy("Goldens")]),
         .testTarget(name: "TandemManagementTests", dependencies: [
             "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),

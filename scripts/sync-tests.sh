@@ -115,6 +115,32 @@ t_loop_guard() {
   echo "answered true, nothing committed, logged"
 }
 
+vip_line() {  # vip_line N VHID: "state advskew lastTransition" of fwN's vhid
+  "$BIN" status --json --root "/tmp/$P/fw$1" | python3 -c "
+import json,sys
+for v in json.load(sys.stdin)['carp']:
+    if v['vhid'] == $2: print(v['state'], v['advskew'], v.get('lastTransition'))"
+}
+
+t_vips() {
+  # fw2 holds both VIPs as BACKUP. A push without the LAN VIP stops vhid 1 only; a push
+  # with it starts it again; the WAN vhid's last transition never changes (not reconfigured).
+  local lan; lan=$(vip_line 2 143)
+  [ -n "$lan" ] || { echo "fw2 has no vhid 143"; return 1; }
+  local out; out=$(in_fw 1 python3 "$PRIMARY" https://203.0.113.2 admin tandem-lab "$REPO/etc/examples/primaryfw.xml" virtualip --vip-transform --without-vhid 1)
+  [ $? -eq 0 ] || { echo "$out"; return 1; }
+  until_ok 5 sh -c "[ -z \"\$(\"$BIN\" status --json --root $FW2 | grep '\"vhid\" : 1,')\" ]" || { echo "vhid 1 still on fw2"; return 1; }
+  grep -q "stopped 1@lan0" "$FW2/daemon.log" || { echo "no partial reconfiguration logged"; return 1; }
+  [ "$(vip_line 2 143)" = "$lan" ] || { echo "vhid 143 was touched: $lan -> $(vip_line 2 143)"; return 1; }
+  out=$(in_fw 1 python3 "$PRIMARY" https://203.0.113.2 admin tandem-lab "$REPO/etc/examples/primaryfw.xml" virtualip --vip-transform)
+  [ $? -eq 0 ] || { echo "$out"; return 1; }
+  until_ok 8 sh -c "\"$BIN\" status --json --root $FW2 | grep -q '\"vhid\" : 1,'" || { echo "vhid 1 not back"; return 1; }
+  until_ok 8 sh -c "[ \"\$(bash $LAB states 2 $BIN | awk '\$1==1{print \$2}')\" = BACKUP ]" || { echo "1 on fw2: $(vip_line 2 1)"; return 1; }
+  [ "$(vip_line 2 1 | cut -d' ' -f2)" = 100 ] || { echo "advskew $(vip_line 2 1)"; return 1; }
+  [ "$(vip_line 2 143)" = "$lan" ] || { echo "vhid 143 was touched: $lan -> $(vip_line 2 143)"; return 1; }
+  echo "vhid 1 removed and back (advskew 100, BACKUP), vhid 143 untouched"
+}
+
 t_flood() {
   # 1,000 wrong logins from the LAN client, each on its own TLS connection (bounded: 120 s).
   in_client timeout 120 python3 - <<'PY' || return 1
@@ -195,6 +221,7 @@ check "pfSense 2.7 primary (Python xmlrpc.client) restores a corpus filter secti
 check "different config version: the primary does not send" t_version_refused
 check "a config that does not validate: fault with the validator's message, nothing changes" t_invalid_refused
 check "sync loop: ignored and logged" t_loop_guard
+check "VIP push: a removed VIP stops alone, unchanged ones are not reconfigured" t_vips
 check "1,000 failed logins: rate-limited, CARP and the peer unaffected" t_flood
 check "20 MiB body: 413" t_oversized
 check "one byte a second: connection closed" t_slow

@@ -12,6 +12,7 @@ usage: xmlrpc-primary.py URL USER PASSWORD CONFIG.xml SECTION[,SECTION...] [opti
   --config-version V   the primary's own <version> (default: CONFIG.xml's)
   --vip-transform      advskew + 100 (cap 254), ipalias/proxyarp VIPs not on a CARP VIP dropped
   --call METHOD        call METHOD (with the sections struct) instead of the restore
+  --without-vhid N     leave vhid N's VIP out of virtualip
 exit: 0 synced, 2 fault (printed), 3 version refused, 4 transport error
 """
 import argparse
@@ -86,6 +87,7 @@ def main():
     p.add_argument("--config-version")
     p.add_argument("--vip-transform", action="store_true")
     p.add_argument("--call", default="pfsense.restore_config_section")
+    p.add_argument("--without-vhid", help="leave this vhid's VIP out (as if deleted on the primary)")
     a = p.parse_args()
 
     root = ET.parse(a.config).getroot()
@@ -98,6 +100,8 @@ def main():
         value = php_value(element)
         if name == "virtualip" and a.vip_transform:
             value = vip_transform(value)
+        if name == "virtualip" and a.without_vhid:
+            value = {"vip": [v for v in value.get("vip", []) if v.get("vhid") != a.without_vhid]}
         sections[name] = value
 
     parts = urllib.parse.urlsplit(a.url)

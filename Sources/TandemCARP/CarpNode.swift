@@ -50,6 +50,8 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
     public private(set) var downInterfaces: Set<String> = []
     public private(set) var demotionSources: [String: Int] = [:]
     public private(set) var maintenance: Bool
+    /// Per vhid: the counters accepted from each source (`CarpReplayGuard`).
+    public private(set) var replayGuards: [CarpGroupID: CarpReplayGuard] = [:]
     /// Per vhid: consecutive send failures, and successes since the last failure.
     public private(set) var sendHealth: [CarpGroupID: (failures: Int, successes: Int)] = [:]
     static var sendFailuresToDemote: Int { 3 }
@@ -105,6 +107,46 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
         }
     }
 
+    /// A reload's groups. pfSense's `restore_config_section` leaves a CARP VIP whose
+    /// password, advskew, advbase and addresses are unchanged alone, so a config push does not
+    /// make it flap (`pfsense/pfsense:src/usr/local/www/xmlrpc.php`, the `$oldvips`
+    /// fingerprint compare): here an unchanged group keeps its machine, state and timers. A
+    /// group that disappeared bows out and takes its addresses off (its machine's shutdown);
+    /// a changed one does that and starts again; a new one starts in INIT and is told its
+    /// link's state, as at start. Returns the changed ids and the actions to carry out.
+    public mutating func reconfigure(groups: [CarpGroupConfig], linkUp: (String) -> Bool, at now: Instant,
+                                     initialCounter: (CarpGroupID) -> UInt64 = { _ in .random(in: .min ... .max) })
+        -> (started: [CarpGroupID], stopped: [CarpGroupID], actions: [(CarpGroupID, CarpAction<Instant>)]) {
+        let wanted = Dictionary(groups.map { (CarpGroupID(interface: $0.interface, vhid: $0.vhid), $0) },
+                                uniquingKeysWith: { first, _ in first })
+        var actions: [(CarpGroupID, CarpAction<Instant>)] = []
+        var stopped: [CarpGroupID] = []
+        for id in machines.keys.sorted() where wanted[id] != machines[id]?.config {
+            actions += dispatch(.shutdown, to: id, now: now)
+            machines[id] = nil
+            sendHealth[id] = nil
+            replayGuards[id] = nil
+            demotionSources["send errors \(id)"] = nil
+            stopped.append(id)
+        }
+        let before = demotion
+        let fresh = wanted.keys.filter { machines[$0] == nil }.sorted()
+        for id in fresh {
+            if linkUp(id.interface) { downInterfaces.remove(id.interface) } else { downInterfaces.insert(id.interface) }
+        }
+        let started = fresh
+        for id in fresh {
+            machines[id] = CarpMachine(config: wanted[id]!, initialCounter: initialCounter(id), maintenance: maintenance,
+                                       demotion: demotion)
+        }
+        // The demotion counts down links of interfaces that carry a vhid: that set may have changed.
+        if demotion != before { actions += applyDemotion(now: now) }
+        for id in started {
+            actions += dispatch(.linkChanged(up: linkUp(id.interface)), to: id, now: now)
+        }
+        return (started, stopped, actions)
+    }
+
     private mutating func sendResult(_ id: CarpGroupID, succeeded: Bool, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
         var health = sendHealth[id] ?? (0, 0)
         let source = "send errors \(id)"
@@ -133,11 +175,16 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
 
     private mutating func receive(_ packet: ReceivedCarpPacket, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
         let verdict = CarpReceiveValidation.validate(packet, ownAddresses: ownAddresses) { vhid in
-            machines[CarpGroupID(interface: packet.interface, vhid: vhid)]?.receiveContext
+            let id = CarpGroupID(interface: packet.interface, vhid: vhid)
+            guard var context = machines[id]?.receiveContext else { return nil }
+            context.replay = replayGuards[id] ?? CarpReplayGuard()
+            return context
         }
         counters.count(verdict)
         guard case .success(let ad) = verdict else { return [] }
-        return dispatch(.advertisementReceived(ad), to: CarpGroupID(interface: packet.interface, vhid: ad.vhid), now: now)
+        let id = CarpGroupID(interface: packet.interface, vhid: ad.vhid)
+        replayGuards[id, default: CarpReplayGuard()].accept(ad.counter, from: packet.source)
+        return dispatch(.advertisementReceived(ad), to: id, now: now)
     }
 
     private mutating func applyDemotion(now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
@@ -152,6 +199,10 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
         guard machines[id] != nil else { return [] }
         let actions = machines[id]!.handle(event, at: now)
         for case .send(_, let families) in actions { counters.sent += UInt64(families.count) }
+        // Entering MASTER means the other nodes were declared down or outranked, entering
+        // INIT leaves the election: either way what they send next may start a new count
+        // (a restarted peer's counter is random).
+        for case .transition(let t) in actions where t.to != .backup { replayGuards[id]?.forgetSources() }
         return actions.map { (id, $0) }
     }
 }

@@ -31,6 +31,13 @@ public actor CarpService {
         self.io = io
         self.logger = logger
         self.mastership = mastership
+        let (groups, configs) = try Self.groups(of: plan, logger: logger)
+        self.groups = groups
+        self.node = CarpNode(groups: configs, maintenance: plan.maintenance)
+    }
+
+    /// The plan's groups as the CARP node takes them.
+    static func groups(of plan: NodePlan, logger: Logger) throws -> ([CarpGroupID: CarpGroupPlan], [CarpGroupConfig]) {
         var groups: [CarpGroupID: CarpGroupPlan] = [:]
         var configs: [CarpGroupConfig] = []
         for g in plan.carpGroups {
@@ -39,12 +46,35 @@ public actor CarpService {
                 logger.warning("CARP vhid \(g.vhid) on \(g.device): password longer than 19 bytes is truncated as BSD does")
             }
             configs.append(try CarpGroupConfig(vhid: g.vhid, interface: g.device, advbase: g.advbase, advskew: g.advskew,
-                                               key: key, addresses: g.addresses,
+                                               key: key, addresses: g.addresses, preempt: plan.carpPreempt,
                                                allowsSubsecond: plan.carpSubsecond))
             groups[CarpGroupID(interface: g.device, vhid: g.vhid)] = g
         }
+        return (groups, configs)
+    }
+
+    /// A reload whose CARP groups changed while the packet I/O still fits (same interfaces
+    /// and families): unchanged vhids run on untouched, so a config push does not make them
+    /// flap; removed ones bow out and take their VIPs off; new or changed ones start
+    /// (`CarpNode.reconfigure`). Returns a summary for the log.
+    public func reconfigure(_ plan: NodePlan) throws -> String {
+        let (groups, configs) = try Self.groups(of: plan, logger: logger)
+        let links = (try? link.links()) ?? []
+        let up = { (name: String) in links.first { $0.name == name }?.isUsable ?? false }
+        let result = node.reconfigure(groups: configs, linkUp: up, at: clock.now)
+        for id in result.stopped {
+            timers[id]?.cancel()
+            timers[id] = nil
+            lastTransitions[id] = nil
+        }
+        carryOut(result.actions)
         self.groups = groups
-        self.node = CarpNode(groups: configs, maintenance: plan.maintenance)
+        for name in interfaces where linkUp[name] == nil { linkUp[name] = up(name) }
+        refreshOwnAddresses()
+        let unchanged = groups.count - result.started.count
+        return "CARP reconfigured: \(unchanged) vhid(s) untouched"
+            + (result.stopped.isEmpty ? "" : ", stopped \(result.stopped.map(\.description).joined(separator: " "))")
+            + (result.started.isEmpty ? "" : ", started \(result.started.map(\.description).joined(separator: " "))")
     }
 
     /// The interfaces that carry a vhid.
@@ -82,7 +112,18 @@ public actor CarpService {
             guard linkUp[name] != up else { return }
             linkUp[name] = up
         }
-        var actions = node.handle(event, at: clock.now)
+        carryOut(node.handle(event, at: clock.now))
+        mastership?.set(node.machines.values.contains { $0.state == .master })
+        if case .shutdown = event {
+            stopped = true
+            for t in timers.values { t.cancel() }
+            timers.removeAll()
+        }
+    }
+
+    /// Carries out the node's actions, feeding each send's result back.
+    private func carryOut(_ first: [(CarpGroupID, CarpAction<Instant>)]) {
+        var actions = first
         // Every send's result goes back to the node, for its send-error demotion (FreeBSD
         // `carp_send_ad_error`). A result can change the demotion, which makes the masters
         // advertise at once; those sends are reported too. Only the third failure and the
@@ -96,11 +137,6 @@ public actor CarpService {
             actions = results.flatMap { node.handle(.sendResult($0.0, succeeded: $0.1), at: clock.now) }
         }
         mastership?.set(node.machines.values.contains { $0.state == .master })
-        if case .shutdown = event {
-            stopped = true
-            for t in timers.values { t.cancel() }
-            timers.removeAll()
-        }
     }
 
     /// A link-monitor event: link changes feed the node; a VIP removed behind our back

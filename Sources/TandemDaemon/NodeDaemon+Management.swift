@@ -11,23 +11,27 @@ extension NodeDaemon: ManagementNode {
         runningConfig?.system
     }
 
-    public func runningDocument() async throws -> ConfigDocument {
-        try ConfigStore(paths: paths).load()
+    public nonisolated func runningDocument() async throws -> ConfigDocument {
+        let store = ConfigStore(paths: paths)
+        return try await work.run { try store.load() }
     }
 
     public func commitReceived(_ document: ConfigDocument, user: String, description: String) async -> CommitOutcome {
-        let bytes = Array(document.serialized().utf8)
-        let check = ConfigCheck(bytes: bytes)
-        guard check.isValid else {
-            return .refused(check.errors.map { $0.formatted(file: "config.xml") })
+        let store = ConfigStore(paths: paths)
+        // Either the written revision or why there is none.
+        let written: (revision: RevisionInfo?, refusal: CommitOutcome?) = await work.run {
+            let check = ConfigCheck(bytes: Array(document.serialized().utf8))
+            guard check.isValid else {
+                return (nil, .refused(check.errors.map { $0.formatted(file: "config.xml") }))
+            }
+            do {
+                return (try store.commit(document, user: user, description: description,
+                                         time: Date().timeIntervalSince1970), nil)
+            } catch {
+                return (nil, .failed("writing the revision: \(error)"))
+            }
         }
-        let revision: RevisionInfo
-        do {
-            revision = try ConfigStore(paths: paths).commit(document, user: user, description: description,
-                                                            time: Date().timeIntervalSince1970)
-        } catch {
-            return .failed("writing the revision: \(error)")
-        }
+        guard let revision = written.revision else { return written.refusal ?? .failed("no revision written") }
         switch await reload() {
         case .success(let message):
             return .committed(revision: revision.number, applied: message)

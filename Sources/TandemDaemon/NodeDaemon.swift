@@ -5,6 +5,7 @@ import TandemCARP
 import TandemConfig
 import TandemManagement
 import TandemNetlink
+import TandemServices
 import TandemStateSync
 
 /// The node: the running config, its plan, the CARP groups, and the answers to control
@@ -36,15 +37,24 @@ public actor NodeDaemon {
     /// The management endpoint's status, when it runs (set by `ManagementService`).
     private var managementStatus: (@Sendable () async -> ManagementStatus)?
     public private(set) var carp: CarpService?
+    /// Loading, validating and committing configs runs here, off the cooperative pool that
+    /// CARP's timers share (`OffPool`).
+    let work = OffPool(label: "tandem-daemon-work")
+    private let reloadGate = AsyncGate()
+    /// What the running CARP packet I/O was opened for (`NodePlan.carpSocketShape`).
+    private var openSockets: [String: String] = [:]
     /// The packet I/O of the running CARP groups, for the receive pump.
     nonisolated let packetIO = PacketIOBox()
     /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
     public nonisolated let mastership = Mastership()
+    /// The supervised daemons (Kea, Unbound, chrony); nil when the daemon runs without them.
+    public nonisolated let services: NodeServices?
 
-    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger) {
+    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger, services: NodeServices? = nil) {
         self.paths = paths
         self.deps = dependencies
         self.logger = logger
+        self.services = services
     }
 
     /// Loads and applies the config and starts CARP. Throws when the first config cannot
@@ -52,10 +62,12 @@ public actor NodeDaemon {
     public func start() async throws {
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
-        apply(config: config, plan: plan)
+        await apply(config: config, plan: plan)
+        await services?.apply(config)
         let io = try deps.makePacketIO(plan)
         let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
+        openSockets = plan.carpSocketShape
         packetIO.set(io)
         await carp.start()
     }
@@ -64,19 +76,45 @@ public actor NodeDaemon {
     /// its groups changed. A config that fails to load leaves the running one in place.
     @discardableResult
     public func reload() async -> Result<String, Error> {
+        // One reload at a time: the work below suspends, and a second reload must not apply
+        // an older file after a newer one.
+        await reloadGate.enter()
+        let result = await reloadOnce()
+        await reloadGate.leave()
+        return result
+    }
+
+    private func reloadOnce() async -> Result<String, Error> {
         let config: Config
         let plan: NodePlan
+        let source = deps.config
         do {
-            config = try deps.config.load()
-            plan = try NodePlan(config: config)
+            (config, plan) = try await work.run {
+                let config = try source.load()
+                return (config, try NodePlan(config: config))
+            }
         } catch {
             configError = "\(error)"
             logger.error("reload failed, keeping the running config: \(error)")
             return .failure(error)
         }
         let previous = self.plan
-        apply(config: config, plan: plan)
-        if previous?.carpGroups != plan.carpGroups {
+        await apply(config: config, plan: plan)
+        await services?.apply(config)
+        // Preemption and sub-second timing are fixed per machine (FreeBSD: sysctls; OPNsense
+        // asks for a reboot after changing `disablepreempt`): a change restarts CARP.
+        let modeChanged = previous?.carpPreempt != plan.carpPreempt || previous?.carpSubsecond != plan.carpSubsecond
+        if previous?.carpGroups != plan.carpGroups, !modeChanged, let carp, let previous,
+           plan.carpSocketShape.allSatisfy({ openSockets[$0.key] == $0.value }) {
+            do {
+                let summary = try await carp.reconfigure(plan)
+                logger.notice("\(summary)")
+            } catch {
+                configError = "\(error)"
+                return .failure(error)
+            }
+            if previous.maintenance != plan.maintenance { await carp.process(.setMaintenance(plan.maintenance)) }
+        } else if previous?.carpGroups != plan.carpGroups || modeChanged {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
             do {
@@ -84,6 +122,7 @@ public actor NodeDaemon {
                 let io = try deps.makePacketIO(plan)
                 let fresh = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
                 carp = fresh
+                openSockets = plan.carpSocketShape
                 packetIO.set(io)
                 await fresh.start()
             } catch {
@@ -142,6 +181,8 @@ public actor NodeDaemon {
                                   configError: configError, maintenance: plan?.maintenance ?? false)
         var status = NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
                                 sync: syncStatus)
+        status.services = await services?.status()
+        status.routes = services?.routes?.status()
         status.management = await managementStatus?()
         return status
     }
@@ -153,24 +194,38 @@ public actor NodeDaemon {
         managementStatus = source
     }
 
+    /// Per config interface name with CARP VIPs: whether this node is MASTER of any of them.
+    func carpStates() async -> [String: Bool] {
+        guard let config, let carp else { return [:] }
+        let vips = await carp.status().vips
+        var out: [String: Bool] = [:]
+        for iface in config.interfaces {
+            guard let device = iface.device else { continue }
+            let mine = vips.filter { $0.interface == device }
+            if !mine.isEmpty { out[iface.name] = mine.contains { $0.state == CarpState.master.rawValue } }
+        }
+        return out
+    }
+
     /// Stores the sync section of `tandem status`. (Whether this node carries the traffic,
     /// state sync reads from `mastership`, which CARP keeps current.)
     func setSyncStatus(_ section: StateSyncSection) {
         syncStatus = section
     }
 
-    /// State sync as the running config asks for it, and the node's own addresses (which
-    /// are not synced). Read once at start: changing it needs a restart.
+    /// State sync as the running config asks for it, and which flows it carries
+    /// (`FlowScope.node`). Read once at start: changing it needs a restart.
     func stateSyncSetup() throws -> (StateSyncSettings, FlowFilter)? {
         guard let config, let plan, let settings = try NodePlan.stateSync(config) else { return nil }
-        var own: Set<IPAddress> = [IPAddress("127.0.0.1")!, IPAddress("::1")!]
-        for iface in plan.interfaceAddresses { own.formUnion(iface.addresses.map(\.address)) }
-        return (settings, FlowFilter(ownAddresses: own))
+        let scope = FlowScope.node(plan, settings: settings) { name in
+            (try? Sysctl.read(["net", "netfilter", name])).flatMap { UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        return (settings, FlowFilter(scope: scope))
     }
 
     /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest
     /// still applied: a missing interface must not keep CARP from running on the others.
-    private func apply(config: Config, plan: NodePlan) {
+    private func apply(config: Config, plan: NodePlan) async {
         for setting in plan.sysctls {
             do { try deps.link.writeSysctl(setting.components, value: setting.value) } catch {
                 logger.warning("sysctl \(setting): \(error)")
@@ -187,7 +242,7 @@ public actor NodeDaemon {
             }
         }
         if let ruleset = deps.ruleset {
-            do { let summary = try ruleset.apply(config); logger.info("ruleset: \(summary)") } catch {
+            do { let summary = try await work.run { try ruleset.apply(config) }; logger.info("ruleset: \(summary)") } catch {
                 logger.error("ruleset: \(error)")
             }
         }

@@ -75,7 +75,7 @@ final class SyncWorker: @unchecked Sendable {
         // speed, 12,000 never reached the peer). conntrackd's default is the same
         // (state-sync.md §2.7); the 32 MiB buffer holds ~40k events of backlog.
         let monitor = try ConntrackEventMonitor(ignoringEventsOf: [table], reliable: false, receiveBufferBytes: 32 << 20)
-        let driver = try SyncDriver(settings: settings)
+        let driver = try SyncDriver(settings: settings, scope: filter.scope)
         let log = logger
         driver.onRemoteChanges = { changes in Self.inject(changes, into: table, logger: log) }
         var peerAlive = false
@@ -96,7 +96,12 @@ final class SyncWorker: @unchecked Sendable {
                 adoptKernelTable = true
             case .initialBulk(let outcome):
                 logger.notice("state sync: initial bulk \(outcome == .completed ? "received" : "timed out"); CARP demotion lifted")
-                undemote()
+                // The status first, then the demotion lifted, in that order: a `tandem status`
+                // that shows CARP taking over never shows the bulk still pending (the regular
+                // publication comes every 200 ms only).
+                var done = section(driver.status, peerAlive: peerAlive, now: driver.clock.now)
+                if done.state == "initial bulk pending" { done.state = "peer up" }
+                undemote(after: done)
             }
         }
         // Everything this node holds now, then greet the peer and ask for its flows.
@@ -198,6 +203,10 @@ final class SyncWorker: @unchecked Sendable {
         let agreement = StateSyncAgreement(state: a.state.rawValue, forSeconds: ago(a.since), checkedSecondsAgo: ago(a.checked),
                                            peerFlows: a.peerFlows, replicaFlows: a.replicaFlows)
         let state = s.initialBulkPending ? "initial bulk pending" : (s.peerAlive || peerAlive ? "peer up" : "peer down")
+        // Every rejection and refusal by reason (STYLE §13), next to the totals.
+        var byReason: [String: Int] = [:]
+        for (reason, n) in c.rejected { byReason["rejected." + reason.rawValue] = n }
+        for (reason, n) in c.flowsRefused { byReason["peerFlowsRefused." + reason.rawValue] = n }
         return StateSyncSection(
             interface: settings.device, peer: settings.peer.description, state: state,
             localFlows: s.localFlows, remoteFlows: s.remoteFlows,
@@ -208,7 +217,8 @@ final class SyncWorker: @unchecked Sendable {
                        "voidsSent": c.voidsSent, "digestsSent": c.digestsSent, "digestsCompared": c.digestsCompared,
                        "digestsSkipped": c.digestsSkipped, "disagreements": c.disagreements,
                        "bulksRequestedOnDisagreement": c.bulksRequestedOnDisagreement,
-                       "rejected": c.rejectedTotal],
+                       "rejected": c.rejectedTotal, "peerFlowsRefused": c.refusedTotal,
+                       "peerTimeoutsCapped": c.timeoutsCapped].merging(byReason) { a, _ in a },
             agreement: agreement)
     }
 
@@ -217,8 +227,11 @@ final class SyncWorker: @unchecked Sendable {
         Task { await daemon.setSyncStatus(section) }
     }
 
-    private func undemote() {
+    private func undemote(after section: StateSyncSection? = nil) {
         let daemon = self.daemon
-        Task { await daemon.dispatch(.setDemotion(source: StateSyncService.demotionSource, value: 0)) }
+        Task {
+            if let section { await daemon.setSyncStatus(section) }
+            await daemon.dispatch(.setDemotion(source: StateSyncService.demotionSource, value: 0))
+        }
     }
 }

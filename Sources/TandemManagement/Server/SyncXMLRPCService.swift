@@ -109,21 +109,6 @@ public actor ReceivedPushRecorder {
     func record(_ push: ManagementStatus.ReceivedPush) { last = push }
 }
 
-/// One holder at a time, waiters in arrival order.
-actor AsyncGate {
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func enter() async {
-        if !busy { busy = true; return }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func leave() {
-        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
-    }
-}
-
 extension SyncXMLRPCService {
     public func lastReceived() async -> ManagementStatus.ReceivedPush? { await received.last }
 }
