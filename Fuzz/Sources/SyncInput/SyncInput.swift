@@ -40,7 +40,8 @@ extension FuzzInput {
     }
 
     public mutating func datagram() -> SyncDatagram {
-        var d = SyncDatagram(session: u64(), peerSession: u64(), packet: u64(), sent: u32(), ack: u32(), bulkRequest: u32())
+        var d = SyncDatagram(session: u64(), peerSession: u64(), packet: u64(), sent: u32(), ack: u32(), bulkRequest: u32(),
+                             challenge: u64(), echo: u64())
         for _ in 0..<below(6) { d.records.append(record()) }
         return d
     }

@@ -34,6 +34,6 @@ func fuzzSyncCodec(_ data: UnsafePointer<UInt8>, _ size: Int) {
 extension SyncCodec {
     /// `body` followed by its tag, framed as `encode` frames a datagram.
     func encodeSigned(_ body: [UInt8]) -> [UInt8] {
-        body + key.tag(body, 0..<body.count, length: tagLength)
+        body + keys.sending.tag(body, 0..<body.count, length: tagLength)
     }
 }

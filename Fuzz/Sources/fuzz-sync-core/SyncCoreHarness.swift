@@ -2,13 +2,19 @@ import FuzzInput
 import SyncInput
 import TandemStateSync
 
-private let codec = SyncCodec(key: try! SyncKey(secret: Array("fuzz".utf8)), tagLength: 16, maximumDatagram: 65_507)
+/// One key per direction, as the nodes derive them (so a node's own datagram reflected back
+/// does not verify); `codecs[side]` sends with that side's key and receives with the other's.
+private let keys = [try! SyncKey(secret: Array("0 to 1".utf8)), try! SyncKey(secret: Array("1 to 0".utf8))]
+private let codecs = [SyncCodec(keys: SyncKeyPair(sending: keys[0], receiving: keys[1])),
+                      SyncCodec(keys: SyncKeyPair(sending: keys[1], receiving: keys[0]))]
 
 /// Two state-sync nodes on a lossy, reordering wire with an attacker on it, on a fake clock.
 /// The input is a script: deliver, drop, duplicate or replay datagrams (every datagram goes
 /// through the codec, as on the socket), forge datagrams with the shared key, change local
 /// flows, restart a node (new session), let time pass. Invariants after every step:
 /// - nothing traps;
+/// - a known peer session changes only on a datagram that echoes the node's current
+///   challenge, forged or not (a key holder can answer a challenge; a listener cannot);
 /// - a replayed datagram (bytes that node sent or received before, also from before a
 ///   restart) never changes the peer session the node has adopted: a replay cannot displace
 ///   a live session;
@@ -38,7 +44,7 @@ func fuzzSyncCore(_ data: UnsafePointer<UInt8>, _ size: Int) {
         case 8:
             harness.handle(.localSnapshot((0..<input.below(4)).map { _ in input.flow() }), on: side)
         case 9:
-            harness.forge(to: side, input.datagram())
+            harness.forge(to: side, input.datagram(), answering: input.bool())
         case 10:
             harness.restart(side, session: input.u64())
         case 11:
@@ -73,7 +79,7 @@ struct SyncPair {
     mutating func handle(_ event: SyncEvent, on side: Int) {
         let actions = nodes[side].handle(event, now: now)
         for case .send(let d) in actions {
-            let bytes = codec.encode(d)
+            let bytes = codecs[side].encode(d)
             fuzzCheck(bytes.count <= nodes[side].configuration.maximumDatagram,
                       "sent \(bytes.count) bytes, more than the \(nodes[side].configuration.maximumDatagram) configured")
             wire[1 - side].append(bytes)
@@ -86,9 +92,18 @@ struct SyncPair {
     }
 
     mutating func receive(_ bytes: [UInt8], on side: Int) {
-        switch codec.decode(bytes) {
-        case .success(let d): handle(.received(d), on: side)
-        case .failure(let why): handle(.rejected(why), on: side)
+        switch codecs[side].decode(bytes) {
+        case .success(let d):
+            let before = nodes[side].status.peerSession
+            let challenge = nodes[side].challenge
+            handle(.received(d), on: side)
+            let after = nodes[side].status.peerSession
+            if let before, after != before {
+                fuzzCheck(d.echo == challenge && challenge != 0,
+                          "peer session \(before) replaced by \(String(describing: after)) without echoing challenge \(challenge)")
+            }
+        case .failure(let why):
+            handle(.rejected(why), on: side)
         }
     }
 
@@ -117,9 +132,12 @@ struct SyncPair {
         }
     }
 
-    mutating func forge(to side: Int, _ d: SyncDatagram) {
-        guard d.records.count <= 64 else { return }
-        receive(codec.encode(d), on: side)
+    /// A datagram made with the key; `answering` makes it echo the receiver's current
+    /// challenge, as a key holder can.
+    mutating func forge(to side: Int, _ d: SyncDatagram, answering: Bool) {
+        var d = d
+        if answering { d.echo = nodes[side].challenge }
+        receive(codecs[1 - side].encode(d), on: side)
     }
 
     mutating func restart(_ side: Int, session: UInt64) {
