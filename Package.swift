@@ -9,6 +9,18 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
+        // Libraries only so the fuzzing package (Fuzz/Package.swift) can depend on the
+        // modules it drives; nothing else links them.
+        .library(name: "TandemAddress", targets: ["TandemAddress"]),
+        .library(name: "TandemCARP", targets: ["TandemCARP"]),
+        .library(name: "TandemStateSync", targets: ["TandemStateSync"]),
+        .library(name: "TandemConfig", targets: ["TandemConfig"]),
+        .library(name: "TandemCompiler", targets: ["TandemCompiler"]),
+        .library(name: "TandemRuleset", targets: ["TandemRuleset"]),
+        .library(name: "TandemNetlink", targets: ["TandemNetlink"]),
+        .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
+        .library(name: "TandemConfigSync", targets: ["TandemConfigSync"]),
+        .library(name: "TandemManagement", targets: ["TandemManagement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -61,7 +73,13 @@ let package = Package(
         .target(name: "TandemStateSync", dependencies: [
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
+            // scrypt for the sync key (SyncKeyPair.swift).
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+
+        // Node services: pure renderers (config → kea-dhcp4 JSON, unbound.conf, chrony.conf)
+        // and the supervisor's value-type core, with the process launcher adapter beside it.
+        .target(name: "TandemServices", dependencies: ["TandemConfig", "TandemAddress"]),
 
         // Adapters.
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
@@ -78,6 +96,7 @@ let package = Package(
         ], path: "Sources/TandemConfigSync/Client"),
         .target(name: "TandemDaemon", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
+            "TandemServices",
             "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,12 +140,19 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync", "TandemTestSupport"]),
+        .testTarget(name: "TandemStateSyncTests", dependencies: [
+            "TandemStateSync", "TandemTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
+            "TandemServices", "TandemTestSupport",
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemConfig", "TandemTestSupport"],
+                    resources: [.copy("Goldens")]),
         .testTarget(name: "TandemManagementTests", dependencies: [
             "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),

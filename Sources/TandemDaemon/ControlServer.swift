@@ -3,9 +3,11 @@ import Glibc
 #endif
 import Foundation
 
-/// Serves the control socket: a dedicated thread accepts one client at a time, reads one
-/// request line (size- and time-limited), asks `handler` and writes one response line.
-/// All socket I/O stays on that thread so a slow client never blocks the CARP tasks.
+/// Serves the control socket: a dedicated thread accepts one client at a time, checks who
+/// it is (SO_PEERCRED: root or the daemon's own user), reads one request line (size- and
+/// time-limited), asks `handler` and writes one response line (time-limited: a client that
+/// never reads is dropped). All socket I/O stays on that thread so a slow client never
+/// blocks the CARP tasks.
 final class ControlServer: @unchecked Sendable {
     typealias Handler = @Sendable (ControlRequest) async -> ControlResponse
 
@@ -16,6 +18,9 @@ final class ControlServer: @unchecked Sendable {
     private var stopRequested = false
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
+    /// How long a client has to send its request, and to take the response.
+    static let readMilliseconds: Int32 = 2000
+    static let writeMilliseconds: Int32 = 2000
 
     init(path: String, handler: @escaping Handler) throws {
         self.path = path
@@ -53,10 +58,22 @@ final class ControlServer: @unchecked Sendable {
         }
     }
 
+    /// Root, or the user the daemon runs as (who owns the socket).
+    static func mayConnect(uid: uid_t, owner: uid_t = geteuid()) -> Bool {
+        uid == 0 || uid == owner
+    }
+
     private func serve(_ client: Int32) {
         let response: ControlResponse
         do {
-            guard let line = try UnixSocket.readLine(client, limit: ControlRequest.maximumSize, milliseconds: 2000, path: path) else { return }
+            let uid = try UnixSocket.peerUID(client, path: path)
+            guard Self.mayConnect(uid: uid) else {
+                // The socket is 0600 in a 0700 directory; this holds even if those change.
+                respond(.failure("permission denied: uid \(uid) is neither root nor the daemon's user"), to: client)
+                return
+            }
+            guard let line = try UnixSocket.readLine(client, limit: ControlRequest.maximumSize,
+                                                     milliseconds: Self.readMilliseconds, path: path) else { return }
             let request = try Self.decode(line)
             response = call(request)
         } catch let error as ControlRequestError {
@@ -64,9 +81,13 @@ final class ControlServer: @unchecked Sendable {
         } catch {
             response = .failure("\(error)")
         }
+        respond(response, to: client)
+    }
+
+    private func respond(_ response: ControlResponse, to client: Int32) {
         guard var bytes = try? JSONEncoder.control.encode(response) else { return }
         bytes.append(UInt8(ascii: "\n"))
-        try? UnixSocket.writeAll(client, Array(bytes), path: path)
+        try? UnixSocket.writeAll(client, Array(bytes), path: path, milliseconds: Self.writeMilliseconds)
     }
 
     static func decode(_ line: [UInt8]) throws(ControlRequestError) -> ControlRequest {

@@ -5,6 +5,7 @@ import TandemCARP
 import TandemConfig
 import TandemManagement
 import TandemNetlink
+import TandemServices
 import TandemStateSync
 
 /// The node: the running config, its plan, the CARP groups, and the answers to control
@@ -50,11 +51,14 @@ public actor NodeDaemon {
     private var pushTrigger: AsyncStream<Void>.Continuation?
 
     func setPushTrigger(_ trigger: AsyncStream<Void>.Continuation) { pushTrigger = trigger }
+    /// The supervised daemons (Kea, Unbound, chrony); nil when the daemon runs without them.
+    public nonisolated let services: NodeServices?
 
-    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger) {
+    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger, services: NodeServices? = nil) {
         self.paths = paths
         self.deps = dependencies
         self.logger = logger
+        self.services = services
     }
 
     /// Loads and applies the config and starts CARP. Throws when the first config cannot
@@ -63,6 +67,7 @@ public actor NodeDaemon {
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
         await apply(config: config, plan: plan)
+        await services?.apply(config)
         let io = try deps.makePacketIO(plan)
         let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
@@ -99,8 +104,12 @@ public actor NodeDaemon {
         }
         let previous = self.plan
         await apply(config: config, plan: plan)
+        await services?.apply(config)
         pushTrigger?.yield()
-        if previous?.carpGroups != plan.carpGroups, let carp, let previous,
+        // Preemption and sub-second timing are fixed per machine (FreeBSD: sysctls; OPNsense
+        // asks for a reboot after changing `disablepreempt`): a change restarts CARP.
+        let modeChanged = previous?.carpPreempt != plan.carpPreempt || previous?.carpSubsecond != plan.carpSubsecond
+        if previous?.carpGroups != plan.carpGroups, !modeChanged, let carp, let previous,
            plan.carpSocketShape.allSatisfy({ openSockets[$0.key] == $0.value }) {
             do {
                 let summary = try await carp.reconfigure(plan)
@@ -110,7 +119,7 @@ public actor NodeDaemon {
                 return .failure(error)
             }
             if previous.maintenance != plan.maintenance { await carp.process(.setMaintenance(plan.maintenance)) }
-        } else if previous?.carpGroups != plan.carpGroups {
+        } else if previous?.carpGroups != plan.carpGroups || modeChanged {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
             do {
@@ -177,6 +186,8 @@ public actor NodeDaemon {
                                   configError: configError, maintenance: plan?.maintenance ?? false)
         var status = NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
                                 sync: syncStatus)
+        status.services = await services?.status()
+        status.routes = services?.routes?.status()
         status.management = await managementStatus?()
         status.configPush = ConfigPushStatus.read(paths: paths, config: config)
         return status
@@ -189,19 +200,33 @@ public actor NodeDaemon {
         managementStatus = source
     }
 
+    /// Per config interface name with CARP VIPs: whether this node is MASTER of any of them.
+    func carpStates() async -> [String: Bool] {
+        guard let config, let carp else { return [:] }
+        let vips = await carp.status().vips
+        var out: [String: Bool] = [:]
+        for iface in config.interfaces {
+            guard let device = iface.device else { continue }
+            let mine = vips.filter { $0.interface == device }
+            if !mine.isEmpty { out[iface.name] = mine.contains { $0.state == CarpState.master.rawValue } }
+        }
+        return out
+    }
+
     /// Stores the sync section of `tandem status`. (Whether this node carries the traffic,
     /// state sync reads from `mastership`, which CARP keeps current.)
     func setSyncStatus(_ section: StateSyncSection) {
         syncStatus = section
     }
 
-    /// State sync as the running config asks for it, and the node's own addresses (which
-    /// are not synced). Read once at start: changing it needs a restart.
+    /// State sync as the running config asks for it, and which flows it carries
+    /// (`FlowScope.node`). Read once at start: changing it needs a restart.
     func stateSyncSetup() throws -> (StateSyncSettings, FlowFilter)? {
         guard let config, let plan, let settings = try NodePlan.stateSync(config) else { return nil }
-        var own: Set<IPAddress> = [IPAddress("127.0.0.1")!, IPAddress("::1")!]
-        for iface in plan.interfaceAddresses { own.formUnion(iface.addresses.map(\.address)) }
-        return (settings, FlowFilter(ownAddresses: own))
+        let scope = FlowScope.node(plan, settings: settings) { name in
+            (try? Sysctl.read(["net", "netfilter", name])).flatMap { UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        return (settings, FlowFilter(scope: scope))
     }
 
     /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest

@@ -34,9 +34,45 @@ enum UnixSocket {
         return fd
     }
 
-    /// Listens on `path` with mode 0600 (only root talks to the daemon). A stale socket
-    /// file left by a crashed daemon is replaced; a live one (something accepts) is not.
+    /// Makes `directory` ours and private: created 0700 when missing; when it exists it
+    /// must be a real directory (not a symlink) owned by this user, and loses any group or
+    /// other permission (a writable run directory would let another user replace the
+    /// socket with one of their own).
+    static func secureDirectory(_ directory: String) throws {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw ControlSocketError(operation: "mkdir", path: directory, errno: errno)
+        }
+        var st = stat()
+        guard lstat(directory, &st) == 0 else { throw ControlSocketError(operation: "lstat", path: directory, errno: errno) }
+        guard st.st_mode & S_IFMT == S_IFDIR else {
+            throw ControlSocketError(operation: "not a directory (or a symbolic link)", path: directory, errno: ENOTDIR)
+        }
+        guard st.st_uid == geteuid() else {
+            throw ControlSocketError(operation: "owned by uid \(st.st_uid), not by this user (\(geteuid()))", path: directory, errno: EPERM)
+        }
+        if st.st_mode & 0o077 != 0, chmod(directory, 0o700) != 0 {
+            throw ControlSocketError(operation: "chmod 0700", path: directory, errno: errno)
+        }
+    }
+
+    /// The connected peer's user id (SO_PEERCRED, unix(7)): the kernel's record of who
+    /// connected, which the peer cannot forge.
+    static func peerUID(_ fd: Int32, path: String) throws -> uid_t {
+        // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+        var cred: (pid: Int32, uid: UInt32, gid: UInt32) = (0, 0, 0)
+        var length = socklen_t(MemoryLayout.size(ofValue: cred))
+        guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) == 0 else {
+            throw ControlSocketError(operation: "getsockopt(SO_PEERCRED)", path: path, errno: errno)
+        }
+        return cred.uid
+    }
+
+    /// Listens on `path` with mode 0600 (only root talks to the daemon) in a private
+    /// directory (`secureDirectory`). A stale socket file left by a crashed daemon is
+    /// replaced; a live one (something accepts) is not.
     static func listen(_ path: String) throws -> Int32 {
+        let slash = path.lastIndex(of: "/")
+        if let slash, slash != path.startIndex { try secureDirectory(String(path[..<slash])) }
         if access(path, F_OK) == 0 {
             if let probe = try? connect(path) {
                 close(probe)
@@ -112,15 +148,36 @@ enum UnixSocket {
         }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    /// Writes everything; with `milliseconds`, gives up (ETIMEDOUT) when the peer has not
+    /// taken it all by then, so a client that never reads cannot hold the server.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String, milliseconds: Int32? = nil) throws {
         var written = 0
+        let deadline = milliseconds.map { monotonicMilliseconds() + Int64($0) }
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + written, $0.count - written, Int32(MSG_NOSIGNAL)) }
+            if let deadline {
+                let left = deadline - monotonicMilliseconds()
+                guard left > 0, try waitWritable(fd, milliseconds: Int32(left), path: path) else {
+                    throw ControlSocketError(operation: "write: the peer took \(written) of \(bytes.count) bytes within \(milliseconds!) ms",
+                                             path: path, errno: ETIMEDOUT)
+                }
+            }
+            let flags = Int32(MSG_NOSIGNAL) | (deadline == nil ? 0 : Int32(MSG_DONTWAIT))
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + written, $0.count - written, flags) }
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || (deadline != nil && (errno == EAGAIN || errno == EWOULDBLOCK)) { continue }
                 throw ControlSocketError(operation: "write", path: path, errno: errno)
             }
             written += n
+        }
+    }
+
+    static func waitWritable(_ fd: Int32, milliseconds: Int32, path: String) throws -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        while true {
+            let r = poll(&p, 1, milliseconds)
+            if r >= 0 { return r > 0 }
+            if errno == EINTR { continue }
+            throw ControlSocketError(operation: "poll", path: path, errno: errno)
         }
     }
 

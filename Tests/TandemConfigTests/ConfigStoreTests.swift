@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import TandemConfig
 
@@ -17,6 +18,34 @@ import Testing
         #expect(p.controlSocket == "/srv/fw1/run/tandem/control.sock")
         #expect(NodePaths().config == "/etc/tandem/config.xml")
         #expect(NodePaths(root: "/").tls == "/var/lib/tandem/tls")
+    }
+
+    /// Two committers at once (a CLI apply and the daemon taking its peer's config): each
+    /// revision number is taken once, no revision file replaces another.
+    @Test func concurrentCommitsTakeDistinctRevisionNumbers() throws {
+        try withRoot { root in
+            let store = ConfigStore(paths: NodePaths(root: root), keep: 1000)
+            let bytes = try ConfigFileReader.read(examplePath("primaryfw.xml"))
+            let perThread = 100
+            let numbers = Mutex<[Int]>([])
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { thread in
+                for i in 0..<perThread {
+                    do {
+                        let stamped = ConfigStore.Stamped(bytes: bytes, time: Double(i), user: "t\(thread)", description: "\(thread)-\(i)")
+                        let pending = try store.prepare(stamped)
+                        let info = try store.commit(pending)
+                        numbers.withLock { $0.append(info.number) }
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
+            let taken = numbers.withLock { $0 }
+            #expect(Set(taken).count == 2 * perThread, "revision numbers taken twice: \(taken.sorted())")
+            #expect(try store.history().count == 2 * perThread)
+        }
     }
 
     @Test func commitWritesConfigAndHistory() throws {

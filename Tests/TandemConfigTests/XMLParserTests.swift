@@ -94,6 +94,18 @@ import Testing
         #expect(error.message.contains("limit"))
     }
 
+    /// A file within the size limit but made of tiny elements: refused at the element past
+    /// the cap, with its position (the cap lowered to 1,000 to keep the test fast).
+    @Test func moreElementsThanTheCapAreRefused() throws {
+        var bytes = Array("<pfsense>\n".utf8)
+        for _ in 0..<1000 { bytes += [0x3C, 0x61, 0x2F, 0x3E] }  // <a/>
+        bytes += Array("\n</pfsense>\n".utf8)
+        let error = try #require(throws: XMLParseError.self) { try XMLParser.parseWithSpans(bytes, maximumElements: 1000) }
+        #expect(error.description == "config.xml:2:3997: more than 1000 elements; the file may hold at most 1000")
+        #expect(throws: Never.self) { try XMLParser.parseWithSpans(bytes, maximumElements: 1001) }
+        #expect(XMLParser.maximumElements == 1_000_000)
+    }
+
     @Test func refusesNonUTF8Encodings() throws {
         #expect(throws: XMLParseError.self) { try XMLParser.parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><pfsense/>") }
         #expect(throws: XMLParseError.self) { try XMLParser.parse([0xFF, 0xFE, 0x3C, 0x00]) }

@@ -59,6 +59,23 @@ struct NftApplyCLIKernelTests {
         var listing: String { (try? NftKernel.list(ns)) ?? "" }
     }
 
+    /// A rule description of exactly 128 bytes ending in a multi-byte letter (64 Cyrillic
+    /// letters) trapped `tandem apply` while encoding the rule's comment.
+    @Test(.enabled(if: NetworkNamespace.unavailableReason == nil,
+                   "needs root and network namespaces: \(NetworkNamespace.unavailableReason ?? "")"))
+    func applyTakesA128ByteDescriptionEndingInAMultiByteLetter() throws {
+        let node = try Node()
+        defer { node.cleanUp() }
+        let cyrillic = String(repeating: "ж", count: 64)
+        var xml = try String(contentsOf: Self.goldens.appendingPathComponent("interface-rules.xml"), encoding: .utf8)
+        xml = xml.replacingOccurrences(of: "<descr>LAN to HTTPS</descr>", with: "<descr>\(cyrillic)</descr>")
+        let (status, out) = try node.tandem(["apply", try node.file("cyrillic.xml", xml)])
+        #expect(status == 0, "\(out)")
+        // The comment "tracker 1001: " + the description is cut to 128 bytes (57 letters),
+        // then to 127 for the NUL: 56 letters, as the whole letter that did not fit is left out.
+        #expect(node.listing.contains("comment \"tracker 1001: " + String(repeating: "ж", count: 56) + "\""), "\(node.listing)")
+    }
+
     @Test func applyCommitsRecordsTheConfigAndSetsKernelSettings() throws {
         guard NetworkNamespace.available(for: "applyCommitsRecordsTheConfigAndSetsKernelSettings") else { return }
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build tandem first: \(Self.binary)")

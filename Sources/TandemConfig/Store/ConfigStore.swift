@@ -104,19 +104,23 @@ public struct ConfigStore: Sendable {
     public func commit(_ pending: Pending) throws(ConfigStoreError) -> RevisionInfo {
         let s = pending.stamped
         do throws(StoreError) {
-            let number = (try revisionNumbers().last ?? 0) + 1
-            let path = historyPath(number)
-            guard rename(pending.temporaryPath, path) == 0 else {
-                throw StoreError(operation: "rename", path: path, errno: errno)
+            // Numbering, renaming and pruning under the lock: the number read is the one
+            // taken (StoreLock).
+            return try StoreLock.exclusive(paths.history) { () throws(StoreError) in
+                let number = (try revisionNumbers().last ?? 0) + 1
+                let path = historyPath(number)
+                guard rename(pending.temporaryPath, path) == 0 else {
+                    throw StoreError(operation: "rename", path: path, errno: errno)
+                }
+                // Both names first, then both directories synced: a journaling file system
+                // commits both entries with the first sync and the second has nothing left to
+                // do (one journal commit instead of two, ~2 ms here).
+                try AtomicFile.share(path, as: paths.config, bytes: s.bytes, syncingDirectory: false)
+                try AtomicFile.syncDirectory(paths.history)
+                try AtomicFile.syncDirectory(AtomicFile.parentDirectory(of: paths.config))
+                try prune()
+                return RevisionInfo(number: number, time: s.time, username: s.user, description: s.description, path: path)
             }
-            // Both names first, then both directories synced: a journaling file system
-            // commits both entries with the first sync and the second has nothing left to
-            // do (one journal commit instead of two, ~2 ms here).
-            try AtomicFile.share(path, as: paths.config, bytes: s.bytes, syncingDirectory: false)
-            try AtomicFile.syncDirectory(paths.history)
-            try AtomicFile.syncDirectory(AtomicFile.parentDirectory(of: paths.config))
-            try prune()
-            return RevisionInfo(number: number, time: s.time, username: s.user, description: s.description, path: path)
         } catch {
             discard(pending)
             throw .file(error)

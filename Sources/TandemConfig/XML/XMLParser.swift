@@ -13,6 +13,10 @@ import CLibXML2
 public enum XMLParser {
     /// The largest file accepted: real configs are ≤ 1 MiB; 10,000 rules is ~4 MiB.
     public static let maximumSize = 16 * 1024 * 1024
+    /// The most elements accepted. 16 MiB of `<a/>` is four million elements, each a Swift
+    /// value with its children array: a cap keeps the tree's memory proportional to real
+    /// configs (50,000 rules are ~500,000 elements, 11 MiB).
+    public static let maximumElements = 1_000_000
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(XMLParseError) -> XMLDocument {
         try parseWithSpans(bytes).document
@@ -20,14 +24,16 @@ public enum XMLParser {
 
     /// With another size limit: an XML-RPC body carrying a large config section is several
     /// times the section's size in config.xml.
+    /// The element cap grows in proportion (an XML-RPC body has several elements per
+    /// config element).
     public static func parse(_ bytes: some Collection<UInt8>, maximumSize: Int) throws(XMLParseError) -> XMLDocument {
         try parseWithSpans(bytes, maximumSize: maximumSize).document
     }
 
     /// The document and the byte spans of its items (the elements two levels below the
     /// root), which an edit confined to one item is located by.
-    public static func parseWithSpans(_ bytes: some Collection<UInt8>,
-                                      maximumSize: Int = maximumSize) throws(XMLParseError) -> (document: XMLDocument, spans: ItemSpans) {
+    public static func parseWithSpans(_ bytes: some Collection<UInt8>, maximumSize: Int = maximumSize,
+                                      maximumElements: Int? = nil) throws(XMLParseError) -> (document: XMLDocument, spans: ItemSpans) {
         let input = Array(bytes)
         guard input.count <= maximumSize else {
             throw XMLParseError(position: nil, message: "file is \(input.count) bytes, more than the limit of \(maximumSize) bytes")
@@ -36,7 +42,8 @@ public enum XMLParser {
             throw XMLParseError(position: SourcePosition(line: 1, column: 1), message: "file is empty")
         }
         try checkEncoding(input)
-        let builder = TreeBuilder(input: input)
+        let elements = maximumElements ?? max(Self.maximumElements, Self.maximumElements / Self.maximumSize * maximumSize)
+        let builder = TreeBuilder(input: input, maximumElements: elements)
         return try builder.run()
     }
 
@@ -82,9 +89,12 @@ final class TreeBuilder {
     private var tree: TreeState
     private(set) var errors: [XMLParseError] = []
     private var ctxt: xmlParserCtxtPtr?
+    private var elementCount = 0
+    private let maximumElements: Int
 
-    init(input: [UInt8]) {
+    init(input: [UInt8], maximumElements: Int = XMLParser.maximumElements) {
         self.input = input
+        self.maximumElements = maximumElements
         self.tree = TreeState(input: input)
     }
 
@@ -159,10 +169,20 @@ final class TreeBuilder {
     // MARK: events
 
     func startElement(name: String, attributes: [XMLAttribute]) {
+        elementCount += 1
+        guard elementCount <= maximumElements else {
+            if elementCount == maximumElements + 1 {
+                fail("more than \(maximumElements) elements; the file may hold at most \(maximumElements)")
+            }
+            return
+        }
         tree.startElement(name: name, attributes: attributes, tagEnd: offset)
     }
 
-    func endElement() { tree.endElement(end: offset) }
+    func endElement() {
+        guard elementCount <= maximumElements else { return }
+        tree.endElement(end: offset)
+    }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) { tree.characters(bytes) }
 
