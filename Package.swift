@@ -51,7 +51,7 @@ let package = Package(
                                   "-Xlinker", "-l:liblzma.a", "-Xlinker", "-l:libz.a", "-lstdc++", "-lm"]),
                 ]),
         .target(name: "TandemRuleset", dependencies: ["TandemAddress"]),
-        .target(name: "TandemCompiler", dependencies: ["TandemConfig", "TandemRuleset"]),
+        .target(name: "TandemCompiler", dependencies: ["TandemAddress", "TandemConfig", "TandemRuleset"]),
         .target(name: "TandemCARP", dependencies: [
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
                                                      "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
-            "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
+            "TandemAddress", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
             "TandemManagement", "TandemConfigSync",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +90,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
+            "TandemCARP", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
             "TandemManagement",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -100,14 +100,14 @@ let package = Package(
         .target(name: "TandemTestSupport"),
 
         .testTarget(name: "TandemAddressTests", dependencies: ["TandemAddress"]),
-        .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig", "TandemConcurrency", "TandemTestSupport"],
+        .testTarget(name: "TandemConfigTests", dependencies: ["TandemAddress", "TandemConfig", "TandemConcurrency", "TandemTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TandemRulesetTests", dependencies: ["TandemRuleset", "TandemTestSupport"]),
-        .testTarget(name: "TandemCompilerTests", dependencies: ["TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],
+        .testTarget(name: "TandemRulesetTests", dependencies: ["TandemAddress", "TandemRuleset", "TandemTestSupport"]),
+        .testTarget(name: "TandemCompilerTests", dependencies: ["TandemAddress", "TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
         .testTarget(name: "TandemConfigSyncTests", dependencies: ["TandemConfigSync", "TandemConfig", "TandemAddress"]),
-        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync", "TandemTestSupport"]),
+        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemAddress", "TandemStateSync", "TandemTestSupport"]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
             "TandemCompiler", "TandemRuleset",
@@ -120,7 +120,7 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
+        .testTarget(name: "TandemNetlinkTests", dependencies: ["CMnl", "TandemAddress", "TandemNetlink", "TandemRuleset", "TandemStateSync", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
