@@ -34,6 +34,7 @@ test: deps
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	@bash scripts/lab-tests.sh "$(BIN)"
+	@bash scripts/lab-services-tests.sh "$(BIN)"
 	@bash scripts/cli-tests.sh "$(BIN)"
 	@bash scripts/sync-tests.sh "$(BIN)"
 

@@ -63,11 +63,16 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // Node services: pure renderers (config → kea-dhcp4 JSON, unbound.conf, chrony.conf)
+        // and the supervisor's value-type core, with the process launcher adapter beside it.
+        .target(name: "TandemServices", dependencies: ["TandemConfig", "TandemAddress"]),
+
         // Adapters.
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
                                                      "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
             "TandemAddress", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
+            "TandemServices",
             "TandemManagement", "TandemConfigSync",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,9 +115,12 @@ let package = Package(
         .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemAddress", "TandemStateSync", "TandemTestSupport"]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
+            "TandemServices", "TandemTestSupport",
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemConfig", "TandemTestSupport"],
+                    resources: [.copy("Goldens")]),
         .testTarget(name: "TandemManagementTests", dependencies: [
             "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -14,17 +14,39 @@ LAB="$HERE/lab.sh"
 CLIENT="$TANDEM_LAB-client"
 UPSTREAM=198.51.100.254
 
-trap 'echo; echo "== tearing the lab down"; [ -z "${FLOWS_CLIENT:-}" ] || { kill "$FLOWS_CLIENT" "$FLOWS_SERVER" 2>/dev/null || true; }; rm -f "${FLOWS_IN:-}" "${FLOWS_OUT:-}"; bash "$LAB" down' EXIT
+trap 'echo; echo "== tearing the lab down"; rm -rf "${DHCP_DIR:-/nonexistent}"; [ -z "${FLOWS_CLIENT:-}" ] || { kill "$FLOWS_CLIENT" "$FLOWS_SERVER" 2>/dev/null || true; }; rm -f "${FLOWS_IN:-}" "${FLOWS_OUT:-}"; bash "$LAB" down' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
-# Who is the first hop: each firewall answers with its own LAN address.
+# Who is the first hop: each firewall answers with its own LAN address, and the resolver on
+# the LAN VIP names it (each node's Unbound answers for its own addresses).
 node_of() {
-  case "$1" in
-    192.0.2.2) echo primaryfw ;;
-    192.0.2.3) echo secondaryfw ;;
-    *) echo "unknown ($1)" ;;
-  esac
+  local name
+  name=$(ip netns exec "$CLIENT" dig +short +time=1 +tries=2 -x "$1" @192.0.2.1 2>/dev/null | head -n 1)
+  echo "${name:-unknown ($1)} (reverse DNS through the VIP)"
+}
+
+# The client's DHCP client (isc-dhcp-client), once: a hook applies the lease inside the
+# client's namespace only (address and default route; never /etc/resolv.conf).
+DHCP_DIR=/tmp/$TANDEM_LAB-dhcp
+dhcp_lease() {
+  mkdir -p "$DHCP_DIR"
+  cat >"$DHCP_DIR/hook.sh" <<'HOOK'
+#!/bin/sh
+case "$reason" in
+  BOUND|RENEW|REBIND|REBOOT)
+    ip address replace "$new_ip_address/$new_subnet_mask" dev "$interface"
+    ip route replace default via "$new_routers"
+    echo "$reason: $new_ip_address from server $new_dhcp_server_identifier, router $new_routers, DNS $new_domain_name_servers, domain $new_domain_name, lease ${new_dhcp_lease_time}s" ;;
+esac
+HOOK
+  chmod +x "$DHCP_DIR/hook.sh"
+  timeout 60 ip netns exec "$CLIENT" dhclient -4 -1 -sf "$DHCP_DIR/hook.sh" -lf "$DHCP_DIR/leases" -pf "$DHCP_DIR/pid" eth0 2>/dev/null \
+    | sed 's/^/-> /' || echo "!! no lease"
+  [ -f "$DHCP_DIR/pid" ] && kill "$(cat "$DHCP_DIR/pid")" 2>/dev/null || true
+}
+resolve() {
+  echo "-> www.example.com through 192.0.2.1: $(ip netns exec "$CLIENT" dig +short +time=2 +tries=2 www.example.com @192.0.2.1 | tr '\n' ' ')"
 }
 
 trace() {
@@ -93,7 +115,12 @@ wait_state 1 MASTER 10
 step "CARP status on both nodes"
 bash "$LAB" status "$BIN"
 
-step "traceroute from the client (192.0.2.100, gateway = LAN VIP 192.0.2.1)"
+step "the client takes its address by DHCP (Kea HA on both nodes: the primary answers) and resolves through the VIP"
+ip -n "$CLIENT" address flush dev eth0
+dhcp_lease
+resolve
+
+step "traceroute from the client (gateway = LAN VIP 192.0.2.1 from DHCP)"
 trace
 
 # A long-lived TCP connection through the NAT (client -> upstream:7000), opened before the
@@ -160,6 +187,10 @@ bash "$LAB" status "$BIN"
 
 step "traceroute again"
 trace
+
+step "the client renews its lease (now from the secondary) and still resolves through the VIP"
+dhcp_lease
+resolve
 
 step "bringing the primary back: it preempts"
 bash "$LAB" start 1 "$BIN"

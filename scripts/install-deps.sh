@@ -13,6 +13,11 @@ packages=(
   curl openssl python3
   # reference implementations measured beside Tandem (interop tests, benchmarks)
   ucarp keepalived conntrackd
+  # node services run and supervised by `tandem daemon`, and the clients the tests use
+  # against them (DHCP client, DNS lookups)
+  kea-dhcp4-server unbound chrony isc-dhcp-client bind9-dnsutils
+  # the DNSSEC root trust anchor (RFC 7958) Unbound starts from when validation is on
+  dns-root-data
 )
 
 missing=()
@@ -29,12 +34,27 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Debian starts a package's daemon on install (invoke-rc.d). A DHCP or DNS server started
+# that way would answer on the host's own links: forbid every start during the install
+# through policy-rc.d (invoke-rc.d(8): exit 101 = action forbidden), unless the machine
+# already has one (a container's, which forbids the same), and remove ours afterwards.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# installed by tandem install-deps.sh for the duration of one apt-get run\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  own_policy=1
+fi
+trap 'if [ "$own_policy" -eq 1 ]; then rm -f "$policy"; fi' EXIT
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The reference daemons must not run on the host: the benchmarks start their own copies
 # inside namespaces. Debian starts them on install where systemd runs.
-for svc in keepalived conntrackd; do
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
-    systemctl stop "$svc" || true
+# kea-dhcp4, unbound and chronyd are run by `tandem daemon` (and the tests) with their own
+# files inside namespaces; the host's copies stay off even on a machine where systemd
+# started them regardless (no policy-rc.d honoured), and stay disabled across reboots.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  for svc in keepalived conntrackd kea-dhcp4-server unbound chrony; do
+    systemctl stop "$svc" >/dev/null 2>&1 || true
     systemctl disable "$svc" >/dev/null 2>&1 || true
-  fi
-done
+  done
+fi

@@ -63,6 +63,7 @@ up() {
   # outbound NAT to the WAN VIP.
   in_ns "$P-server" ip address add 198.51.100.254/24 dev eth0
   in_ns "$P-server" ip link set eth0 up
+  upstream_services
 
   install -d -m 0700 "$LAB_DIR/fw1/etc/tandem" "$LAB_DIR/fw2/etc/tandem"
   install -m 0600 "$REPO/etc/examples/primaryfw.xml" "$LAB_DIR/fw1/etc/tandem/config.xml"
@@ -72,6 +73,47 @@ up() {
   wait_masters "$bin" 8
 }
 
+# The upstream host stands in for the internet's services: an authoritative server for the
+# documentation zone example.com (www.example.com = 203.0.113.80), which the firewalls'
+# resolvers forward to, and an NTP server (chronyd -x: it never sets this machine's clock).
+# Own files under $LAB_DIR/upstream, stopped by PID in `down`.
+upstream_services() {
+  local dir="$LAB_DIR/upstream"
+  mkdir -p "$dir"
+  cat >"$dir/unbound.conf" <<CONF
+server:
+  do-daemonize: no
+  chroot: ""
+  username: ""
+  directory: "$dir"
+  pidfile: "$dir/unbound.pid"
+  use-syslog: no
+  interface: 198.51.100.254
+  access-control: 198.51.100.0/24 allow
+  local-zone: "example.com." static
+  local-data: "www.example.com. 300 IN A 203.0.113.80"
+remote-control:
+  control-enable: no
+CONF
+  cat >"$dir/chrony.conf" <<CONF
+local stratum 8
+allow 198.51.100.0/24
+bindaddress 198.51.100.254
+pidfile $dir/chronyd.pid
+driftfile $dir/chrony.drift
+cmdport 0
+bindcmdaddress $dir/chronyd.sock
+CONF
+  if command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ]; then
+    in_ns "$P-server" /usr/sbin/unbound -d -c "$dir/unbound.conf" >"$dir/unbound.log" 2>&1 &
+    echo $! >"$dir/unbound.run"
+  fi
+  if [ -x /usr/sbin/chronyd ]; then
+    in_ns "$P-server" /usr/sbin/chronyd -x -d -u root -f "$dir/chrony.conf" >"$dir/chronyd.log" 2>&1 &
+    echo $! >"$dir/chronyd.run"
+  fi
+}
+
 # Starts fwN's daemon in its namespace and records its PID.
 start() {
   local n=$1 bin=$2
@@ -79,8 +121,9 @@ start() {
   if [ -f "$root/daemon.pid" ] && kill -0 "$(cat "$root/daemon.pid")" 2>/dev/null; then
     log "fw$n already running (pid $(cat "$root/daemon.pid"))"; return 0
   fi
-  # `ip netns exec` execs the command, so $! is the daemon itself.
-  ip netns exec "$P-fw$n" "$bin" daemon --root "$root" >>"$root/daemon.log" 2>&1 &
+  # `ip netns exec` and `unshare` exec the command, so $! is the daemon itself. Its own UTS
+  # namespace lets it apply its host name (primaryfw, secondaryfw) without renaming this machine.
+  ip netns exec "$P-fw$n" unshare --uts "$bin" daemon --root "$root" >>"$root/daemon.log" 2>&1 &
   echo $! >"$root/daemon.pid"
   # Bounded wait for the control socket (5 s).
   # Bounded wait (5 s) until this daemon, not an earlier one, answers on the control socket.
@@ -174,6 +217,10 @@ failover() {
 # Removes everything `up` made, whatever state a partial `up` left.
 down() {
   for n in 1 2; do stop "$n" TERM || true; done
+  local f
+  for f in "$LAB_DIR"/upstream/*.run; do
+    [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+  done
   for ns in "${NAMESPACES[@]}"; do
     ip netns delete "$ns" 2>/dev/null || true
   done

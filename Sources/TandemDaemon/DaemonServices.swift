@@ -103,9 +103,13 @@ public enum DaemonRunner {
                            firmwareVersion: String = "unknown") async throws {
         try FileManager.default.createDirectory(atPath: paths.runDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let daemon = NodeDaemon(paths: paths, dependencies: dependencies, logger: logger)
+        let services = NodeServices(paths: paths, routes: dependencies.link as? any RouteControl, logger: logger)
+        let daemon = NodeDaemon(paths: paths, dependencies: dependencies, logger: logger, services: services)
         try await daemon.start()
-        var extra: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // First in the group, so it stops last: the daemons outlive CARP's bow-out.
+        var extra: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: NodeServicesService(services: services, daemon: daemon, logger: logger)),
+        ]
         do {
             if let (settings, filter) = try await daemon.stateSyncSetup() {
                 extra.append(.init(service: StateSyncService(settings: settings, filter: filter, daemon: daemon, logger: logger)))

@@ -5,6 +5,7 @@ import TandemCARP
 import TandemConfig
 import TandemManagement
 import TandemNetlink
+import TandemServices
 import TandemStateSync
 
 /// The node: the running config, its plan, the CARP groups, and the answers to control
@@ -46,11 +47,14 @@ public actor NodeDaemon {
     nonisolated let packetIO = PacketIOBox()
     /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
     public nonisolated let mastership = Mastership()
+    /// The supervised daemons (Kea, Unbound, chrony); nil when the daemon runs without them.
+    public nonisolated let services: NodeServices?
 
-    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger) {
+    public init(paths: NodePaths, dependencies: Dependencies, logger: Logger, services: NodeServices? = nil) {
         self.paths = paths
         self.deps = dependencies
         self.logger = logger
+        self.services = services
     }
 
     /// Loads and applies the config and starts CARP. Throws when the first config cannot
@@ -59,6 +63,7 @@ public actor NodeDaemon {
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
         await apply(config: config, plan: plan)
+        await services?.apply(config)
         let io = try deps.makePacketIO(plan)
         let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
         self.carp = carp
@@ -95,6 +100,7 @@ public actor NodeDaemon {
         }
         let previous = self.plan
         await apply(config: config, plan: plan)
+        await services?.apply(config)
         if previous?.carpGroups != plan.carpGroups, let carp, let previous,
            plan.carpSocketShape.allSatisfy({ openSockets[$0.key] == $0.value }) {
             do {
@@ -172,6 +178,8 @@ public actor NodeDaemon {
                                   configError: configError, maintenance: plan?.maintenance ?? false)
         var status = NodeStatus(node: summary, carp: carpStatus?.vips ?? [], carpCounters: carpStatus?.counters ?? CarpCounters(),
                                 sync: syncStatus)
+        status.services = await services?.status()
+        status.routes = services?.routes?.status()
         status.management = await managementStatus?()
         return status
     }
@@ -181,6 +189,19 @@ public actor NodeDaemon {
 
     func setManagementStatus(_ source: @escaping @Sendable () async -> ManagementStatus) {
         managementStatus = source
+    }
+
+    /// Per config interface name with CARP VIPs: whether this node is MASTER of any of them.
+    func carpStates() async -> [String: Bool] {
+        guard let config, let carp else { return [:] }
+        let vips = await carp.status().vips
+        var out: [String: Bool] = [:]
+        for iface in config.interfaces {
+            guard let device = iface.device else { continue }
+            let mine = vips.filter { $0.interface == device }
+            if !mine.isEmpty { out[iface.name] = mine.contains { $0.state == CarpState.master.rawValue } }
+        }
+        return out
     }
 
     /// Stores the sync section of `tandem status`. (Whether this node carries the traffic,

@@ -52,6 +52,7 @@ extension NodeStatus {
             let shown = sync.counters.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             if !shown.isEmpty { lines.append("  " + shown.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
         }
+        lines += servicesText()
         if let management {
             lines.append("")
             lines.append(contentsOf: management.lines)

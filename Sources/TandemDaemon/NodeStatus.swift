@@ -1,4 +1,5 @@
 import TandemCARP
+import TandemServices
 import TandemManagement
 
 /// What `tandem status` shows (DESIGN.md "Command line"): one entry per CARP VIP, the
@@ -11,6 +12,10 @@ public struct NodeStatus: Sendable, Codable, Equatable {
     public var carpCounters: CarpCounters
     /// State sync, when `<hasync>` enables it.
     public var sync: StateSyncSection?
+    /// The supervised daemons (Kea, Unbound, chrony) the config asks for.
+    public var services: [ServiceStatus]?
+    /// The routes the config asks for (default gateways, static routes).
+    public var routes: [RouteStatus]?
     /// The HTTPS management endpoint (logins, the last config push received), when it runs.
     public var management: ManagementStatus?
 

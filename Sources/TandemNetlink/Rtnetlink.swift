@@ -52,7 +52,7 @@ public final class Rtnetlink: LinkControl, @unchecked Sendable {
     // MARK: - Request/response
 
     /// Sends one request built by `build` and waits for its acknowledgement.
-    private func request(_ operation: String, context: String,
+    func request(_ operation: String, context: String,
                          _ build: (UInt32, UnsafeMutableRawBufferPointer) -> Int) throws {
         lock.lock()
         defer { lock.unlock() }
@@ -72,7 +72,9 @@ public final class Rtnetlink: LinkControl, @unchecked Sendable {
 
     /// Sends a dump request and collects what `parse` makes of each reply message. A dump
     /// the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) is retried.
-    private func dump<T>(_ type: UInt16, what: String, _ parse: (UnsafePointer<nlmsghdr>) -> T?) throws -> [T] {
+    func dump<T>(_ type: UInt16, what: String,
+                 build: (UInt16, UInt32, UnsafeMutableRawBufferPointer) -> Int = RtnlMessage.dump,
+                 _ parse: (UnsafePointer<nlmsghdr>) -> T?) throws -> [T] {
         lock.lock()
         defer { lock.unlock() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RtnlMessage.bufferSize, alignment: 8)
@@ -80,7 +82,7 @@ public final class Rtnetlink: LinkControl, @unchecked Sendable {
         for _ in 0..<3 {
             buffer.initializeMemory(as: UInt8.self, repeating: 0)
             let seq = socket.sequence()
-            let length = RtnlMessage.dump(type, sequence: seq, into: buffer)
+            let length = build(type, seq, buffer)
             try socket.send(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), operation: "dump \(what)")
             var items: [T] = []
             var interrupted = false

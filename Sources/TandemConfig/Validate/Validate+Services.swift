@@ -37,16 +37,50 @@ extension ConfigValidator {
                     warning("DHCP failover on '\(scope.interface)' without a CARP VIP there: no failover role can be chosen", l, "failover_peerip")
                 }
             }
+            // Kea refuses a subnet whose reservations repeat a MAC or an address (Kea ARM,
+            // "Host Reservations in DHCPv4": `ip-reservations-unique` defaults to true).
+            var macs: [String: SourceLocation] = [:], addresses: [IPv4Address: SourceLocation] = [:]
             for map in scope.staticMaps {
                 if let a = map.ipAddress, !n.contains(.v4(a)) {
                     error("\(a) is not inside the subnet \(subnet) of interface '\(scope.interface)'", map.location, "ipaddr")
                 }
+                if let mac = map.mac?.lowercased() {
+                    if let first = macs[mac] {
+                        error("MAC address \(mac) is already mapped by \(first.path)", map.location, "mac")
+                    } else {
+                        macs[mac] = map.location
+                    }
+                }
+                if let a = map.ipAddress {
+                    if let first = addresses[a] {
+                        error("\(a) is already mapped by \(first.path)", map.location, "ipaddr")
+                    } else {
+                        addresses[a] = map.location
+                    }
+                }
+            }
+            for (i, name) in scope.ntpServers.enumerated() where IPv4Address(name) == nil {
+                // DHCP option 42 carries IPv4 addresses only (RFC 2132 §8.3).
+                warning("NTP server '\(name)' is not an IPv4 address: not handed out", l, scope.ntpServers.count > 1 ? "ntpserver[\(i + 1)]" : "ntpserver")
+            }
+            if scope.failoverPeer != nil, let first = config.dhcpd.first(where: { $0.enabled && $0.failoverPeer != nil }),
+               first.interface != scope.interface {
+                warning("one Kea HA relationship serves every scope, with the partner of '\(first.interface)': this failover peer is not used", l, "failover_peerip")
+            }
+            if let d = scope.defaultLeaseTime, let m = scope.maxLeaseTime, d > m {
+                error("default lease time \(d) s is longer than the maximum \(m) s", l, "defaultleasetime")
             }
         }
     }
 
     mutating func checkUnbound() {
         guard let u = config.unbound else { return }
+        if u.enabled, u.forwarding, !config.system.dnsServers.contains(where: { IPAddress($0) != nil }) {
+            warning("forwarding mode without a system/dnsserver address: the resolver asks the root servers", u.location, "forwarding")
+        }
+        if u.enabled, u.registerDHCP {
+            warning("registering dynamic DHCP leases in DNS is read but not applied (static mappings are, with regdhcpstatic)", u.location, "regdhcp")
+        }
         for name in u.activeInterfaces + u.outgoingInterfaces where name != "lo0" && interfaces[name] == nil {
             let field = u.activeInterfaces.contains(name) ? "active_interface" : "outgoing_interface"
             error("interface '\(name)' is not defined in <interfaces>", u.location, field)

@@ -1,0 +1,73 @@
+import Foundation
+import TandemConfig
+import TandemServices
+
+/// Inputs and golden files of the service renderers. A case renders a config with a
+/// private root (`/srv/tandem/node`) into `<case>.kea-dhcp4.json`, `<case>.unbound.conf`
+/// and `<case>.chronyd.conf`; a service the config does not ask for has no file.
+enum ServiceGoldens {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
+    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let examples = package.appendingPathComponent("etc/examples")
+    /// `<package>/../shared/corpus`, or TANDEM_CORPUS.
+    static let corpus: URL = ProcessInfo.processInfo.environment["TANDEM_CORPUS"].map { URL(fileURLWithPath: $0) }
+        ?? package.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    static var recording: Bool { ProcessInfo.processInfo.environment["TANDEM_RECORD_GOLDENS"] == "1" }
+
+    static let root = "/srv/tandem/node"
+    static let hooks = ServicePlanner.debianKeaHooks
+
+    /// The corpus files with a DHCP scope, resolver or CARP: the HA pair and the DHCP sample.
+    static let corpusFiles = ["opnsense-carp-master.xml", "opnsense-carp-backup.xml", "pfsensible-dhcp-server.xml"]
+
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var source: URL
+        var root: String
+        var description: String { name }
+    }
+
+    static var cases: [Case] {
+        var all: [Case] = []
+        let own = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
+        for f in own { all.append(Case(name: String(f.dropLast(4)), source: directory.appendingPathComponent(f), root: root)) }
+        for f in ["primaryfw.xml", "secondaryfw.xml"] {
+            all.append(Case(name: "example-" + f.dropLast(4), source: examples.appendingPathComponent(f), root: root))
+        }
+        // The appliance layout (`--root /`), where Debian's AppArmor profiles expect the files.
+        all.append(Case(name: "appliance-primaryfw", source: examples.appendingPathComponent("primaryfw.xml"), root: "/"))
+        if FileManager.default.fileExists(atPath: corpus.path) {
+            for f in corpusFiles {
+                all.append(Case(name: "corpus-" + f.dropLast(4), source: corpus.appendingPathComponent(f), root: root))
+            }
+        } else {
+            print("ServiceGoldens: corpus cases skipped, no corpus at \(corpus.path)")
+        }
+        return all
+    }
+
+    static func config(_ url: URL) throws -> Config {
+        try ConfigDocument(bytes: Array(Data(contentsOf: url))).config
+    }
+
+    static func specs(_ c: Case) throws -> [ServiceSpec] {
+        ServicePlanner(paths: ServicePaths(root: c.root), keaHooksDirectory: hooks).plan(try config(c.source))
+    }
+
+    static func fileName(_ c: Case, _ kind: ServiceKind) -> String {
+        c.name + "." + kind.rawValue + (kind == .dhcp4 ? ".json" : ".conf")
+    }
+
+    static func diff(expected: String, actual: String) -> String {
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String] = []
+        for i in 0..<max(e.count, a.count) {
+            let x = i < e.count ? String(e[i]) : "<none>", y = i < a.count ? String(a[i]) : "<none>"
+            if x != y { out.append("line \(i + 1):\n- \(x)\n+ \(y)") }
+            if out.count >= 15 { break }
+        }
+        return out.joined(separator: "\n")
+    }
+}
