@@ -119,7 +119,7 @@ let package = Package(
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemConfig", "TandemTestSupport"],
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemAddress", "TandemServices", "TandemConfig", "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemManagementTests", dependencies: [
             "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",
