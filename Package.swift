@@ -9,6 +9,18 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
+        // Libraries only so the fuzzing package (Fuzz/Package.swift) can depend on the
+        // modules it drives; nothing else links them.
+        .library(name: "TandemAddress", targets: ["TandemAddress"]),
+        .library(name: "TandemCARP", targets: ["TandemCARP"]),
+        .library(name: "TandemStateSync", targets: ["TandemStateSync"]),
+        .library(name: "TandemConfig", targets: ["TandemConfig"]),
+        .library(name: "TandemCompiler", targets: ["TandemCompiler"]),
+        .library(name: "TandemRuleset", targets: ["TandemRuleset"]),
+        .library(name: "TandemNetlink", targets: ["TandemNetlink"]),
+        .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
+        .library(name: "TandemConfigSync", targets: ["TandemConfigSync"]),
+        .library(name: "TandemManagement", targets: ["TandemManagement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -61,6 +73,8 @@ let package = Package(
         .target(name: "TandemStateSync", dependencies: [
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
+            // scrypt for the sync key (SyncKeyPair.swift).
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
 
         // Node services: pure renderers (config → kea-dhcp4 JSON, unbound.conf, chrony.conf)
@@ -112,7 +126,11 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
         .testTarget(name: "TandemConfigSyncTests", dependencies: ["TandemConfigSync", "TandemConfig", "TandemAddress"]),
-        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemAddress", "TandemStateSync", "TandemTestSupport"]),
+        .testTarget(name: "TandemStateSyncTests", dependencies: [
+            "TandemAddress", "TandemStateSync", "TandemTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
             "TandemServices", "TandemTestSupport",
