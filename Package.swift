@@ -61,6 +61,8 @@ let package = Package(
         .target(name: "TandemStateSync", dependencies: [
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
+            // scrypt for the sync key (SyncKeyPair.swift).
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
 
         // Node services: pure renderers (config → kea-dhcp4 JSON, unbound.conf, chrony.conf)
@@ -112,7 +114,11 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
         .testTarget(name: "TandemConfigSyncTests", dependencies: ["TandemConfigSync", "TandemConfig", "TandemAddress"]),
-        .testTarget(name: "TandemStateSyncTests", dependencies: ["TandemStateSync", "TandemTestSupport"]),
+        .testTarget(name: "TandemStateSyncTests", dependencies: [
+            "TandemStateSync", "TandemTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "TandemDaemonTests", dependencies: [
             "TandemDaemon", "TandemCARP", "TandemConfig", "TandemNetlink", "TandemAddress", "TandemStateSync",
             "TandemServices", "TandemTestSupport",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two-node cluster tests on the namespace lab (scripts/lab.sh), run by `make test` with the
 # built binary: election, forged advertisements, maintenance mode, graceful and hard
-# failover timing, preemption, stale VIP removal. Prints "N passed, N failed".
+# failover timing, preemption, stale VIP removal, state sync across failovers, and a flood of
+# forged and replayed CARP and sync packets. Prints "N passed, N failed".
 set -uo pipefail
 BIN=${1:?usage: lab-tests.sh BIN}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -419,6 +420,62 @@ NFT
   echo "fw2 agrees with fw1: $(nat_flows 2 tcp | wc -l) TCP + $(nat_flows 2 udp | wc -l) UDP NAT'd flows, agreement line: $(sync_json 2 '(s.get("agreement") or {}).get("state")') over $(sync_json 2 '(s.get("agreement") or {}).get("peerFlows")') flows; $figures"
 }
 
+# carp_json N EXPR: a value from fwN's CARP counters ("c") in `tandem status --json`.
+carp_json() {
+  "$BIN" status --json --root "/tmp/$P/fw$1" 2>/dev/null \
+    | python3 -c 'import json,sys; c=json.load(sys.stdin)["carpCounters"]; r=c.get("rejected", {}); print(eval(sys.argv[1]))' "$2"
+}
+
+# Under a flood of forged and replayed CARP advertisements (on the WAN segment) and of forged,
+# replayed and reflected state-sync datagrams (on the sync link, from fw1's address and port),
+# 1,500 of each kind in 3 s: the election holds, fw2 keeps hearing fw1's real advertisements,
+# a flow opened after the flood still reaches fw2, and every rejection is counted.
+FLOOD=1500
+t_flood() {
+  local m=1 b=2
+  all_in 1 MASTER && all_in 2 BACKUP || { echo "not the steady state: fw1 $(states 1 | tr '\n' ' '), fw2 $(states 2 | tr '\n' ' ')"; return 1; }
+  local cap=/tmp/$P-sync-capture
+  ip netns exec "$P-fw2" python3 "$HERE/lab-flood.py" sync-capture "$cap" 5 >/dev/null || { echo "no sync datagrams captured"; return 1; }
+  local accepted0 badhmac0 replayed0 auth0 replay0 session0
+  accepted0=$(carp_json 2 'c["accepted"]'); badhmac0=$(carp_json 2 'r.get("badHMAC", 0)')
+  replayed0=$(carp_json 2 'r.get("replayedCounter", 0)')
+  auth0=$(sync_json 2 's["counters"].get("rejected.badAuthentication", 0)')
+  replay0=$(sync_json 2 's["counters"].get("rejected.replayed", 0)')
+  session0=$(sync_json 2 's["counters"].get("peerRestarts", 0)')
+  local start=$SECONDS carp_out sync_out
+  ip netns exec "$P-server" timeout 20 python3 "$HERE/lab-flood.py" carp "$FLOOD" 3 >"$cap.carp" 2>&1 &
+  local carp_pid=$!
+  ip netns exec "$P-fw1" timeout 20 python3 "$HERE/lab-flood.py" sync "$cap" "$FLOOD" 3 >"$cap.sync" 2>&1 &
+  local sync_pid=$!
+  wait "$carp_pid"; local carp_rc=$?
+  wait "$sync_pid"; local sync_rc=$?
+  carp_out=$(cat "$cap.carp"); sync_out=$(cat "$cap.sync"); rm -f "$cap" "$cap.carp" "$cap.sync"
+  [ "$carp_rc" = 0 ] && [ "$sync_rc" = 0 ] || { echo "flood tools failed: carp: $carp_out; sync: $sync_out"; return 1; }
+  local took=$((SECONDS - start))
+  # A new flow after the flood is mirrored: state sync carries on.
+  ip netns exec "$P-client" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 47302))
+s.sendto(b"after the flood", ("198.51.100.254", 7302))
+s.close()' || return 1
+  until_ok 5 udp_seen 2 7302 || { echo "a flow opened after the flood did not reach fw2"; return 1; }
+  all_in 1 MASTER && all_in 2 BACKUP || { echo "election changed: fw1 $(states 1 | tr '\n' ' '), fw2 $(states 2 | tr '\n' ' ')"; return 1; }
+  local accepted badhmac replayed auth replay restarts
+  accepted=$(( $(carp_json 2 'c["accepted"]') - accepted0 ))
+  badhmac=$(( $(carp_json 2 'r.get("badHMAC", 0)') - badhmac0 ))
+  replayed=$(( $(carp_json 2 'r.get("replayedCounter", 0)') - replayed0 ))
+  auth=$(( $(sync_json 2 's["counters"].get("rejected.badAuthentication", 0)') - auth0 ))
+  replay=$(( $(sync_json 2 's["counters"].get("rejected.replayed", 0)') - replay0 ))
+  restarts=$(( $(sync_json 2 's["counters"].get("peerRestarts", 0)') - session0 ))
+  local figures="flood of ${took}s: CARP $carp_out; sync $sync_out; fw2 counted badHMAC $badhmac, replayedCounter $replayed, sync badAuthentication $auth, replayed $replay; fw2 accepted $accepted real advertisements meanwhile"
+  [ "$badhmac" -ge "$FLOOD" ] && [ "$replayed" -ge "$FLOOD" ] || { echo "CARP rejections not counted: $figures"; return 1; }
+  [ "$auth" -ge $((2 * FLOOD)) ] && [ "$replay" -ge "$FLOOD" ] || { echo "sync rejections not counted: $figures"; return 1; }
+  [ "$accepted" -ge 2 ] || { echo "fw2 stopped hearing fw1: $figures"; return 1; }
+  [ "$restarts" = 0 ] && [ "$(sync_json 2 's["state"]')" = "peer up" ] || { echo "sync session disturbed (peer restarts $restarts, state $(sync_json 2 's["state"]')): $figures"; return 1; }
+  echo "$figures"
+}
+
 if ! bash "$LAB" up "$BIN" >/dev/null 2>&1; then
   echo "FAIL lab up"; failed=$((failed + 1))
 else
@@ -442,6 +499,7 @@ else
   check "failback to fw1: the same flows keep working" t_failback
   check "5% loss on the sync link under churn: fw2's table converges to fw1's and the agreement line agrees" t_loss
   flows_stop
+  check "a flood of forged and replayed CARP and sync packets changes nothing and is counted" t_flood
 fi
 echo "lab tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,7 +14,8 @@ public struct CarpGroupConfig: Sendable, Hashable {
     /// VIPs with the interface prefix (pfSense requires `subnet_bits` = interface prefix).
     public var addresses: [IPNetwork]
     /// Take over from a slower master. pfSense always sets `net.inet.carp.preempt=1`
-    /// (`interfaces_sync_setup()`), so it is on by default.
+    /// (`interfaces_sync_setup()`), so it is on by default; OPNsense's `disablepreempt` turns
+    /// it off for the whole node (FreeBSD's sysctl is global).
     public var preempt: Bool
     /// Opt-in for advbase 0, which only OpenBSD accepts; FreeBSD/pfSense peers reject it.
     public var allowsSubsecond: Bool

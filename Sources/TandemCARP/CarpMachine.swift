@@ -25,6 +25,8 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// The most recent transitions, oldest first, at most `transitionHistoryLimit`.
     public private(set) var transitions: [CarpTransition<Instant>] = []
     public static var transitionHistoryLimit: Int { 32 }
+    /// When this master last re-announced its VIPs because it heard a slower master.
+    private var lastReannounce: Instant?
     /// Advertisements left until the second announcement after taking over (OpenBSD
     /// `sc_delayed_arp` = 2 "to deal with some L3 switches"; pfSense sends two GARPs).
     private var advertisementsUntilSecondAnnounce: Int?
@@ -46,6 +48,10 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
     public var masterDownInterval: Duration {
         CarpTiming.masterDownInterval(advbase: config.advbase, advskew: configuredSkew)
     }
+    /// The least time between two re-announcements to a slower master: the advertisement
+    /// interval, at least a second (the slower master advertises at most once per interval
+    /// of its own, and sub-second timing must not make it a flood).
+    public var reannounceInterval: Duration { max(advertisementInterval, .seconds(1)) }
 
     public mutating func handle(_ event: CarpEvent, at now: Instant) -> [CarpAction<Instant>] {
         guard !isStopped else { return [] }
@@ -97,6 +103,11 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
             }
             // A slower master exists, e.g. after a split brain heals: stay master and
             // re-announce, so ARP caches that followed the loser come back (keepalived issue #166).
+            // At most once per `reannounceInterval`: every slower advertisement (or a flood
+            // of forged ones from ever new sources) would otherwise be answered by a
+            // broadcast of gratuitous ARPs and NAs.
+            if let last = lastReannounce, now < last.advanced(by: reannounceInterval) { return [] }
+            lastReannounce = now
             return [.announce(config.vipAddresses)]
         case .backup:
             if config.preempt && theirs > ours {
@@ -112,10 +123,11 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
     }
 
     /// FreeBSD compares against (3 × advbase s, our advskew/256 s); with advbase 0 the
-    /// master-down interval itself in 1/256 s.
+    /// master-down interval itself in 1/256 s. In `Int`: 3 × advbase exceeds a `UInt8` from
+    /// advbase 86 on, and FreeBSD compares `struct timeval`s, which do not overflow either.
     private var masterWillTimeOutThreshold: Int {
         if config.advbase == 0 { return 3 * max(Int(configuredSkew), 1) }
-        return CarpTiming.priority(advbase: 3 * config.advbase, advskew: advertisedSkew)
+        return 3 * Int(config.advbase) * 256 + Int(advertisedSkew)
     }
 
     private mutating func wakeUp(now: Instant) -> [CarpAction<Instant>] {

@@ -50,6 +50,8 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
     public private(set) var downInterfaces: Set<String> = []
     public private(set) var demotionSources: [String: Int] = [:]
     public private(set) var maintenance: Bool
+    /// Per vhid: the counters accepted from each source (`CarpReplayGuard`).
+    public private(set) var replayGuards: [CarpGroupID: CarpReplayGuard] = [:]
     /// Per vhid: consecutive send failures, and successes since the last failure.
     public private(set) var sendHealth: [CarpGroupID: (failures: Int, successes: Int)] = [:]
     static var sendFailuresToDemote: Int { 3 }
@@ -123,6 +125,7 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
             actions += dispatch(.shutdown, to: id, now: now)
             machines[id] = nil
             sendHealth[id] = nil
+            replayGuards[id] = nil
             demotionSources["send errors \(id)"] = nil
             stopped.append(id)
         }
@@ -172,11 +175,16 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
 
     private mutating func receive(_ packet: ReceivedCarpPacket, now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
         let verdict = CarpReceiveValidation.validate(packet, ownAddresses: ownAddresses) { vhid in
-            machines[CarpGroupID(interface: packet.interface, vhid: vhid)]?.receiveContext
+            let id = CarpGroupID(interface: packet.interface, vhid: vhid)
+            guard var context = machines[id]?.receiveContext else { return nil }
+            context.replay = replayGuards[id] ?? CarpReplayGuard()
+            return context
         }
         counters.count(verdict)
         guard case .success(let ad) = verdict else { return [] }
-        return dispatch(.advertisementReceived(ad), to: CarpGroupID(interface: packet.interface, vhid: ad.vhid), now: now)
+        let id = CarpGroupID(interface: packet.interface, vhid: ad.vhid)
+        replayGuards[id, default: CarpReplayGuard()].accept(ad.counter, from: packet.source)
+        return dispatch(.advertisementReceived(ad), to: id, now: now)
     }
 
     private mutating func applyDemotion(now: Instant) -> [(CarpGroupID, CarpAction<Instant>)] {
@@ -191,6 +199,10 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
         guard machines[id] != nil else { return [] }
         let actions = machines[id]!.handle(event, at: now)
         for case .send(_, let families) in actions { counters.sent += UInt64(families.count) }
+        // Entering MASTER means the other nodes were declared down or outranked, entering
+        // INIT leaves the election: either way what they send next may start a new count
+        // (a restarted peer's counter is random).
+        for case .transition(let t) in actions where t.to != .backup { replayGuards[id]?.forgetSources() }
         return actions.map { (id, $0) }
     }
 }

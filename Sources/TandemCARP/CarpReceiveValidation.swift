@@ -7,16 +7,19 @@ public struct CarpReceiveContext: Sendable {
     public var addresses: [IPAddress]
     /// The counter of the last advertisement we sent for this vhid, to spot echoes.
     public var lastSentCounter: UInt64?
+    /// The counters accepted so far per source, to refuse replays.
+    public var replay: CarpReplayGuard
 
-    public init(key: CarpKey, addresses: [IPAddress], lastSentCounter: UInt64?) {
+    public init(key: CarpKey, addresses: [IPAddress], lastSentCounter: UInt64?, replay: CarpReplayGuard = CarpReplayGuard()) {
         self.key = key
         self.addresses = addresses
         self.lastSentCounter = lastSentCounter
+        self.replay = replay
     }
 }
 
 /// The receive ladder: one early return per check, each with its own reason, in the order
-/// TTL → length → version → type → checksum → vhid → HMAC → echo. FreeBSD checks length and
+/// TTL → length → version → type → checksum → vhid → HMAC → echo → replay. FreeBSD checks length and
 /// checksum first and TTL later (`carp_input`, `carp_input_c`); checking TTL first costs nothing and drops
 /// routed traffic before any parsing. authlen is not checked: BSD ignores it too.
 public enum CarpReceiveValidation {
@@ -37,6 +40,8 @@ public enum CarpReceiveValidation {
         if ownAddresses.contains(packet.source) || advertisement.counter == group.lastSentCounter {
             return .failure(.ownAdvertisement)
         }
+        // After the HMAC, so only the signed counter is trusted; a forged packet never reaches it.
+        guard group.replay.allows(advertisement.counter, from: packet.source) else { return .failure(.replayedCounter) }
         return .success(advertisement)
     }
 }

@@ -1,6 +1,6 @@
 /// Why a received advertisement was dropped: one case per rung of the receive ladder
 /// (OpenBSD `carps_badttl`, `carps_badlen`, `carps_badver`, `carps_badsum`,
-/// `carps_badvhid`, `carps_badauth`), in the order they are checked.
+/// `carps_badvhid`, `carps_badauth`), in the order they are checked, and Tandem's replay check.
 public enum CarpRejection: String, Error, CaseIterable, Sendable, Hashable, Codable, CodingKeyRepresentable,
                            CustomStringConvertible {
     /// TTL / hop limit other than 255: the packet crossed a router.
@@ -19,6 +19,9 @@ public enum CarpRejection: String, Error, CaseIterable, Sendable, Hashable, Coda
     case badHMAC
     /// Our own advertisement echoed back by a switch or a loop (FreeBSD `carp_source_is_self`).
     case ownAdvertisement
+    /// A counter accepted before on the vhid, or at or below the last one of a source that
+    /// counts sequentially: a replay (`CarpReplayGuard`).
+    case replayedCounter
 
     public var description: String {
         switch self {
@@ -30,6 +33,7 @@ public enum CarpRejection: String, Error, CaseIterable, Sendable, Hashable, Coda
         case .unknownVHID: "unknown vhid"
         case .badHMAC: "bad HMAC"
         case .ownAdvertisement: "own advertisement echoed back"
+        case .replayedCounter: "replayed counter"
         }
     }
 }

@@ -46,7 +46,7 @@ public actor CarpService {
                 logger.warning("CARP vhid \(g.vhid) on \(g.device): password longer than 19 bytes is truncated as BSD does")
             }
             configs.append(try CarpGroupConfig(vhid: g.vhid, interface: g.device, advbase: g.advbase, advskew: g.advskew,
-                                               key: key, addresses: g.addresses,
+                                               key: key, addresses: g.addresses, preempt: plan.carpPreempt,
                                                allowsSubsecond: plan.carpSubsecond))
             groups[CarpGroupID(interface: g.device, vhid: g.vhid)] = g
         }

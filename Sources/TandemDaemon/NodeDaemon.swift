@@ -101,7 +101,10 @@ public actor NodeDaemon {
         let previous = self.plan
         await apply(config: config, plan: plan)
         await services?.apply(config)
-        if previous?.carpGroups != plan.carpGroups, let carp, let previous,
+        // Preemption and sub-second timing are fixed per machine (FreeBSD: sysctls; OPNsense
+        // asks for a reboot after changing `disablepreempt`): a change restarts CARP.
+        let modeChanged = previous?.carpPreempt != plan.carpPreempt || previous?.carpSubsecond != plan.carpSubsecond
+        if previous?.carpGroups != plan.carpGroups, !modeChanged, let carp, let previous,
            plan.carpSocketShape.allSatisfy({ openSockets[$0.key] == $0.value }) {
             do {
                 let summary = try await carp.reconfigure(plan)
@@ -111,7 +114,7 @@ public actor NodeDaemon {
                 return .failure(error)
             }
             if previous.maintenance != plan.maintenance { await carp.process(.setMaintenance(plan.maintenance)) }
-        } else if previous?.carpGroups != plan.carpGroups {
+        } else if previous?.carpGroups != plan.carpGroups || modeChanged {
             logger.notice("CARP groups changed: restarting CARP")
             await carp?.process(.shutdown)
             do {
@@ -210,13 +213,14 @@ public actor NodeDaemon {
         syncStatus = section
     }
 
-    /// State sync as the running config asks for it, and the node's own addresses (which
-    /// are not synced). Read once at start: changing it needs a restart.
+    /// State sync as the running config asks for it, and which flows it carries
+    /// (`FlowScope.node`). Read once at start: changing it needs a restart.
     func stateSyncSetup() throws -> (StateSyncSettings, FlowFilter)? {
         guard let config, let plan, let settings = try NodePlan.stateSync(config) else { return nil }
-        var own: Set<IPAddress> = [IPAddress("127.0.0.1")!, IPAddress("::1")!]
-        for iface in plan.interfaceAddresses { own.formUnion(iface.addresses.map(\.address)) }
-        return (settings, FlowFilter(ownAddresses: own))
+        let scope = FlowScope.node(plan, settings: settings) { name in
+            (try? Sysctl.read(["net", "netfilter", name])).flatMap { UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        return (settings, FlowFilter(scope: scope))
     }
 
     /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest

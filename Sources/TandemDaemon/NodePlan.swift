@@ -15,10 +15,15 @@ public struct NodePlan: Sendable, Equatable {
     /// The config's `<tandem><carp_subsecond/>` opt-in: advbase 0 is accepted and the
     /// machines run OpenBSD-style sub-second timing (advskew/256 s).
     public var carpSubsecond: Bool
+    /// FreeBSD's `net.inet.carp.preempt`: a BACKUP takes over from a slower MASTER. pfSense
+    /// always sets it to 1 (`interfaces_sync_setup()`); OPNsense's `<hasync><disablepreempt>`
+    /// sets it to 0 (carp.md §8), which Tandem maps to every vhid's machine.
+    public var carpPreempt: Bool
 
     public init(interfaceAddresses: [InterfaceAddressPlan], carpGroups: [CarpGroupPlan], maintenance: Bool,
-                sysctls: [SysctlSetting], hostname: String?, carpSubsecond: Bool = false) {
+                sysctls: [SysctlSetting], hostname: String?, carpSubsecond: Bool = false, carpPreempt: Bool = true) {
         self.carpSubsecond = carpSubsecond
+        self.carpPreempt = carpPreempt
         self.interfaceAddresses = interfaceAddresses
         self.carpGroups = carpGroups
         self.maintenance = maintenance
@@ -141,7 +146,7 @@ extension NodePlan {
 
         self.init(interfaceAddresses: interfaces, carpGroups: order.map { groups[$0]! },
                   maintenance: config.carpMaintenanceMode, sysctls: sysctls, hostname: config.system.hostname,
-                  carpSubsecond: config.carpSubsecond)
+                  carpSubsecond: config.carpSubsecond, carpPreempt: !(config.hasync?.disablePreempt ?? false))
     }
 }
 

@@ -20,23 +20,28 @@ extension NodePlan {
     }
 }
 
-/// Which conntrack entries are replicated: forwarded traffic only. Flows to or from the
-/// node's own addresses (management, the sync traffic itself) and CARP/multicast are the
-/// node's own business, as conntrackd's address filter keeps them out (state-sync.md).
-/// Flows accepted by a `nopfsync` rule carry `ConntrackMarks.noStateSync` and stay local.
+/// Which conntrack entries are replicated, both ways: forwarded traffic only. Flows to or
+/// from the nodes' own addresses (management, the sync traffic itself), to or from a service
+/// on a VIP, CARP, multicast and loopback are each node's own business, as conntrackd's
+/// address filter keeps them out (state-sync.md); flows accepted by a `nopfsync` rule carry
+/// `ConntrackMarks.noStateSync` and stay local. The same scope decides which of the peer's
+/// flows this node injects (`SyncCore.scope`), so a key holder cannot open established paths
+/// to this node's services through state sync.
 struct FlowFilter: Sendable {
-    var ownAddresses: Set<IPAddress>
+    var scope: FlowScope
 
-    func shouldSync(_ flow: FlowState) -> Bool {
-        if flow.l4proto == 112 { return false }   // CARP
-        if flow.mark & ConntrackMarks.noStateSync != 0 { return false }   // nopfsync
-        for a in [flow.original.source, flow.original.destination, flow.reply.source, flow.reply.destination] {
-            if ownAddresses.contains(a) { return false }
-            switch a {
-            case .v4(let v): if v.isMulticast || v.value >> 24 == 127 { return false }
-            case .v6(let v): if v.isMulticast || v.isLinkLocal || (v.high == 0 && v.low == 1) { return false }
-            }
-        }
-        return true
+    func shouldSync(_ flow: FlowState) -> Bool { scope.refusal(flow) == nil }
+}
+
+extension FlowScope {
+    /// The scope of a node: its interface addresses and loopback, the peer's sync address,
+    /// its VIPs, zone 0 (Tandem's ruleset uses no other), Tandem's reserved mark bits, and the
+    /// kernel's timeout ceilings as `sysctl` reads them (`net.netfilter.<name>`).
+    static func node(_ plan: NodePlan, settings: StateSyncSettings, sysctl: (String) -> UInt32?) -> FlowScope {
+        var own: Set<IPAddress> = [IPAddress("127.0.0.1")!, IPAddress("::1")!, settings.local, settings.peer]
+        for iface in plan.interfaceAddresses { own.formUnion(iface.addresses.map(\.address)) }
+        let vips = Set(plan.carpGroups.flatMap(\.addresses).map(\.address))
+        return FlowScope(nodeAddresses: own, serviceAddresses: vips, zones: [0],
+                         reservedMarkBits: ConntrackMarks.noStateSync, timeoutCeilings: .reading(sysctl))
     }
 }

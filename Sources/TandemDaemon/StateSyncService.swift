@@ -75,7 +75,7 @@ final class SyncWorker: @unchecked Sendable {
         // speed, 12,000 never reached the peer). conntrackd's default is the same
         // (state-sync.md §2.7); the 32 MiB buffer holds ~40k events of backlog.
         let monitor = try ConntrackEventMonitor(ignoringEventsOf: [table], reliable: false, receiveBufferBytes: 32 << 20)
-        let driver = try SyncDriver(settings: settings)
+        let driver = try SyncDriver(settings: settings, scope: filter.scope)
         let log = logger
         driver.onRemoteChanges = { changes in Self.inject(changes, into: table, logger: log) }
         var peerAlive = false
@@ -203,6 +203,10 @@ final class SyncWorker: @unchecked Sendable {
         let agreement = StateSyncAgreement(state: a.state.rawValue, forSeconds: ago(a.since), checkedSecondsAgo: ago(a.checked),
                                            peerFlows: a.peerFlows, replicaFlows: a.replicaFlows)
         let state = s.initialBulkPending ? "initial bulk pending" : (s.peerAlive || peerAlive ? "peer up" : "peer down")
+        // Every rejection and refusal by reason (STYLE §13), next to the totals.
+        var byReason: [String: Int] = [:]
+        for (reason, n) in c.rejected { byReason["rejected." + reason.rawValue] = n }
+        for (reason, n) in c.flowsRefused { byReason["peerFlowsRefused." + reason.rawValue] = n }
         return StateSyncSection(
             interface: settings.device, peer: settings.peer.description, state: state,
             localFlows: s.localFlows, remoteFlows: s.remoteFlows,
@@ -213,7 +217,8 @@ final class SyncWorker: @unchecked Sendable {
                        "voidsSent": c.voidsSent, "digestsSent": c.digestsSent, "digestsCompared": c.digestsCompared,
                        "digestsSkipped": c.digestsSkipped, "disagreements": c.disagreements,
                        "bulksRequestedOnDisagreement": c.bulksRequestedOnDisagreement,
-                       "rejected": c.rejectedTotal],
+                       "rejected": c.rejectedTotal, "peerFlowsRefused": c.refusedTotal,
+                       "peerTimeoutsCapped": c.timeoutsCapped].merging(byReason) { a, _ in a },
             agreement: agreement)
     }
 

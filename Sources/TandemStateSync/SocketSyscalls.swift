@@ -40,12 +40,14 @@ enum Syscall {
         return Int32(fd!)
     }
 
-    /// The options every sync socket gets: address reuse (a restarted daemon binds at once)
-    /// and large buffers both ways, so a window's worth of records (a bulk burst) is neither
-    /// dropped on receive nor refused on send. The FORCE variants need CAP_NET_ADMIN; without
-    /// it fall back to the plain ones, which the kernel caps at rmem_max / wmem_max.
+    /// The options every sync socket gets: large buffers both ways, so a window's worth of
+    /// records (a bulk burst) is neither dropped on receive nor refused on send. The FORCE
+    /// variants need CAP_NET_ADMIN; without it fall back to the plain ones, which the kernel
+    /// caps at rmem_max / wmem_max. No SO_REUSEADDR: on a UDP socket it lets another socket
+    /// bind the same address and port (socket(7)), and the kernel then delivers the peer's
+    /// datagrams to whichever bound last, so any local user could read them and starve the
+    /// daemon. A restarted daemon needs no reuse: UDP has no TIME_WAIT.
     static func configure(_ fd: Int32, buffer: Int32) throws(SyncSocketError) {
-        try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
         do {
             try setOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, buffer, "SO_RCVBUFFORCE")
         } catch {

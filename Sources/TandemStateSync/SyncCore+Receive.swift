@@ -8,6 +8,8 @@ extension SyncCore {
             guard peer.replay.allows(d.packet) else { return .replayed }
         } else if formerPeerSessions.contains(d.session) {
             return .staleSession
+        } else if peer != nil, d.echo != challenge {
+            return .unverifiedSession
         }
         if d.peerSession == session, d.ack > send.nextSeq { return .badAcknowledgement }
         var digests = 0
@@ -27,11 +29,13 @@ extension SyncCore {
     mutating func receive(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
         if let reason = validate(d) {
             counters.reject(reason)
+            if reason == .unverifiedSession { challengeNewcomer(d, now, &out) }
             return
         }
         counters.datagramsReceived += 1
         counters.recordsReceived += d.records.count
         if peer?.session != d.session { adopt(d, now, &out) }
+        echo = d.challenge
         guard var p = peer else { preconditionFailure("peer adopted above") }
         p.replay.accept(d.packet)
         p.lastHeard = now
@@ -90,6 +94,9 @@ extension SyncCore {
         bulkReceive = nil
         bulkOwed = true
         resetAgreement()
+        // Whoever echoed the old challenge has had its turn; the next newcomer needs a fresh one.
+        renewChallenge()
+        out.transmit = true
     }
 
     private mutating func receiveStream(_ d: SyncDatagram, _ now: SyncTime, _ out: inout Output) {
@@ -176,8 +183,20 @@ extension SyncCore {
             let key = flow.key
             bulkReceive?.seen.insert(key)
             if bulkReceive != nil, bulkRequest != 0 { bulkRetryDue = now + configuration.bulkRetryInterval }
+            // Out of scope: never injected nor kept, so a later delete of the key cannot
+            // touch this node's own entry of it; one that was in scope before goes.
+            if let reason = scope.refusal(flow) {
+                counters.refuse(reason)
+                if remoteFlows[key] != nil { dropRemote(key, now, &out) }
+                return
+            }
+            // The hash is of the state as the peer holds it, so the table digests compare.
             let hash = TableDigest.hash(flow)
-            if remoteFlows.updateValue(hash, forKey: key) != hash { out.actions.append(.apply(flow)) }
+            if remoteFlows.updateValue(hash, forKey: key) != hash {
+                let admitted = scope.admitted(flow)
+                if admitted.timeout != flow.timeout { counters.timeoutsCapped += 1 }
+                out.actions.append(.apply(admitted))
+            }
         case .delete(_, let key):
             bulkReceive?.seen.remove(key)
             if remoteFlows[key] != nil { dropRemote(key, now, &out) }

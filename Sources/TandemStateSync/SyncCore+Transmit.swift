@@ -82,7 +82,7 @@ extension SyncCore {
         }
         let d = SyncDatagram(session: session, peerSession: peer?.session ?? 0, packet: nextPacket,
                              sent: announced, ack: peer?.stream.expected ?? 0,
-                             bulkRequest: bulkRequest, records: records)
+                             bulkRequest: bulkRequest, challenge: challenge, echo: echo, records: records)
         nextPacket += 1
         counters.datagramsSent += 1
         counters.recordsSent += records.count
@@ -127,6 +127,7 @@ extension SyncCore {
         nextPacket = 1
         bulkSend = nil
         counters.sessionRotations += 1
+        renewChallenge()
         startBulk(now, &out)
     }
 }

@@ -11,11 +11,15 @@
 ///   and a silent peer is declared dead;
 /// * a random session id in every datagram reveals a restarted peer; both sides then reset
 ///   their streams and send each other everything, framed by bulk start/end markers (pfsync
-///   bulk update, §1.4), after which the receiver drops flows the bulk did not mention;
+///   bulk update, §1.4), after which the receiver drops flows the bulk did not mention; a
+///   new session replaces a known one only after it echoed this node's current challenge,
+///   so a replayed datagram of an older session cannot displace the live one;
 /// * at start-up the node asks for a bulk and reports when it completed or timed out, so the
 ///   daemon can keep CARP demoted meanwhile.
 public struct SyncCore: Sendable {
     public let configuration: SyncConfiguration
+    /// Which of the peer's flows may be injected here (FlowScope.swift).
+    public let scope: FlowScope
     public internal(set) var session: UInt64
     public internal(set) var counters = SyncCounters()
 
@@ -36,6 +40,15 @@ public struct SyncCore: Sendable {
     var send: SendStream
     var peer: PeerState?
     var formerPeerSessions: [UInt64] = []
+
+    // Session adoption (SyncCore+Session.swift).
+    /// What a newcomer session must echo to replace `peer`: new at every adoption.
+    public internal(set) var challenge: UInt64 = 0
+    var challengesIssued: UInt64 = 0
+    /// The challenge this node echoes: the current peer's, or a newcomer's that may need it.
+    var echo: UInt64 = 0
+    /// No prompt answer to a newcomer before this time (rate limit under a flood).
+    var newcomerAnswerAllowed: SyncTime?
     var nextPacket: UInt64 = 1
     /// One past the highest sequence number transmitted: the `sent` field.
     var announced: UInt32 = 1
@@ -68,11 +81,13 @@ public struct SyncCore: Sendable {
     public internal(set) var agreement = TableAgreement()
     var disagreementsInARow = 0
 
-    public init(configuration: SyncConfiguration = SyncConfiguration(), session: UInt64) {
+    public init(configuration: SyncConfiguration = SyncConfiguration(), scope: FlowScope = FlowScope(), session: UInt64) {
         precondition(session != 0, "session id 0 means 'unknown' on the wire")
         self.configuration = configuration
+        self.scope = scope
         self.session = session
         send = SendStream(limit: configuration.resendQueueLimit)
+        renewChallenge()
     }
 
     public mutating func handle(_ event: SyncEvent, now: SyncTime) -> [SyncAction] {

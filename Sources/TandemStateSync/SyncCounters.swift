@@ -35,12 +35,18 @@ public struct SyncCounters: Sendable, Equatable, Codable {
     /// Bulks asked for after `bulkAfterDisagreements` disagreements in a row.
     public var bulksRequestedOnDisagreement = 0
     public var rejected: [SyncRejection: Int] = [:]
+    /// The peer's flows not injected because they are out of scope (`FlowScope`), by reason.
+    public var flowsRefused: [FlowRefusal: Int] = [:]
+    /// The peer's flows injected with their timeout cut to the protocol's ceiling.
+    public var timeoutsCapped = 0
 
     public init() {}
 
     public var rejectedTotal: Int { rejected.values.reduce(0, +) }
+    public var refusedTotal: Int { flowsRefused.values.reduce(0, +) }
 
     mutating func reject(_ reason: SyncRejection) { rejected[reason, default: 0] += 1 }
+    mutating func refuse(_ reason: FlowRefusal) { flowsRefused[reason, default: 0] += 1 }
 }
 
 /// A snapshot of the core for status output and for the daemon's CARP demotion.
@@ -81,6 +87,11 @@ extension SyncStatus {
         if c.rejectedTotal > 0 {
             let reasons = SyncRejection.allCases.compactMap { r in c.rejected[r].map { "\(r.rawValue) \($0)" } }
             lines.append("  rejected: " + reasons.joined(separator: ", "))
+        }
+        if c.refusedTotal > 0 || c.timeoutsCapped > 0 {
+            let reasons = FlowRefusal.allCases.compactMap { r in c.flowsRefused[r].map { "\(r.rawValue) \($0)" } }
+            lines.append("  peer flows refused: " + (reasons.isEmpty ? "none" : reasons.joined(separator: ", "))
+                         + "; timeouts capped \(c.timeoutsCapped)")
         }
         return lines
     }

@@ -39,12 +39,23 @@ public final class SyncDriver {
 
     /// - Parameter session: the random boot id; a new one per process start, so the peer can
     ///   tell a restart (state-sync.md §7).
-    public init(configuration: SyncConfiguration = SyncConfiguration(), key: SyncKey, transport: any SyncTransport,
-                clock: any SyncClock = MonotonicSyncClock(), session: UInt64 = .random(in: 1...UInt64.max)) {
-        core = SyncCore(configuration: configuration, session: session)
-        codec = SyncCodec(key: key, tagLength: configuration.tagLength, maximumDatagram: 65_507)
+    /// - Parameter keys: the direction keys (`SyncKeyPair(secret:local:peer:)` in the daemon).
+    ///   Datagrams larger than `configuration.maximumDatagram` (the peer builds none) are
+    ///   refused before their tag is computed.
+    public init(configuration: SyncConfiguration = SyncConfiguration(), scope: FlowScope = FlowScope(), keys: SyncKeyPair,
+                transport: any SyncTransport, clock: any SyncClock = MonotonicSyncClock(),
+                session: UInt64 = .random(in: 1...UInt64.max)) {
+        core = SyncCore(configuration: configuration, scope: scope, session: session)
+        codec = SyncCodec(keys: keys, tagLength: configuration.tagLength, maximumDatagram: configuration.maximumDatagram)
         self.transport = transport
         self.clock = clock
+    }
+
+    /// One key both ways, for tests and tools.
+    public convenience init(configuration: SyncConfiguration = SyncConfiguration(), key: SyncKey, transport: any SyncTransport,
+                            clock: any SyncClock = MonotonicSyncClock(), session: UInt64 = .random(in: 1...UInt64.max)) {
+        self.init(configuration: configuration, keys: SyncKeyPair(symmetric: key), transport: transport, clock: clock,
+                  session: session)
     }
 
     public var status: SyncStatus { core.status }

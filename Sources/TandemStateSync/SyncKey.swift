@@ -1,12 +1,11 @@
 import Crypto
 
-/// The datagram authentication key, derived from the hasync shared secret.
+/// One direction's datagram authentication key.
 ///
-/// Neither pfsync nor conntrackd authenticates (state-sync.md §0.6: "anyone reaching the sync
-/// port can create states that bypass the ruleset"); Tandem signs every datagram with
-/// HMAC-SHA256 (DESIGN). The key is not the secret itself but HKDF-SHA256 of it (RFC 5869)
-/// with a fixed salt and a purpose label, so the same password used elsewhere (XML-RPC) never
-/// keys this MAC directly.
+/// Neither pfsync nor conntrackd authenticates ("anyone reaching the sync port can create
+/// states that bypass the ruleset"); Tandem signs every datagram with HMAC-SHA256 (DESIGN).
+/// A node holds two of these (`SyncKeyPair`): one signs what it sends, the other checks what
+/// it receives, so its own datagrams reflected back do not verify.
 ///
 /// `@unchecked Sendable`: swift-crypto's `HMAC` does not declare it, but it is a value whose
 /// hash states are copy-on-write; `tag` only ever mutates a copy.
@@ -18,17 +17,29 @@ public struct SyncKey: @unchecked Sendable {
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case emptySecret
-        public var description: String { "state sync: the shared secret (hasync password) is empty" }
+        case stretching(String)
+        public var description: String {
+            switch self {
+            case .emptySecret: "state sync: the shared secret (hasync password) is empty"
+            case .stretching(let why): "state sync: stretching the shared secret failed: \(why)"
+            }
+        }
     }
 
     static let salt = Array("tandem state-sync".utf8)
     static let info = Array("v1 datagram hmac-sha256".utf8)
 
+    /// A key straight from `secret` by HKDF-SHA256 (RFC 5869), without stretching: for tests
+    /// and tools that need a key quickly. The daemon derives its keys with
+    /// `SyncKeyPair(secret:local:peer:)`, which stretches the secret first.
     public init(secret: some Sequence<UInt8>) throws(Failure) {
         let bytes = Array(secret)
         guard !bytes.isEmpty else { throw .emptySecret }
-        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: bytes), salt: Self.salt,
-                                             info: Self.info, outputByteCount: 32)
+        self.init(derived: HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: bytes), salt: Self.salt,
+                                                  info: Self.info, outputByteCount: 32))
+    }
+
+    init(derived: SymmetricKey) {
         keyed = HMAC<SHA256>(key: derived)
     }
 

@@ -67,10 +67,16 @@ public struct SyncDatagram: Sendable, Hashable {
     public var ack: UInt32
     /// Non-zero while the sender asks for a bulk transfer; a new value is a new request.
     public var bulkRequest: UInt32
+    /// The sender's current challenge: a newcomer session must echo it to be adopted.
+    public var challenge: UInt64
+    /// The receiver's challenge as the sender last heard it (0 = none).
+    public var echo: UInt64
     public var records: [SyncRecord]
 
     public init(session: UInt64, peerSession: UInt64, packet: UInt64, sent: UInt32, ack: UInt32,
-                bulkRequest: UInt32 = 0, records: [SyncRecord] = []) {
+                bulkRequest: UInt32 = 0, challenge: UInt64 = 0, echo: UInt64 = 0, records: [SyncRecord] = []) {
+        self.challenge = challenge
+        self.echo = echo
         self.session = session
         self.peerSession = peerSession
         self.packet = packet

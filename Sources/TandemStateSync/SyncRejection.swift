@@ -18,6 +18,9 @@ public enum SyncRejection: String, Sendable, Hashable, CaseIterable, Error, Coda
     case staleSession
     /// Carries our own session id: our own datagram reflected back.
     case ownSession
+    /// From a session other than the known peer's that does not echo this node's current
+    /// challenge: a replay of an older session, or a restarted peer before its echo arrived.
+    case unverifiedSession
     /// Acknowledges records we never sent.
     case badAcknowledgement
     /// A table digest beyond the stream position the datagram announces, or two in one

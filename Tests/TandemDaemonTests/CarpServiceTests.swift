@@ -137,9 +137,9 @@ struct CarpServiceSendErrorTests {
         // Taking over sends an advertisement on each of three bow-outs heard: three failures.
         for counter in UInt64(1)...3 {
             await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
-                                                           addresses: ["198.51.100.1"], interface: "wan0", counter: counter)))
+                                                           addresses: ["198.51.100.1"], interface: "wan0", counter: 1000 * counter)))
             await s.process(.packet(Scenario.advertisement(vhid: 143, advskew: 0, addresses: ["198.51.100.1"],
-                                                           interface: "wan0", counter: 100 + counter)))
+                                                           interface: "wan0", counter: 1000 * counter + 1)))
         }
         let status = await s.status()
         #expect(status.counters.sendErrors >= 3)
@@ -168,13 +168,14 @@ final class FlakyPacketIO: CarpPacketIO, @unchecked Sendable {
 }
 
 extension CarpServiceSendErrorTests {
-    /// Takes over on a bow-out (one send) and gives way to the peer again, `times` times.
+    /// Takes over on a bow-out (one send) and gives way to the peer again, `times` times. The
+    /// peer's counter grows from one advertisement to the next, as a real sender's does.
     func takeOverAndYield(_ s: CarpService, times: Int, from counter: UInt64) async {
         for c in counter..<counter + UInt64(times) {
             await s.process(.packet(Scenario.advertisement(vhid: 143, advbase: 255, advskew: 255,
-                                                           addresses: ["198.51.100.1"], interface: "wan0", counter: c)))
+                                                           addresses: ["198.51.100.1"], interface: "wan0", counter: 1000 * c)))
             await s.process(.packet(Scenario.advertisement(vhid: 143, advskew: 0, addresses: ["198.51.100.1"],
-                                                           interface: "wan0", counter: 100 + c)))
+                                                           interface: "wan0", counter: 1000 * c + 1)))
         }
     }
 
@@ -197,5 +198,35 @@ extension CarpServiceSendErrorTests {
         // The third failure demoted the node, and the master advertised that at once: a fourth.
         #expect(status.counters.sendErrors == 4)
         #expect(status.vips.allSatisfy { $0.demotion == 0 })
+    }
+}
+
+/// OPNsense's `<hasync><disablepreempt>` is FreeBSD's `net.inet.carp.preempt=0` for the
+/// whole node: a BACKUP does not take over from a slower MASTER (it still takes over from
+/// one that bows out or would time out).
+@Suite("CarpService preemption")
+struct CarpServicePreemptTests {
+    static func config(disablePreempt: Bool) -> Config {
+        var c = Scenario.primary(advskew: 0)
+        c.hasync = HASync(disablePreempt: disablePreempt)
+        return c
+    }
+
+    @Test(arguments: [false, true])
+    func disablePreemptKeepsABackupFromTakingOverASlowerMaster(disablePreempt: Bool) async throws {
+        let plan = try NodePlan(config: Self.config(disablePreempt: disablePreempt))
+        #expect(plan.carpPreempt == !disablePreempt)
+        let s = try CarpService(plan: plan, link: FakeLink(devices: ["wan0", "lan0", "sync0"]), io: FakePacketIO(),
+                                logger: Scenario.logger)
+        await s.start()
+        // A master with advskew 100 is slower than this node's 0.
+        await s.process(.packet(Scenario.advertisement(vhid: 143, advskew: 100, addresses: ["198.51.100.1"],
+                                                       interface: "wan0", counter: 10)))
+        let wan = await s.status().vips.first { $0.vhid == 143 }
+        #expect(wan?.state == (disablePreempt ? "BACKUP" : "MASTER"))
+        // A bow-out is taken over either way ("master will time out").
+        await s.process(.packet(Scenario.advertisement(vhid: 1, advbase: 255, advskew: 255, addresses: ["192.0.2.1"],
+                                                       interface: "lan0", counter: 11)))
+        #expect(await s.status().vips.first { $0.vhid == 1 }?.state == "MASTER")
     }
 }

@@ -54,9 +54,15 @@ struct StateSyncPlanTests {
               mark: 0x5450_0001), true),
         (flow("192.0.2.100", "198.51.100.254", replySrc: "198.51.100.254", replyDst: "198.51.100.1",
               mark: 0x5450_0001 | ConntrackMarks.noStateSync), false),
+        // DNS to the LAN VIP (a service on the firewall): not synced.
+        (flow("192.0.2.100", "192.0.2.1", replySrc: "192.0.2.1", replyDst: "192.0.2.100", proto: 17), false),
+        // A port forward from the WAN VIP to an inside host: forwarded, synced.
+        (flow("198.51.100.254", "198.51.100.1", replySrc: "192.0.2.50", replyDst: "198.51.100.254"), true),
     ])
     func onlyForwardedFlowsAreSynced(_ flow: FlowState, _ synced: Bool) {
         let own: Set<IPAddress> = ["198.51.100.2", "192.0.2.2", "203.0.113.1"].map { IPAddress($0)! }.reduce(into: []) { $0.insert($1) }
-        #expect(FlowFilter(ownAddresses: own).shouldSync(flow) == synced)
+        let filter = FlowFilter(scope: FlowScope(nodeAddresses: own, serviceAddresses: [IPAddress("198.51.100.1")!, IPAddress("192.0.2.1")!],
+                                                 zones: [0], reservedMarkBits: ConntrackMarks.noStateSync))
+        #expect(filter.shouldSync(flow) == synced)
     }
 }

@@ -7,7 +7,7 @@ import TandemTestSupport
 
     static let sample = SyncDatagram(
         session: 0x0123_4567_89ab_cdef, peerSession: 0xfedc_ba98_7654_3210, packet: 42, sent: 1000, ack: 77,
-        bulkRequest: 3,
+        bulkRequest: 3, challenge: 0x0bad_cafe_0000_0001, echo: 0x0bad_cafe_0000_0002,
         records: [
             .update(seq: 990, Flows.tcp(1)),
             .update(seq: 991, Flows.udp6(2)),
@@ -51,10 +51,16 @@ import TandemTestSupport
 
     @Test func headerIsBigEndianAtDocumentedOffsets() {
         let bytes = codec.encode(SyncDatagram(session: 0x1122_3344_5566_7788, peerSession: 0, packet: 5, sent: 0x0a0b_0c0d, ack: 1))
-        #expect(bytes[0] == 2)
+        #expect(bytes[0] == 3)
         #expect(Array(bytes[4..<12]) == [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88])
         #expect(Array(bytes[28..<32]) == [0x0a, 0x0b, 0x0c, 0x0d])
-        #expect(bytes.count == 56)
+        #expect(bytes.count == 72)
+        var d = SyncDatagram(session: 1, peerSession: 0, packet: 5, sent: 1, ack: 1)
+        d.challenge = 0x0102_0304_0506_0708
+        d.echo = 0x1112_1314_1516_1718
+        let withChallenge = codec.encode(d)
+        #expect(Array(withChallenge[40..<48]) == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(Array(withChallenge[48..<56]) == [0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18])
     }
 
     @Test func wrongKeyIsRejected() {
@@ -77,12 +83,12 @@ import TandemTestSupport
         let bytes = codec.encode(Self.sample)
         for n in 0..<bytes.count {
             let result = codec.decode(Array(bytes.prefix(n)))
-            #expect(result == .failure(n < 56 ? .truncated : .badAuthentication), "length \(n)")
+            #expect(result == .failure(n < 72 ? .truncated : .badAuthentication), "length \(n)")
         }
     }
 
     @Test func oversizedIsRejectedUnread() {
-        let small = SyncCodec(key: codec.key, maximumDatagram: 100)
+        let small = SyncCodec(keys: codec.keys, maximumDatagram: 100)
         #expect(small.decode(codec.encode(Self.sample)) == .failure(.oversized))
         #expect(codec.decode(Array(repeating: 1, count: 70_000)) == .failure(.oversized))
     }
@@ -94,10 +100,10 @@ import TandemTestSupport
     /// Authentic (correctly tagged) but malformed bodies: the layout checks, not the tag,
     /// must catch them.
     @Test(arguments: [
-        ("unknown record type", 40, 99),
-        ("record length past the end", 41, 0xff),
-        ("bad family", 47, 5),
-        ("tcp present flag 2", 63, 2),
+        ("unknown record type", 56, 99),
+        ("record length past the end", 57, 0xff),
+        ("bad family", 63, 5),
+        ("tcp present flag 2", 79, 2),
         ("record count too high", 3, 3),
         ("record count too low", 3, 1),
         ("reserved flags set", 1, 1),
@@ -108,7 +114,7 @@ import TandemTestSupport
         var bytes = codec.encode(d)
         bytes.removeLast(16)
         bytes[offset] = value
-        bytes += codec.key.tag(bytes, 0..<bytes.count, length: 16)
+        bytes += codec.keys.sending.tag(bytes, 0..<bytes.count, length: 16)
         #expect(codec.decode(bytes) == .failure(.malformed), "\(name)")
     }
 
@@ -117,11 +123,11 @@ import TandemTestSupport
         let summary = TableSummary(position: 0x0a0b_0c0d, digest: TableDigest(count: 3, sum: 0x0102_0304_0506_0708))
         let bytes = codec.encode(SyncDatagram(session: 1, peerSession: 2, packet: 3, sent: 0x0a0b_0c0d, ack: 1,
                                               records: [.digest(summary)]))
-        #expect(Array(bytes[40..<59]) == [7, 0, 16, 0x0a, 0x0b, 0x0c, 0x0d, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(Array(bytes[56..<75]) == [7, 0, 16, 0x0a, 0x0b, 0x0c, 0x0d, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8])
         // The same record with a body one byte short, correctly tagged: malformed.
-        var short = Array(bytes[0..<58])
-        short[42] = 15
-        short += codec.key.tag(short, 0..<short.count, length: 16)
+        var short = Array(bytes[0..<74])
+        short[58] = 15
+        short += codec.keys.sending.tag(short, 0..<short.count, length: 16)
         #expect(codec.decode(short) == .failure(.malformed))
     }
 
@@ -129,8 +135,8 @@ import TandemTestSupport
         var bytes = codec.encode(SyncDatagram(session: 1, peerSession: 0, packet: 1, sent: 2, ack: 0,
                                               records: [.update(seq: 1, { var f = Flows.tcp(1); f.tcp = nil; return f }())]))
         bytes.removeLast(16)
-        bytes[64] = 3  // tcp state set while "tcp present" is 0
-        bytes += codec.key.tag(bytes, 0..<bytes.count, length: 16)
+        bytes[80] = 3  // tcp state set while "tcp present" is 0
+        bytes += codec.keys.sending.tag(bytes, 0..<bytes.count, length: 16)
         #expect(codec.decode(bytes) == .failure(.malformed))
     }
 

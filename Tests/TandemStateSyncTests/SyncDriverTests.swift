@@ -73,4 +73,23 @@ import Testing
         Self.run([a, b], clock, for: .seconds(30))
         #expect(a.notices == [.initialBulk(.timedOut)])
     }
+
+    /// A datagram larger than the configured maximum (1472: the peer builds none larger) is
+    /// refused as oversized before its tag is computed, even with a valid tag; the driver
+    /// used to accept anything up to 65,507 bytes and HMAC it first.
+    @Test func datagramOverTheMaximumIsRefusedBeforeAuthentication() {
+        let clock = ManualClock()
+        let (ta, tb) = FakeTransport.pair()
+        let a = Node(ta, clock: clock, secret: "pw", session: 1)
+        a.driver.start()
+        let big = SyncDatagram(session: 2, peerSession: 0, packet: 1, sent: 41, ack: 0,
+                               records: (1...40).map { .update(seq: UInt32($0), Flows.tcp(Int($0))) })
+        let bytes = SyncCodec(key: try! SyncKey(secret: Array("pw".utf8))).encode(big)
+        #expect(bytes.count > SyncConfiguration().maximumDatagram)
+        ta.inbox.append((bytes, true))
+        a.driver.readable()
+        #expect(a.driver.status.counters.rejected[.oversized] == 1)
+        #expect(a.driver.status.peerSession == nil)
+        _ = tb
+    }
 }

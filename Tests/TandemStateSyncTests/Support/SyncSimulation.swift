@@ -38,7 +38,9 @@ final class SyncSimulation {
     var nodes: [Node]
     var link = Link()
     var rng: SplitMix64
-    let codec: SyncCodec
+    /// Node i's codec: it signs with the i→j key and checks with the j→i key, as the
+    /// daemon's `SyncKeyPair` does (unstretched here, for speed).
+    let codecs: [SyncCodec]
     var inFlight: [InFlight] = []
     /// Every datagram put on the wire, per sender, for replay tests.
     var wire: [[[UInt8]]] = [[], []]
@@ -46,7 +48,10 @@ final class SyncSimulation {
 
     init(configuration: SyncConfiguration = SyncConfiguration(), seed: UInt64 = 1, secret: String = "hasync password") {
         rng = SplitMix64(seed: seed)
-        codec = SyncCodec(key: try! SyncKey(secret: Array(secret.utf8)), maximumDatagram: configuration.maximumDatagram)
+        let toB = try! SyncKey(secret: Array((secret + " 0>1").utf8))
+        let toA = try! SyncKey(secret: Array((secret + " 1>0").utf8))
+        codecs = [SyncCodec(keys: SyncKeyPair(sending: toB, receiving: toA), maximumDatagram: configuration.maximumDatagram),
+                  SyncCodec(keys: SyncKeyPair(sending: toA, receiving: toB), maximumDatagram: configuration.maximumDatagram)]
         nodes = [Node(core: SyncCore(configuration: configuration, session: 0xA000_0000_0000_0001)),
                  Node(core: SyncCore(configuration: configuration, session: 0xB000_0000_0000_0001))]
     }
@@ -59,7 +64,7 @@ final class SyncSimulation {
             case .adoptKernelTable:
                 adoptKernelTable = true
                 nodes[i].notices.append(action)
-            case .send(let d): transmit(from: i, codec.encode(d))
+            case .send(let d): transmit(from: i, codecs[i].encode(d))
             case .apply(let flow):
                 nodes[i].applied[flow.key] = flow
                 nodes[i].notices.append(action)
@@ -130,7 +135,7 @@ final class SyncSimulation {
     }
 
     private func deliver(_ a: InFlight) {
-        switch codec.decode(a.bytes) {
+        switch codecs[a.to].decode(a.bytes) {
         case .success(let d): perform(a.to, .received(d))
         case .failure(let reason): perform(a.to, .rejected(reason))
         }
