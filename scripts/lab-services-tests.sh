@@ -129,6 +129,30 @@ check "DNS through the VIP: reverse of the primary's LAN address" dns_is -x 192.
 check "DNS through the VIP: example.com forwarded to the upstream host" dns_is www.example.com 203.0.113.80
 check "chrony on fw1 synchronised to the upstream NTP server, without touching the clock" chrony_synced 1
 
+# CARP maintenance mode on the primary moves the VIPs to the secondary: its daemon tells its
+# Kea to serve at once (ha-maintenance-start: fw1 in-maintenance, fw2 partner-in-maintenance),
+# and hands DHCP back when the primary takes the VIPs back (ha-maintenance-cancel).
+dhcp_follows_carp() {
+  local s1 s2
+  "$BIN" carp maintenance on --root "/tmp/$P/fw1" >/dev/null || return 1
+  for _ in $(seq 100); do
+    s1=$(kea_state 1 2>&1); s2=$(kea_state 2 2>&1)
+    [ "$s1" = in-maintenance ] && [ "$s2" = partner-in-maintenance ] && break
+    sleep 0.1
+  done
+  local moved="$s1/$s2"
+  "$BIN" carp maintenance off --root "/tmp/$P/fw1" >/dev/null || return 1
+  [ "$moved" = in-maintenance/partner-in-maintenance ] || { echo "after maintenance on: fw1/fw2 $moved"; return 1; }
+  for _ in $(seq 100); do
+    s1=$(kea_state 1 2>&1); s2=$(kea_state 2 2>&1)
+    [ "$s1" = hot-standby ] && [ "$s2" = hot-standby ] && { echo "maintenance on: $moved; off: hot-standby/hot-standby"; return 0; }
+    sleep 0.1
+  done
+  echo "after maintenance off: fw1/fw2 $s1/$s2"; return 1
+}
+check "DHCP follows CARP: served by the secondary in maintenance mode, handed back after" dhcp_follows_carp
+check "a DISCOVER is answered by the primary again" probe_from 192.0.2.2 10
+
 crash_and_probe() {
   local t0 out; t0=$(date +%s.%N)
   bash "$LAB" crash 1 >/dev/null
