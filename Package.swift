@@ -9,6 +9,18 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
+        // Libraries only so the fuzzing package (Fuzz/Package.swift) can depend on the
+        // modules it drives; nothing else links them.
+        .library(name: "TandemAddress", targets: ["TandemAddress"]),
+        .library(name: "TandemCARP", targets: ["TandemCARP"]),
+        .library(name: "TandemStateSync", targets: ["TandemStateSync"]),
+        .library(name: "TandemConfig", targets: ["TandemConfig"]),
+        .library(name: "TandemCompiler", targets: ["TandemCompiler"]),
+        .library(name: "TandemRuleset", targets: ["TandemRuleset"]),
+        .library(name: "TandemNetlink", targets: ["TandemNetlink"]),
+        .library(name: "TandemDaemon", targets: ["TandemDaemon"]),
+        .library(name: "TandemConfigSync", targets: ["TandemConfigSync"]),
+        .library(name: "TandemManagement", targets: ["TandemManagement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
