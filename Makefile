@@ -15,7 +15,7 @@ BIN          = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path 2>/dev/null
 RELEASE_FLAGS ?= -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
                  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 
-.PHONY: all deps build release test demo bench clean
+.PHONY: all deps build release test demo bench fuzz clean
 
 all: build
 
@@ -44,6 +44,10 @@ demo: build
 bench: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 	@bash bench/run.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+
+# libFuzzer harnesses (Fuzz/), each for FUZZ_SECONDS (default 600); not part of `test`.
+fuzz: deps
+	@bash scripts/fuzz.sh
 
 clean:
 	rm -rf .build

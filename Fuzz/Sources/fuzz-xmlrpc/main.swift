@@ -1,0 +1,7 @@
+import FuzzInput
+import Glibc
+
+exit(runFuzzer { data, size in
+    withFuzzData(data, size) { fuzzXMLRPC($0, $1) }
+    return 0
+})
