@@ -174,19 +174,18 @@ t_tcp_survives() {
 t_reload() {
   # SIGHUP re-reads the config: the primary with advskew 200 yields to the secondary (100),
   # and takes the VIPs back once the file says 0 again.
-  # Config sync is off meanwhile: a primary that syncs its VIPs pushes advskew + 100 (here
-  # 254) to the secondary, as pfSense does, and fw2 would stay BACKUP.
+  # VIP sync is off for the edit: otherwise the reload's push would give the secondary
+  # advskew 200 + 100 = 254 (pfSense's transform) and it would never take over.
   local cfg="/tmp/$P/fw1/etc/tandem/config.xml" pid
   pid=$(cat "/tmp/$P/fw1/daemon.pid")
-  cp "$cfg" "/tmp/$P-fw1-before-reload.xml"
-  sed -i -e 's|<advskew>0</advskew>|<advskew>200</advskew>|' \
-    -e 's|<synchronizetoip>[^<]*</synchronizetoip>|<synchronizetoip></synchronizetoip>|' "$cfg"
+  cp "$cfg" "/tmp/$P-reload-orig.xml"
+  sed -i -e 's|<advskew>0</advskew>|<advskew>200</advskew>|' -e 's|<synchronizevirtualip>on</synchronizevirtualip>||' "$cfg"
   kill -HUP "$pid"
   until_ok 3 all_in 2 MASTER || { echo "fw2 did not take over after the reload: $(states 2 | tr '\n' ' ')"; return 1; }
   [ "$(states 1 | awk '{print $2}' | sort -u)" = BACKUP ] || { echo "fw1: $(states 1 | tr '\n' ' ')"; return 1; }
   "$BIN" status --json --root "/tmp/$P/fw1" | grep -q '"advskew" : 200' || { echo "fw1 does not show advskew 200"; return 1; }
-  cp "/tmp/$P-fw1-before-reload.xml" "$cfg"
-  rm -f "/tmp/$P-fw1-before-reload.xml"
+  cp "/tmp/$P-reload-orig.xml" "$cfg"
+  rm -f "/tmp/$P-reload-orig.xml"
   kill -HUP "$pid"
   until_ok 4 all_in 1 MASTER || { echo "fw1 did not take back: $(states 1 | tr '\n' ' ')"; return 1; }
   echo "advskew 0 -> 200 -> 0 by SIGHUP, mastership followed"
@@ -195,11 +194,11 @@ t_reload() {
 t_apply_reload() {
   # `tandem apply` commits the ruleset and asks the running daemon to reload: the new
   # advskew moves mastership, and the daemon's reload commits nothing more.
-  # Config sync off meanwhile, as in t_reload; the second apply puts the original back.
-  local cfg="/tmp/$P-apply.xml" orig="/tmp/$P-apply-orig.xml" out log="/tmp/$P/fw1/daemon.log" lines
+  local cfg="/tmp/$P-apply.xml" out log="/tmp/$P/fw1/daemon.log" lines
+  local orig="/tmp/$P-apply-orig.xml"
   cp "/tmp/$P/fw1/etc/tandem/config.xml" "$orig"
-  sed -e 's|<advskew>0</advskew>|<advskew>200</advskew>|' \
-    -e 's|<synchronizetoip>[^<]*</synchronizetoip>|<synchronizetoip></synchronizetoip>|' "$orig" >"$cfg"
+  # VIP sync off for the edit (see t_reload).
+  sed -e 's|<advskew>0</advskew>|<advskew>200</advskew>|' -e 's|<synchronizevirtualip>on</synchronizevirtualip>||' "$orig" >"$cfg"
   lines=$(wc -l <"$log")
   out=$(ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
   echo "$out" | grep -q '^daemon reloaded' || { echo "apply did not reach the daemon: $out"; return 1; }
