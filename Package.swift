@@ -63,7 +63,7 @@ let package = Package(
                                   "-Xlinker", "-l:liblzma.a", "-Xlinker", "-l:libz.a", "-lstdc++", "-lm"]),
                 ]),
         .target(name: "TandemRuleset", dependencies: ["TandemAddress"]),
-        .target(name: "TandemCompiler", dependencies: ["TandemConfig", "TandemRuleset"]),
+        .target(name: "TandemCompiler", dependencies: ["TandemAddress", "TandemConfig", "TandemRuleset"]),
         .target(name: "TandemCARP", dependencies: [
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
                                                      "CMnl", "CNftnl", "CNetfilterConntrack"]),
         .target(name: "TandemDaemon", dependencies: [
-            "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
+            "TandemAddress", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
             "TandemServices",
             "TandemManagement", "TandemConfigSync",
             .product(name: "Logging", package: "swift-log"),
@@ -109,7 +109,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
+            "TandemCARP", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
             "TandemManagement",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -119,15 +119,15 @@ let package = Package(
         .target(name: "TandemTestSupport"),
 
         .testTarget(name: "TandemAddressTests", dependencies: ["TandemAddress"]),
-        .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig", "TandemConcurrency", "TandemTestSupport"],
+        .testTarget(name: "TandemConfigTests", dependencies: ["TandemAddress", "TandemConfig", "TandemConcurrency", "TandemTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TandemRulesetTests", dependencies: ["TandemRuleset", "TandemTestSupport"]),
-        .testTarget(name: "TandemCompilerTests", dependencies: ["TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],
+        .testTarget(name: "TandemRulesetTests", dependencies: ["TandemAddress", "TandemRuleset", "TandemTestSupport"]),
+        .testTarget(name: "TandemCompilerTests", dependencies: ["TandemAddress", "TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
         .testTarget(name: "TandemConfigSyncTests", dependencies: ["TandemConfigSync", "TandemConfig", "TandemAddress"]),
         .testTarget(name: "TandemStateSyncTests", dependencies: [
-            "TandemStateSync", "TandemTestSupport",
+            "TandemAddress", "TandemStateSync", "TandemTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
@@ -137,7 +137,7 @@ let package = Package(
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemConfig", "TandemTestSupport"],
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemAddress", "TandemServices", "TandemConfig", "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemManagementTests", dependencies: [
             "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",
@@ -146,7 +146,7 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "TandemNetlinkTests", dependencies: ["TandemNetlink", "TandemRuleset", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
+        .testTarget(name: "TandemNetlinkTests", dependencies: ["CMnl", "TandemAddress", "TandemNetlink", "TandemRuleset", "TandemStateSync", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,10 +40,13 @@ case "$reason" in
     echo "$reason: $new_ip_address from server $new_dhcp_server_identifier, router $new_routers, DNS $new_domain_name_servers, domain $new_domain_name, lease ${new_dhcp_lease_time}s" ;;
 esac
 HOOK
-  chmod +x "$DHCP_DIR/hook.sh"
-  timeout 60 ip netns exec "$CLIENT" dhclient -4 -1 -sf "$DHCP_DIR/hook.sh" -lf "$DHCP_DIR/leases" -pf "$DHCP_DIR/pid" eth0 2>/dev/null \
-    | sed 's/^/-> /' || echo "!! no lease"
-  [ -f "$DHCP_DIR/pid" ] && kill "$(cat "$DHCP_DIR/pid")" 2>/dev/null || true
+  chmod +x "$DHCP_DIR/hook.sh"; : >"$DHCP_DIR/out"
+  # In the foreground (-d), so $! is dhclient itself; stopped by that PID once bound (60 s).
+  ip netns exec "$CLIENT" dhclient -4 -d -sf "$DHCP_DIR/hook.sh" -lf "$DHCP_DIR/leases" -pf "$DHCP_DIR/pid" eth0 >"$DHCP_DIR/out" 2>/dev/null &
+  local pid=$!
+  for _ in $(seq 600); do [ -s "$DHCP_DIR/out" ] && break; sleep 0.1; done
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  if [ -s "$DHCP_DIR/out" ]; then sed 's/^/-> /' "$DHCP_DIR/out"; else echo "!! no lease within 60 s"; fi
 }
 resolve() {
   echo "-> www.example.com through 192.0.2.1: $(ip netns exec "$CLIENT" dig +short +time=2 +tries=2 www.example.com @192.0.2.1 | tr '\n' ' ')"

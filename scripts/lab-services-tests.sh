@@ -23,7 +23,7 @@ for prog in kea-dhcp4 unbound chronyd dhclient dig; do
 done
 
 cleanup() {
-  [ -f "$UP/dhclient.pid" ] && kill "$(cat "$UP/dhclient.pid")" 2>/dev/null
+  [ -f "$UP/dhclient.run" ] && kill "$(cat "$UP/dhclient.run")" 2>/dev/null
   rm -rf "$UP"
   bash "$LAB" down >/dev/null 2>&1
 }
@@ -80,8 +80,12 @@ dhclient_lease() {  # dhclient_lease SERVER: one BOUND from SERVER within 40 s
 echo "\$reason ip=\$new_ip_address routers=\$new_routers dns=\$new_domain_name_servers server=\$new_dhcp_server_identifier" >>"$UP/events"
 HOOK
   chmod +x "$UP/hook.sh"; : >"$UP/events"
-  timeout 40 ip netns exec "$P-client" dhclient -4 -1 -sf "$UP/hook.sh" -lf "$UP/dhclient.leases" -pf "$UP/dhclient.pid" eth0 >/dev/null 2>&1
-  [ -f "$UP/dhclient.pid" ] && { kill "$(cat "$UP/dhclient.pid")" 2>/dev/null; rm -f "$UP/dhclient.pid"; }
+  # In the foreground (-d), so $! is dhclient itself; stopped by that PID once bound (40 s).
+  ip netns exec "$P-client" dhclient -4 -d -sf "$UP/hook.sh" -lf "$UP/dhclient.leases" -pf "$UP/dhclient.pid" eth0 >/dev/null 2>&1 &
+  local pid=$!
+  echo "$pid" >"$UP/dhclient.run"
+  for _ in $(seq 400); do grep -qE '^(BOUND|REBOOT|RENEW)' "$UP/events" && break; sleep 0.1; done
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -f "$UP/dhclient.run"
   local line; line=$(grep -E '^(BOUND|REBOOT|RENEW)' "$UP/events" | tail -1)
   echo "${line:-no lease: $(tr '\n' ';' <"$UP/events")}"
   case "$line" in *"routers=192.0.2.1 dns=192.0.2.1 server=$1") return 0 ;; *) return 1 ;; esac
@@ -125,6 +129,30 @@ check "DNS through the VIP: reverse of the primary's LAN address" dns_is -x 192.
 check "DNS through the VIP: example.com forwarded to the upstream host" dns_is www.example.com 203.0.113.80
 check "chrony on fw1 synchronised to the upstream NTP server, without touching the clock" chrony_synced 1
 
+# CARP maintenance mode on the primary moves the VIPs to the secondary: its daemon tells its
+# Kea to serve at once (ha-maintenance-start: fw1 in-maintenance, fw2 partner-in-maintenance),
+# and hands DHCP back when the primary takes the VIPs back (ha-maintenance-cancel).
+dhcp_follows_carp() {
+  local s1 s2
+  "$BIN" carp maintenance on --root "/tmp/$P/fw1" >/dev/null || return 1
+  for _ in $(seq 100); do
+    s1=$(kea_state 1 2>&1); s2=$(kea_state 2 2>&1)
+    [ "$s1" = in-maintenance ] && [ "$s2" = partner-in-maintenance ] && break
+    sleep 0.1
+  done
+  local moved="$s1/$s2"
+  "$BIN" carp maintenance off --root "/tmp/$P/fw1" >/dev/null || return 1
+  [ "$moved" = in-maintenance/partner-in-maintenance ] || { echo "after maintenance on: fw1/fw2 $moved"; return 1; }
+  for _ in $(seq 100); do
+    s1=$(kea_state 1 2>&1); s2=$(kea_state 2 2>&1)
+    [ "$s1" = hot-standby ] && [ "$s2" = hot-standby ] && { echo "maintenance on: $moved; off: hot-standby/hot-standby"; return 0; }
+    sleep 0.1
+  done
+  echo "after maintenance off: fw1/fw2 $s1/$s2"; return 1
+}
+check "DHCP follows CARP: served by the secondary in maintenance mode, handed back after" dhcp_follows_carp
+check "a DISCOVER is answered by the primary again" probe_from 192.0.2.2 10
+
 crash_and_probe() {
   local t0 out; t0=$(date +%s.%N)
   bash "$LAB" crash 1 >/dev/null
@@ -145,6 +173,32 @@ check "the standby's Kea is in partner-down" standby_partner_down
 check "dhclient renews the lease from the secondary" dhclient_lease 192.0.2.3
 check "DNS through the VIP after the failover: the secondary's name" dns_is secondaryfw.vmlab.corp 192.0.2.3
 check "DNS through the VIP after the failover: example.com" dns_is www.example.com 203.0.113.80
+
+# Leases survive a restart of the node: the lease file under the node's root is read back.
+lease_survives_restart() {
+  local ip; ip=$(grep -E '^(BOUND|REBOOT)' "$UP/events" | tail -1 | sed 's/.* ip=\([^ ]*\).*/\1/')
+  [ -n "$ip" ] || { echo "no leased address recorded"; return 1; }
+  bash "$LAB" stop 2 TERM >/dev/null
+  bash "$LAB" start 2 "$BIN" >/dev/null || return 1
+  local out
+  for _ in $(seq 40); do
+    out=$(python3 - "/tmp/$P/fw2/run/tandem/kea/kea4-ctrl-socket" "$ip" <<'PY' 2>&1
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(3); s.connect(sys.argv[1])
+s.sendall(json.dumps({"command": "lease4-get", "arguments": {"ip-address": sys.argv[2]}}).encode()); data = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    data += b
+r = json.loads(data)
+print(r["result"], r.get("arguments", {}).get("hw-address", r.get("text")))
+PY
+) && [ "${out%% *}" = 0 ] && { echo "lease4-get $ip after the restart: ${out#* }"; return 0; }
+    sleep 0.5
+  done
+  echo "lease4-get $ip: $out"; return 1
+}
+check "the secondary's leases survive a restart of its daemon (lease file under its root)" lease_survives_restart
 
 echo "lab services tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -104,12 +104,14 @@ driftfile $dir/chrony.drift
 cmdport 0
 bindcmdaddress $dir/chronyd.sock
 CONF
-  if command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ]; then
-    in_ns "$P-server" /usr/sbin/unbound -d -c "$dir/unbound.conf" >"$dir/unbound.log" 2>&1 &
+  # `ip netns exec` directly (not the in_ns function, which `&` would run in a subshell):
+  # it execs the server, so $! is the server's own PID.
+  if [ -x /usr/sbin/unbound ]; then
+    ip netns exec "$P-server" /usr/sbin/unbound -d -c "$dir/unbound.conf" >"$dir/unbound.log" 2>&1 &
     echo $! >"$dir/unbound.run"
   fi
   if [ -x /usr/sbin/chronyd ]; then
-    in_ns "$P-server" /usr/sbin/chronyd -x -d -u root -f "$dir/chrony.conf" >"$dir/chronyd.log" 2>&1 &
+    ip netns exec "$P-server" /usr/sbin/chronyd -x -d -u root -f "$dir/chrony.conf" >"$dir/chronyd.log" 2>&1 &
     echo $! >"$dir/chronyd.run"
   fi
 }
@@ -217,9 +219,12 @@ failover() {
 # Removes everything `up` made, whatever state a partial `up` left.
 down() {
   for n in 1 2; do stop "$n" TERM || true; done
-  local f
+  local f pid
   for f in "$LAB_DIR"/upstream/*.run; do
-    [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   done
   for ns in "${NAMESPACES[@]}"; do
     ip netns delete "$ns" 2>/dev/null || true

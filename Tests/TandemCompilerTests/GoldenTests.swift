@@ -36,8 +36,7 @@ import TandemTestSupport
         }
     }
 
-    @Test func goldensPassNftCheck() throws {
-        guard NetworkNamespace.available(for: "GoldenTests.goldensPassNftCheck") else { return }
+    @Test(.needsNetworkNamespaces) func goldensPassNftCheck() throws {
         let ns = try NetworkNamespace(purpose: "golden")
         defer { ns.delete() }
         #expect(GoldenFiles.names.count >= 10)
@@ -48,13 +47,12 @@ import TandemTestSupport
         }
     }
 
-    @Test func corpusRendersPassNftCheck() throws {
+    @Test(.needsNetworkNamespaces) func corpusRendersPassNftCheck() throws {
         let corpus = GoldenFiles.corpus
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: corpus.path) else {
             print("skipped GoldenTests.corpusRendersPassNftCheck: no corpus at \(corpus.path)")
             return
         }
-        guard NetworkNamespace.available(for: "GoldenTests.corpusRendersPassNftCheck") else { return }
         let ns = try NetworkNamespace(purpose: "corpus")
         defer { ns.delete() }
         for file in files.sorted() where file.hasSuffix(".xml") {
@@ -65,7 +63,7 @@ import TandemTestSupport
         }
     }
 
-    @Test func examplesPassNftCheck() throws {
+    @Test(.needsNetworkNamespaces) func examplesPassNftCheck() throws {
         let examples = GoldenFiles.directory.deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("etc/examples")
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: examples.path)) ?? []).filter { $0.hasSuffix(".xml") }
@@ -73,7 +71,6 @@ import TandemTestSupport
             print("skipped GoldenTests.examplesPassNftCheck: no etc/examples/*.xml yet")
             return
         }
-        guard NetworkNamespace.available(for: "GoldenTests.examplesPassNftCheck") else { return }
         let ns = try NetworkNamespace(purpose: "examples")
         defer { ns.delete() }
         for file in files.sorted() {

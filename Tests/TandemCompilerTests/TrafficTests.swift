@@ -69,8 +69,7 @@ import TandemTestSupport
     </pfsense>
     """
 
-    @Test func flowsFollowTheRules() throws {
-        guard NetworkNamespace.available(for: "TrafficTests.flowsFollowTheRules") else { return }
+    @Test(.needsNetworkNamespaces) func flowsFollowTheRules() throws {
         let config = try ConfigDocument(text: Self.config).config
         let compiled = RulesetCompiler.compile(config)
         #expect(compiled.diagnostics.isEmpty, "\(compiled.diagnostics)")
@@ -130,8 +129,7 @@ import TandemTestSupport
 /// cut into parts (rule 500 blocks 81 in the first part, the pass by alias and the reject of
 /// 82 are in the second), and first match holds across the parts.
 @Suite(.serialized) struct TrafficTestsParts {
-    @Test func firstMatchHoldsAcrossTheTabsParts() throws {
-        guard NetworkNamespace.available(for: "TrafficTestsParts.firstMatchHoldsAcrossTheTabsParts") else { return }
+    @Test(.needsNetworkNamespaces) func firstMatchHoldsAcrossTheTabsParts() throws {
         let fillers = (1...499).map { n in
             "<rule><type>pass</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol>"
                 + "<source><address>203.0.113.\(n % 250 + 1)</address></source><destination><any></any><port>\(n)</port></destination></rule>"
@@ -183,8 +181,7 @@ import TandemTestSupport
     </pfsense>
     """
 
-    @Test func ipv6RulesAndAutomaticNAT() throws {
-        guard NetworkNamespace.available(for: "TrafficTestsIPv6.ipv6RulesAndAutomaticNAT") else { return }
+    @Test(.needsNetworkNamespaces) func ipv6RulesAndAutomaticNAT() throws {
         let compiled = RulesetCompiler.compile(try ConfigDocument(text: Self.config).config)
         #expect(compiled.diagnostics.isEmpty, "\(compiled.diagnostics)")
         let lab = try TrafficLab()
@@ -220,8 +217,7 @@ import TandemTestSupport
             + "<destination><address>198.51.100.254</address><port>\(port)</port></destination><descr>\(descr)</descr></rule>"
     }
 
-    @Test func groupedRulesKeepFirstMatchAndCountPerRule() throws {
-        guard NetworkNamespace.available(for: "TrafficTestsRuleGroups.groupedRulesKeepFirstMatchAndCountPerRule") else { return }
+    @Test(.needsNetworkNamespaces) func groupedRulesKeepFirstMatchAndCountPerRule() throws {
         let blocks = (81...88).map { Self.rule("block", port: "\($0)", "block \($0)") }
         let pass = Self.rule("pass", port: "80-90", "pass 80-90")
         let passes = (8001...8010).map { Self.rule("pass", port: "\($0)", "pass \($0)") }

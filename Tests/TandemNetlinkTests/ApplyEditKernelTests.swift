@@ -43,8 +43,7 @@ struct ApplyEditKernelTests {
         return out
     }
 
-    @Test func editsOfFloatingAndInterfaceRulesLeaveWhatAFullApplyLeaves() throws {
-        guard NetworkNamespace.available(for: "editsOfFloatingAndInterfaceRulesLeaveWhatAFullApplyLeaves") else { return }
+    @Test(.needsNetworkNamespaces) func editsOfFloatingAndInterfaceRulesLeaveWhatAFullApplyLeaves() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let base = try Self.golden("floating.xml")
@@ -78,8 +77,7 @@ struct ApplyEditKernelTests {
                                                                             with: "<hostname>otherfw</hostname>"), edit: nil)
     }
 
-    @Test func anAliasEntryIsElementsOnly() throws {
-        guard NetworkNamespace.available(for: "anAliasEntryIsElementsOnly") else { return }
+    @Test(.needsNetworkNamespaces) func anAliasEntryIsElementsOnly() throws {
         let node = try Node()
         defer { node.cleanUp() }
         try Self.applyAndCompare(node, "fw.xml", try NftApplyCLIKernelTests.aliasesConfig(extraServer: false), edit: nil)
@@ -91,8 +89,7 @@ struct ApplyEditKernelTests {
                                  edit: "aliases/alias[")
     }
 
-    @Test func editingTheStoredConfigInPlaceIsAnEdit() throws {
-        guard NetworkNamespace.available(for: "editingTheStoredConfigInPlaceIsAnEdit") else { return }
+    @Test(.needsNetworkNamespaces) func editingTheStoredConfigInPlaceIsAnEdit() throws {
         let node = try Node()
         defer { node.cleanUp() }
         try Self.applyAndCompare(node, "fw.xml", try Self.golden("floating.xml"), edit: nil)
@@ -116,8 +113,7 @@ struct ApplyEditKernelTests {
     /// being checked; a config that keeps its `<revision>` before the filter rules has it
     /// stamped there, and the revision is then written whole: either way it is the file a
     /// full apply stores.
-    @Test func aRevisionStampedBeforeTheFilterRulesIsStoredAsAFullApplyStoresIt() throws {
-        guard NetworkNamespace.available(for: "aRevisionStampedBeforeTheFilterRulesIsStoredAsAFullApplyStoresIt") else { return }
+    @Test(.needsNetworkNamespaces) func aRevisionStampedBeforeTheFilterRulesIsStoredAsAFullApplyStoresIt() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let base = try Self.golden("floating.xml").replacingOccurrences(
@@ -153,8 +149,7 @@ struct ApplyEditKernelTests {
         return out
     }
 
-    @Test func anInvalidEditIsReportedWithTheWholeFileAndChangesNothing() throws {
-        guard NetworkNamespace.available(for: "anInvalidEditIsReportedWithTheWholeFileAndChangesNothing") else { return }
+    @Test(.needsNetworkNamespaces) func anInvalidEditIsReportedWithTheWholeFileAndChangesNothing() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let base = try Self.golden("floating.xml")
@@ -168,8 +163,7 @@ struct ApplyEditKernelTests {
 
     /// An edit of one rule that the checks refuse once it is located, its revision already
     /// being written: the edit is dropped with its revision, and the whole file reports it.
-    @Test func anEditRefusedAfterItsRevisionStartedChangesNothing() throws {
-        guard NetworkNamespace.available(for: "anEditRefusedAfterItsRevisionStartedChangesNothing") else { return }
+    @Test(.needsNetworkNamespaces) func anEditRefusedAfterItsRevisionStartedChangesNothing() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let base = try Self.golden("floating.xml")
@@ -179,8 +173,7 @@ struct ApplyEditKernelTests {
         try Self.expectNoPendingRevision(node)
     }
 
-    @Test func aCommitByAnotherToolInBetweenMeansTheWholeFile() throws {
-        guard NetworkNamespace.available(for: "aCommitByAnotherToolInBetweenMeansTheWholeFile") else { return }
+    @Test(.needsNetworkNamespaces) func aCommitByAnotherToolInBetweenMeansTheWholeFile() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let base = try Self.golden("floating.xml")
@@ -218,8 +211,7 @@ struct ApplyEditKernelTests {
         """
     }
 
-    @Test func anEditInALongFileTouchesOnlyItsPart() throws {
-        guard NetworkNamespace.available(for: "anEditInALongFileTouchesOnlyItsPart") else { return }
+    @Test(.needsNetworkNamespaces) func anEditInALongFileTouchesOnlyItsPart() throws {
         let node = try Node()
         defer { node.cleanUp() }
         try Self.applyAndCompare(node, "fw.xml", Self.longConfig(), edit: nil)

@@ -17,13 +17,12 @@ struct ConntrackBenchmarkTests {
         #expect(ConntrackBenchmark.syntheticFlows(3, sourceNAT: true).allSatisfy { $0.isSourceNAT })
     }
 
-    @Test func injectsAndDumpsEverything() throws {
+    @Test(.needsNetworkNamespaces) func injectsAndDumpsEverything() throws {
         let memory = ConntrackMemoryTable()
         let report = try ConntrackBenchmark.inject(ConntrackBenchmark.syntheticFlows(500), into: memory)
         #expect(report.entries == 500 && report.failures == 0)
         #expect(try ConntrackBenchmark.dump(memory).entries == 500)
 
-        guard NetworkNamespace.available(for: "conntrack benchmark") else { return }
         let bench = ProcessInfo.processInfo.environment["TANDEM_BENCH"] != nil
         let sizes = bench ? [10_000, 100_000] : [2_000]
         for nat in [false, true] {

@@ -26,8 +26,7 @@ struct ConntrackEventMonitorTests {
     /// aborting it (RST) and connecting again from the same port: the SYN finds the aborted
     /// entry and the kernel kills it at once (nf_conntrack_proto_tcp.c, "reopen a
     /// closed/aborted connection"), so no timer or GC pass is waited for.
-    @Test func reportsNewAndDestroyForForwardedTraffic() throws {
-        guard NetworkNamespace.available(for: "conntrack events") else { return }
+    @Test(.needsNetworkNamespaces) func reportsNewAndDestroyForForwardedTraffic() throws {
         let lab = try ConntrackLab(firewalls: 1)
         defer { lab.delete() }
         let fw = lab.firewalls[0]
@@ -71,9 +70,8 @@ struct ConntrackEventMonitorTests {
 
     /// With the socket filter the kernel drops our own events before queueing them (none
     /// reaches the socket); without it the monitor skips and counts them.
-    @Test(arguments: [true, false])
+    @Test(.needsNetworkNamespaces, arguments: [true, false])
     func ownInsertionsAreNotReportedButOthersAre(kernelFilter: Bool) throws {
-        guard NetworkNamespace.available(for: "conntrack own events") else { return }
         let ns = try NetworkNamespace(purpose: "ct-own")
         defer { ns.delete() }
         let (mine, theirs, monitor) = try ns.run {
@@ -102,8 +100,7 @@ struct ConntrackEventMonitorTests {
         #expect(monitor.counters.ownEventsIgnored == (kernelFilter ? 0 : 2), "our NEW and DESTROY were skipped")
     }
 
-    @Test func overrunWithoutReliableDeliveryAsksForResync() throws {
-        guard NetworkNamespace.available(for: "conntrack overrun") else { return }
+    @Test(.needsNetworkNamespaces) func overrunWithoutReliableDeliveryAsksForResync() throws {
         let ns = try NetworkNamespace(purpose: "ct-overrun")
         defer { ns.delete() }
         let (table, monitor) = try ns.run {

@@ -12,8 +12,7 @@ import TandemTestSupport
 /// what carries the first one.
 @Suite("Conntrack failover (kernel)", .serialized)
 struct ConntrackFailoverTests {
-    @Test func injectedEntryCarriesLiveNATedConnectionToThePeer() throws {
-        guard NetworkNamespace.available(for: "conntrack failover") else { return }
+    @Test(.needsNetworkNamespaces) func injectedEntryCarriesLiveNATedConnectionToThePeer() throws {
         let lab = try ConntrackLab(firewalls: 2)
         defer { lab.delete() }
         let (fw1, fw2) = (lab.firewalls[0], lab.firewalls[1])
@@ -71,8 +70,7 @@ struct ConntrackFailoverTests {
     /// The mirror's path end to end: fw1's events (NEW in SYN_SENT, UPDATEs as the handshake
     /// completes) are applied to fw2 as they arrive, with fw2's own injections not echoed
     /// back; after the move the connection keeps working through fw2.
-    @Test func eventDrivenMirrorCarriesTheConnection() throws {
-        guard NetworkNamespace.available(for: "conntrack event mirror") else { return }
+    @Test(.needsNetworkNamespaces) func eventDrivenMirrorCarriesTheConnection() throws {
         let lab = try ConntrackLab(firewalls: 2)
         defer { lab.delete() }
         let (fw1, fw2) = (lab.firewalls[0], lab.firewalls[1])

@@ -16,8 +16,7 @@ struct ConntrackKernelTableTests {
         try body(ns, table)
     }
 
-    @Test func createsSNATEntryAndReadsItBack() throws {
-        guard NetworkNamespace.available(for: "conntrack create") else { return }
+    @Test(.needsNetworkNamespaces) func createsSNATEntryAndReadsItBack() throws {
         try Self.withTable("ct-create") { ns, table in
             let flow = ConntrackFixtures.snatTCP()
             try table.create(flow)
@@ -47,8 +46,7 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test func createWithPortTranslation() throws {
-        guard NetworkNamespace.available(for: "conntrack port NAT") else { return }
+    @Test(.needsNetworkNamespaces) func createWithPortTranslation() throws {
         try Self.withTable("ct-pat") { _, table in
             let flow = ConntrackFixtures.snatTCP(sourcePort: 40001, natPort: 61001)
             try table.create(flow)
@@ -58,10 +56,9 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test(arguments: [ConntrackFixtures.dnatTCP(), ConntrackFixtures.doubleNATTCP(), ConntrackFixtures.snatUDP6(),
+    @Test(.needsNetworkNamespaces, arguments: [ConntrackFixtures.dnatTCP(), ConntrackFixtures.doubleNATTCP(), ConntrackFixtures.snatUDP6(),
                       ConntrackFixtures.icmpWithIDNAT()])
     func createsEveryKindOfBinding(_ flow: FlowState) throws {
-        guard NetworkNamespace.available(for: "conntrack NAT kinds") else { return }
         try Self.withTable("ct-nat") { _, table in
             try table.create(flow)
             let got = try #require(try table.get(flow.key))
@@ -71,8 +68,7 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test func updateChangesTimeoutAndMarkButNotNAT() throws {
-        guard NetworkNamespace.available(for: "conntrack update") else { return }
+    @Test(.needsNetworkNamespaces) func updateChangesTimeoutAndMarkButNotNAT() throws {
         try Self.withTable("ct-update") { _, table in
             var flow = ConntrackFixtures.snatTCP()
             try table.create(flow)
@@ -95,8 +91,7 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test func createTwiceIsEEXISTAndApplyUpdates() throws {
-        guard NetworkNamespace.available(for: "conntrack apply") else { return }
+    @Test(.needsNetworkNamespaces) func createTwiceIsEEXISTAndApplyUpdates() throws {
         try Self.withTable("ct-apply") { _, table in
             var flow = ConntrackFixtures.snatTCP()
             #expect(try table.apply(flow) == .created)
@@ -115,8 +110,7 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test func updateOfMissingEntryIsENOENT() throws {
-        guard NetworkNamespace.available(for: "conntrack update missing") else { return }
+    @Test(.needsNetworkNamespaces) func updateOfMissingEntryIsENOENT() throws {
         try Self.withTable("ct-missing") { _, table in
             do {
                 try table.update(ConntrackFixtures.snatTCP())
@@ -128,8 +122,7 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test func deleteRemovesTheEntry() throws {
-        guard NetworkNamespace.available(for: "conntrack delete") else { return }
+    @Test(.needsNetworkNamespaces) func deleteRemovesTheEntry() throws {
         try Self.withTable("ct-delete") { ns, table in
             let flow = ConntrackFixtures.snatTCP()
             try table.create(flow)
@@ -141,9 +134,8 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test(arguments: [ConntrackFixtures.udp(), ConntrackFixtures.icmp(), ConntrackFixtures.tcp6(), ConntrackFixtures.icmp6()])
+    @Test(.needsNetworkNamespaces, arguments: [ConntrackFixtures.udp(), ConntrackFixtures.icmp(), ConntrackFixtures.tcp6(), ConntrackFixtures.icmp6()])
     func roundTripsOtherProtocols(_ flow: FlowState) throws {
-        guard NetworkNamespace.available(for: "conntrack protocols") else { return }
         try Self.withTable("ct-proto") { _, table in
             try table.create(flow)
             let got = try #require(try table.get(flow.key))
@@ -157,8 +149,7 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test func zoneSeparatesIdenticalTuples() throws {
-        guard NetworkNamespace.available(for: "conntrack zones") else { return }
+    @Test(.needsNetworkNamespaces) func zoneSeparatesIdenticalTuples() throws {
         try Self.withTable("ct-zone") { _, table in
             var a = ConntrackFixtures.udp()
             var b = a
@@ -173,8 +164,7 @@ struct ConntrackKernelTableTests {
         }
     }
 
-    @Test func dumpOfTenThousandInjectedEntriesIsComplete() throws {
-        guard NetworkNamespace.available(for: "conntrack bulk dump") else { return }
+    @Test(.needsNetworkNamespaces) func dumpOfTenThousandInjectedEntriesIsComplete() throws {
         try Self.withTable("ct-bulk") { _, table in
             let flows = ConntrackFixtures.bulk(10_000)
             #expect(Set(flows.map(\.key)).count == 10_000)

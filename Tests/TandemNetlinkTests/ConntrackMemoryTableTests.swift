@@ -91,11 +91,10 @@ struct ConntrackMemoryTableTests {
         return try table.apply(second).map { try? $0.get() }
     }
 
-    @Test func batchedApplyDecidesAsTheKernel() throws {
+    @Test(.needsNetworkNamespaces) func batchedApplyDecidesAsTheKernel() throws {
         let memory = ConntrackMemoryTable()
         let expected: [ConntrackApplyOutcome?] = [.updated, .replaced, .updated, .created]
         #expect(try Self.batchScript(memory) == expected)
-        guard NetworkNamespace.available(for: "conntrack batched contract") else { return }
         let ns = try NetworkNamespace(purpose: "ct-batch")
         defer { ns.delete() }
         let kernel = try ns.run { try ConntrackKernelTable() }

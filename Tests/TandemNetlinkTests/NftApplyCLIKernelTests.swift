@@ -76,8 +76,7 @@ struct NftApplyCLIKernelTests {
         #expect(node.listing.contains("comment \"tracker 1001: " + String(repeating: "ж", count: 56) + "\""), "\(node.listing)")
     }
 
-    @Test func applyCommitsRecordsTheConfigAndSetsKernelSettings() throws {
-        guard NetworkNamespace.available(for: "applyCommitsRecordsTheConfigAndSetsKernelSettings") else { return }
+    @Test(.needsNetworkNamespaces) func applyCommitsRecordsTheConfigAndSetsKernelSettings() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build tandem first: \(Self.binary)")
         let node = try Node()
         defer { node.cleanUp() }
@@ -108,8 +107,7 @@ struct NftApplyCLIKernelTests {
         }
     }
 
-    @Test func theNetlinkSocketIsReleasedByAChildThatExitsAfterTheApply() throws {
-        guard NetworkNamespace.available(for: "theNetlinkSocketIsReleasedByAChildThatExitsAfterTheApply") else { return }
+    @Test(.needsNetworkNamespaces) func theNetlinkSocketIsReleasedByAChildThatExitsAfterTheApply() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let base = try String(contentsOf: Self.goldens.appendingPathComponent("floating.xml"), encoding: .utf8)
@@ -126,8 +124,7 @@ struct NftApplyCLIKernelTests {
         #expect(node.listing.contains("dport 26"))
     }
 
-    @Test func anInvalidConfigOrADryRunChangesNothing() throws {
-        guard NetworkNamespace.available(for: "anInvalidConfigOrADryRunChangesNothing") else { return }
+    @Test(.needsNetworkNamespaces) func anInvalidConfigOrADryRunChangesNothing() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let good = Self.goldens.appendingPathComponent("single-interface.xml").path
@@ -147,8 +144,7 @@ struct NftApplyCLIKernelTests {
         #expect(missing == 2)
     }
 
-    @Test func anAliasChangeIsAppliedAsOneElementMessage() throws {
-        guard NetworkNamespace.available(for: "anAliasChangeIsAppliedAsOneElementMessage") else { return }
+    @Test(.needsNetworkNamespaces) func anAliasChangeIsAppliedAsOneElementMessage() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let first = try node.file("a1.xml", Self.aliasesConfig(extraServer: false))
@@ -162,8 +158,7 @@ struct NftApplyCLIKernelTests {
         #expect(node.listing.contains("192.0.2.99"))
     }
 
-    @Test func aChangedRuleIsReplacedByItsRecordedHandleAndBackAgain() throws {
-        guard NetworkNamespace.available(for: "aChangedRuleIsReplacedByItsRecordedHandleAndBackAgain") else { return }
+    @Test(.needsNetworkNamespaces) func aChangedRuleIsReplacedByItsRecordedHandleAndBackAgain() throws {
         let node = try Node()
         defer { node.cleanUp() }
         let original = try Self.aliasesConfig(extraServer: false)

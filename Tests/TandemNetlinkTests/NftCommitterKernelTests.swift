@@ -7,8 +7,7 @@ import TandemTestSupport
 /// Kernel tests of the netlink committer, each in fresh `tandem-nft-*` namespaces.
 @Suite("NftCommitter (kernel)", .serialized)
 struct NftCommitterKernelTests {
-    @Test func everyMatchAndStatementListsLikeNftLoadedText() throws {
-        guard NetworkNamespace.available(for: "everyMatchAndStatementListsLikeNftLoadedText") else { return }
+    @Test(.needsNetworkNamespaces) func everyMatchAndStatementListsLikeNftLoadedText() throws {
         let ns = try NetworkNamespace(purpose: "nft-cover")
         defer { ns.delete() }
         let report = try NftKernel.commit(ns, CommitRequest(ruleset: NftFixtures.coverage))
@@ -51,8 +50,7 @@ struct NftCommitterTransactionKernelTests {
         NftFixtures.rule([.address(.source, .ipv4, .namedSet("lan_hosts"))], origin: "filter/rule[1]"),
     ])
 
-    @Test func otherToolsTablesSurviveAnApply() throws {
-        guard NetworkNamespace.available(for: "otherToolsTablesSurviveAnApply") else { return }
+    @Test(.needsNetworkNamespaces) func otherToolsTablesSurviveAnApply() throws {
         let ns = try NetworkNamespace(purpose: "nft-other")
         defer { ns.delete() }
         try ns.exec(["nft", "-f", "-"], input: Self.otherTable)
@@ -63,8 +61,7 @@ struct NftCommitterTransactionKernelTests {
         #expect(before.contains("ip saddr 203.0.113.9"))
     }
 
-    @Test func aRejectedCommitKeepsThePreviousRulesetAndNamesTheRule() throws {
-        guard NetworkNamespace.available(for: "aRejectedCommitKeepsThePreviousRulesetAndNamesTheRule") else { return }
+    @Test(.needsNetworkNamespaces) func aRejectedCommitKeepsThePreviousRulesetAndNamesTheRule() throws {
         let ns = try NetworkNamespace(purpose: "nft-reject")
         defer { ns.delete() }
         _ = try NftKernel.commit(ns, CommitRequest(ruleset: Self.good))
@@ -88,8 +85,7 @@ struct NftCommitterTransactionKernelTests {
         #expect(try NftKernel.generation(ns) == generation)
     }
 
-    @Test func aStaleGenerationIsRefusedAsAConcurrentChange() throws {
-        guard NetworkNamespace.available(for: "aStaleGenerationIsRefusedAsAConcurrentChange") else { return }
+    @Test(.needsNetworkNamespaces) func aStaleGenerationIsRefusedAsAConcurrentChange() throws {
         let ns = try NetworkNamespace(purpose: "nft-genid")
         defer { ns.delete() }
         let first = try NftKernel.commit(ns, CommitRequest(ruleset: Self.good))
@@ -110,8 +106,7 @@ struct NftCommitterTransactionKernelTests {
         #expect(try NftKernel.generation(ns) == report.generation)
     }
 
-    @Test func aDryRunValidatesAndCommitsNothing() throws {
-        guard NetworkNamespace.available(for: "aDryRunValidatesAndCommitsNothing") else { return }
+    @Test(.needsNetworkNamespaces) func aDryRunValidatesAndCommitsNothing() throws {
         let ns = try NetworkNamespace(purpose: "nft-dry")
         defer { ns.delete() }
         let generation = try NftKernel.generation(ns)
@@ -145,16 +140,14 @@ struct NftCommitterRendererKernelTests {
         }
     }
 
-    @Test func theCoverageRulesetAgreesWithTheRenderedText() throws {
-        guard NetworkNamespace.available(for: "theCoverageRulesetAgreesWithTheRenderedText") else { return }
+    @Test(.needsNetworkNamespaces) func theCoverageRulesetAgreesWithTheRenderedText() throws {
         try Self.agree(NftFixtures.coverage, "coverage")
     }
 
     /// Past `TwoCores.threshold` rules the batch is linearized and encoded in two halves at
     /// once, each numbering its own anonymous sets: the kernel must hold the same ruleset,
     /// in the same order, as `nft -f` of the text.
-    @Test func aRulesetBuiltOnTwoCoresAgreesWithTheRenderedText() throws {
-        guard NetworkNamespace.available(for: "aRulesetBuiltOnTwoCoresAgreesWithTheRenderedText") else { return }
+    @Test(.needsNetworkNamespaces) func aRulesetBuiltOnTwoCoresAgreesWithTheRenderedText() throws {
         var ruleset = NftFixtures.coverage
         let input = ruleset.tables[0].chains.firstIndex { $0.name == "input" }!
         let rules = ruleset.tables[0].chains[input].rules
@@ -167,8 +160,7 @@ struct NftCommitterRendererKernelTests {
 @Suite("NftCommitter scale (kernel)", .serialized)
 struct NftCommitterScaleKernelTests {
     /// Socket buffers are sized from the batch: 100,000 rules go in one batch.
-    @Test func aHundredThousandRulesGoInOneBatch() throws {
-        guard NetworkNamespace.available(for: "aHundredThousandRulesGoInOneBatch") else { return }
+    @Test(.needsNetworkNamespaces) func aHundredThousandRulesGoInOneBatch() throws {
         let rules = (0..<100_000).map { i in
             NftFixtures.rule([.l4proto([6]), .port(.destination, .port(UInt16(1 + i % 65_000))),
                               .address(.source, .ipv4, .address(.v4(IPv4Address(198, 51, 100, UInt8(i % 250)))))],

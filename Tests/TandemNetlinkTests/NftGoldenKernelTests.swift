@@ -23,9 +23,8 @@ struct NftGoldenKernelTests {
         #expect(Self.names.count >= 10)
     }
 
-    @Test(arguments: names)
+    @Test(.needsNetworkNamespaces, arguments: names)
     func goldenCommitsLikeItsText(_ name: String) throws {
-        guard NetworkNamespace.available(for: "goldenCommitsLikeItsText(\(name))") else { return }
         let xml = try Data(contentsOf: Self.directory.appendingPathComponent("\(name).xml"))
         let text = try String(contentsOf: Self.directory.appendingPathComponent("\(name).nft"), encoding: .utf8)
         let ruleset = RulesetCompiler.compile(try ConfigDocument(bytes: Array(xml)).config).ruleset

@@ -53,16 +53,14 @@ struct NftIncrementalKernelTests {
         return report
     }
 
-    @Test func anAliasWithOneNewAddressIsOneElementMessage() throws {
-        guard NetworkNamespace.available(for: "anAliasWithOneNewAddressIsOneElementMessage") else { return }
+    @Test(.needsNetworkNamespaces) func anAliasWithOneNewAddressIsOneElementMessage() throws {
         let next = Self.ruleset(hosts: Self.hosts + [.single(F.a4("203.0.113.99"))], input: Self.input)
         let report = try Self.step("nft-inc-alias", from: Self.base, to: next)
         #expect(report.mode == .incremental)
         #expect(report.messageCounts == ["NEWSETELEM": 1])
     }
 
-    @Test func removedAndWidenedRangesMoveOnlyTheirBoundaries() throws {
-        guard NetworkNamespace.available(for: "removedAndWidenedRangesMoveOnlyTheirBoundaries") else { return }
+    @Test(.needsNetworkNamespaces) func removedAndWidenedRangesMoveOnlyTheirBoundaries() throws {
         let next = Self.ruleset(hosts: [
             .interval(F.a4("192.0.2.0"), F.a4("192.0.2.255")),
             .interval(F.a4("203.0.113.10"), F.a4("203.0.113.20")),
@@ -72,8 +70,7 @@ struct NftIncrementalKernelTests {
         #expect(report.messageCounts == ["DELSETELEM": 1, "NEWSETELEM": 1])
     }
 
-    @Test func aChangedChainGetsOnlyItsNewRulesWithNewChainsAndSetsFirst() throws {
-        guard NetworkNamespace.available(for: "aChangedChainGetsOnlyItsNewRulesWithNewChainsAndSetsFirst") else { return }
+    @Test(.needsNetworkNamespaces) func aChangedChainGetsOnlyItsNewRulesWithNewChainsAndSetsFirst() throws {
         let next = Self.ruleset(hosts: Self.hosts, input: Self.input + [
             F.rule([.address(.destination, .ipv4, .namedSet("dns_servers"))], [.verdict(.jump("if_dmz"))]),
         ], extraChains: [
@@ -89,7 +86,7 @@ struct NftIncrementalKernelTests {
         #expect(back.messageCounts == ["DELRULE": 2, "DELSET": 1, "DELCHAIN": 1])
     }
 
-    @Test(arguments: [
+    @Test(.needsNetworkNamespaces, arguments: [
         // A rule changed in the middle: one out by handle, one in after the kept head.
         ([F.rule([.ctState([.established, .related])]),
           F.rule([], [.vmap(key: .iifname, map: "dispatch")]),
@@ -103,21 +100,18 @@ struct NftIncrementalKernelTests {
         (input.map { var r = $0; r.origin = RuleOrigin(path: "filter/rule[99]"); return r }, [:]),
     ] as [([Rule], [String: Int])])
     func ruleEditsInAChainTouchOnlyTheChangedRules(_ rules: [Rule], _ counts: [String: Int]) throws {
-        guard NetworkNamespace.available(for: "ruleEditsInAChainTouchOnlyTheChangedRules") else { return }
         let report = try Self.step("nft-inc-edit", from: Self.base, to: Self.ruleset(hosts: Self.hosts, input: rules))
         #expect(report.messageCounts == counts)
     }
 
-    @Test func aVerdictMapEntryChangeTouchesOnlyThatEntry() throws {
-        guard NetworkNamespace.available(for: "aVerdictMapEntryChangeTouchesOnlyThatEntry") else { return }
+    @Test(.needsNetworkNamespaces) func aVerdictMapEntryChangeTouchesOnlyThatEntry() throws {
         var next = Self.base
         next.tables[0].sets[1].elements = [.mapping(.ifname("eth0"), .goto("if_lan")), .mapping(.ifname("eth1"), .drop)]
         let report = try Self.step("nft-inc-vmap", from: Self.base, to: next)
         #expect(report.messageCounts == ["DELSETELEM": 1, "NEWSETELEM": 1])
     }
 
-    @Test func anotherCommitInBetweenForcesAFullReplace() throws {
-        guard NetworkNamespace.available(for: "anotherCommitInBetweenForcesAFullReplace") else { return }
+    @Test(.needsNetworkNamespaces) func anotherCommitInBetweenForcesAFullReplace() throws {
         let ns = try NetworkNamespace(purpose: "nft-inc-foreign")
         defer { ns.delete() }
         let first = try NftKernel.commit(ns, CommitRequest(ruleset: Self.base))
@@ -131,8 +125,7 @@ struct NftIncrementalKernelTests {
         #expect(try NftKernel.list(ns) == (try Self.fullListing(next)))
     }
 
-    @Test func nothingChangedSendsNothing() throws {
-        guard NetworkNamespace.available(for: "nothingChangedSendsNothing") else { return }
+    @Test(.needsNetworkNamespaces) func nothingChangedSendsNothing() throws {
         let ns = try NetworkNamespace(purpose: "nft-inc-same")
         defer { ns.delete() }
         let first = try NftKernel.commit(ns, CommitRequest(ruleset: Self.base))
@@ -183,8 +176,7 @@ struct NftRuleHandlesKernelTests {
         NamedSet(name: "dns_servers", keyType: .ipv4Address, elements: [.single(F.a4("198.51.100.53"))]),
     ])
 
-    @Test func reportedHandlesAreTheKernelsThroughFullAndIncrementalCommits() throws {
-        guard NetworkNamespace.available(for: "reportedHandlesAreTheKernelsThroughFullAndIncrementalCommits") else { return }
+    @Test(.needsNetworkNamespaces) func reportedHandlesAreTheKernelsThroughFullAndIncrementalCommits() throws {
         let ns = try NetworkNamespace(purpose: "nft-handles")
         defer { ns.delete() }
         var previous: CommittedRuleset?
@@ -202,8 +194,7 @@ struct NftRuleHandlesKernelTests {
         }
     }
 
-    @Test func aFullReplaceOverAnOlderTablePredictsFreshHandles() throws {
-        guard NetworkNamespace.available(for: "aFullReplaceOverAnOlderTablePredictsFreshHandles") else { return }
+    @Test(.needsNetworkNamespaces) func aFullReplaceOverAnOlderTablePredictsFreshHandles() throws {
         let ns = try NetworkNamespace(purpose: "nft-handles-full")
         defer { ns.delete() }
         _ = try NftKernel.commit(ns, CommitRequest(ruleset: Self.withDMZ))
@@ -212,8 +203,7 @@ struct NftRuleHandlesKernelTests {
         #expect(report.handles == (try Self.kernelHandles(ns)))
     }
 
-    @Test func wrongRecordedHandlesFallBackToTheKernelsOwn() throws {
-        guard NetworkNamespace.available(for: "wrongRecordedHandlesFallBackToTheKernelsOwn") else { return }
+    @Test(.needsNetworkNamespaces) func wrongRecordedHandlesFallBackToTheKernelsOwn() throws {
         let ns = try NetworkNamespace(purpose: "nft-handles-stale")
         defer { ns.delete() }
         let first = try NftKernel.commit(ns, CommitRequest(ruleset: I.base))

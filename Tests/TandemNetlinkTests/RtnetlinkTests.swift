@@ -32,8 +32,7 @@ struct RtnetlinkTests {
 
     static func net(_ s: String) -> IPNetwork { IPNetwork(s)! }
 
-    @Test func listsLinksWithIndexNameFlagsAndMAC() throws {
-        guard NetworkNamespace.available(for: "listsLinksWithIndexNameFlagsAndMAC") else { return }
+    @Test(.needsNetworkNamespaces) func listsLinksWithIndexNameFlagsAndMAC() throws {
         let lab = try Lab("rtnl-links")
         let links = try lab.rtnl.links()
         #expect(Set(links.map(\.name)).isSuperset(of: ["lo", "veth0", "veth1"]))
@@ -46,8 +45,7 @@ struct RtnetlinkTests {
         #expect(shown.hasPrefix("\(veth0.index): veth0"))
     }
 
-    @Test func addsAndRemovesIPv4AndIPv6WithRealPrefix() throws {
-        guard NetworkNamespace.available(for: "addsAndRemovesIPv4AndIPv6WithRealPrefix") else { return }
+    @Test(.needsNetworkNamespaces) func addsAndRemovesIPv4AndIPv6WithRealPrefix() throws {
         let lab = try Lab("rtnl-addr")
         let v4 = Self.net("198.51.100.1/24"), v6 = Self.net("2001:db8:1::1/64")
         try lab.rtnl.addAddress(v4, interfaceIndex: lab.veth0.index)
@@ -64,8 +62,7 @@ struct RtnetlinkTests {
         #expect(try !lab.addresses().contains(v6))
     }
 
-    @Test func ipv6AddressSkipsDAD() throws {
-        guard NetworkNamespace.available(for: "ipv6AddressSkipsDAD") else { return }
+    @Test(.needsNetworkNamespaces) func ipv6AddressSkipsDAD() throws {
         let lab = try Lab("rtnl-nodad")
         let v6 = Self.net("2001:db8:2::1/64")
         try lab.rtnl.addAddress(v6, interfaceIndex: lab.veth0.index)
@@ -75,8 +72,7 @@ struct RtnetlinkTests {
         #expect(try lab.ns.exec(["ip", "-o", "-6", "address", "show", "dev", "veth0"]).contains("nodad"))
     }
 
-    @Test func removingAVIPLeavesTheAdminsAddressWithAnotherPrefix() throws {
-        guard NetworkNamespace.available(for: "removingAVIPLeavesTheAdminsAddressWithAnotherPrefix") else { return }
+    @Test(.needsNetworkNamespaces) func removingAVIPLeavesTheAdminsAddressWithAnotherPrefix() throws {
         let lab = try Lab("rtnl-exact")
         // The admin configured 192.0.2.10/32 by hand; the VIP is the same IP in its /24.
         try lab.ns.exec(["ip", "address", "add", "192.0.2.10/32", "dev", "veth0"])
@@ -93,8 +89,7 @@ struct RtnetlinkTests {
         #expect(try lab.addresses().contains(vip))
     }
 
-    @Test func duplicateAddAndAbsentRemoveAreReportedAndTolerated() throws {
-        guard NetworkNamespace.available(for: "duplicateAddAndAbsentRemoveAreReportedAndTolerated") else { return }
+    @Test(.needsNetworkNamespaces) func duplicateAddAndAbsentRemoveAreReportedAndTolerated() throws {
         let lab = try Lab("rtnl-dup")
         let vip = Self.net("203.0.113.9/30")
         try lab.rtnl.addAddress(vip, interfaceIndex: lab.veth0.index)
@@ -110,8 +105,7 @@ struct RtnetlinkTests {
         #expect(try lab.rtnl.dropAddress(vip, interfaceIndex: lab.veth0.index) == false)
     }
 
-    @Test func configuresInterfaceAddressesAndBringsTheLinkUp() throws {
-        guard NetworkNamespace.available(for: "configuresInterfaceAddressesAndBringsTheLinkUp") else { return }
+    @Test(.needsNetworkNamespaces) func configuresInterfaceAddressesAndBringsTheLinkUp() throws {
         let lab = try Lab("rtnl-conf")
         try lab.ns.exec(["ip", "link", "set", "veth0", "down"])
         try lab.ns.exec(["ip", "address", "add", "192.0.2.2/24", "dev", "veth0"])
@@ -122,8 +116,7 @@ struct RtnetlinkTests {
         #expect(throws: NetlinkError.self) { try lab.rtnl.configureInterface(named: "nonexistent0", addresses: []) }
     }
 
-    @Test func watchesLinkDownAndAddressChanges() throws {
-        guard NetworkNamespace.available(for: "watchesLinkDownAndAddressChanges") else { return }
+    @Test(.needsNetworkNamespaces) func watchesLinkDownAndAddressChanges() throws {
         let lab = try Lab("rtnl-watch")
         let monitor = try lab.ns.run { try LinkMonitor() }
         let vip = Self.net("198.51.100.7/24")
@@ -144,8 +137,7 @@ struct RtnetlinkTests {
         #expect(events.contains { if case .addressRemoved(let a) = $0 { a.network == vip } else { false } })
     }
 
-    @Test func sysctlWritesStayInTheNamespace() throws {
-        guard NetworkNamespace.available(for: "sysctlWritesStayInTheNamespace") else { return }
+    @Test(.needsNetworkNamespaces) func sysctlWritesStayInTheNamespace() throws {
         let lab = try Lab("rtnl-sysctl")
         let key = ["net", "ipv4", "conf", "veth0", "arp_announce"]
         try lab.ns.run { try lab.rtnl.writeSysctl(key, value: "2") }

@@ -56,8 +56,7 @@ import TandemTestSupport
         ])])
     }
 
-    @Test func everyCasePassesNftCheck() throws {
-        guard NetworkNamespace.available(for: "RenderKernelTests") else { return }
+    @Test(.needsNetworkNamespaces) func everyCasePassesNftCheck() throws {
         let text = Self.everyCaseRuleset().render()
         let ns = try NetworkNamespace(purpose: "render")
         defer { ns.delete() }
