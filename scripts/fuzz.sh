@@ -14,6 +14,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-600}
 ALL="carp-decode carp-node sync-codec sync-core config control xmlrpc auth"
 HARNESSES=${FUZZ_HARNESSES:-$ALL}
 SCRATCH=$ROOT/.build-fuzz
+mkdir -p "$SCRATCH"
 SWIFT=${SWIFT:-swift}
 
 # Every Swift module is instrumented (the library code is what is under test); -enable-testing
@@ -23,9 +24,9 @@ BIN=${FUZZ_BIN:-$SCRATCH/release}
 if [ -z "${FUZZ_BIN:-}" ]; then
 echo "fuzz: building the harnesses (first build takes several minutes)"
 if ! (cd Fuzz && nice -n 10 "$SWIFT" build -c release --scratch-path "$SCRATCH" \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing > "$SCRATCH.log" 2>&1); then
-    grep -E "error:" "$SCRATCH.log" | head -20
-    echo "fuzz: build failed, see $SCRATCH.log"
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing > "$SCRATCH/build.log" 2>&1); then
+    grep -E "error:" "$SCRATCH/build.log" | head -20
+    echo "fuzz: build failed, see $SCRATCH/build.log"
     exit 2
 fi
 fi

@@ -124,4 +124,17 @@ import TandemConfig
         #expect(Authenticator.day(fromPfSenseDate: "13/01/2000") == nil)
         #expect(Authenticator.decoyCost(for: []) == 10)
     }
+
+    /// Regression (fuzzing, `auth` harness): a year of 17+ digits in `<expires>` overflowed
+    /// the day count, so any login attempt as that user trapped the daemon. Such a year is
+    /// now not a date, which pfSense ignores too.
+    @Test func aHugeExpiryYearIsNotADate() {
+        #expect(Authenticator.day(fromPfSenseDate: "12/31/99999999999999999") == nil)
+        #expect(Authenticator.day(fromPfSenseDate: "12/31/9999") == Authenticator.daysSinceEpoch(year: 9999, month: 12, day: 31))
+        let table = Authenticator(users: [User(name: "far", uid: 0, expires: "12/31/99999999999999999",
+                                               password: .md5("x"), location: SourceLocation(path: "config.xml"))],
+                                  groups: [], decoy: .md5("y"))
+        let decision = table.check(header: BasicCredentials(username: "far", password: "p").header, today: 20_000) { _, _ in true }
+        #expect(decision == .granted(username: "far"))
+    }
 }

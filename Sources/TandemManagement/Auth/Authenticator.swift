@@ -86,11 +86,13 @@ public struct Authenticator: Sendable {
     }
 
     /// `expires` as pfSense writes it, `MM/DD/YYYY`: the last day the account may log in,
-    /// as days since 1970-01-01. nil when it does not parse (pfSense then ignores it).
+    /// as days since 1970-01-01. nil when it does not parse (pfSense then ignores it). The
+    /// year stops at 9999: a larger one overflowed the day count and trapped on every login
+    /// attempt as that user (found by the `auth` fuzz harness).
     static func day(fromPfSenseDate text: String) -> Int? {
         let parts = text.split(separator: "/")
         guard parts.count == 3, let m = Int(parts[0]), let d = Int(parts[1]), let y = Int(parts[2]),
-              (1...12).contains(m), (1...31).contains(d), y > 1900 else { return nil }
+              (1...12).contains(m), (1...31).contains(d), (1901...9999).contains(y) else { return nil }
         return daysSinceEpoch(year: y, month: m, day: d)
     }
 
