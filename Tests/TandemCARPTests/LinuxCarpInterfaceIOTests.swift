@@ -16,8 +16,7 @@ import TandemTestSupport
     static let key = CarpKey(password: "secret")
     static let vip = IPAddress("198.51.100.1")!
 
-    @Test func tcpdumpDecodesOurIPv4AdvertisementWithAGoodChecksum() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func tcpdumpDecodesOurIPv4AdvertisementWithAGoodChecksum() async throws {
         let (text, broken) = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
             defer { a.delete(); b.delete() }
@@ -45,8 +44,7 @@ import TandemTestSupport
         #expect(broken.contains("bad carp cksum"), "\(broken)")
     }
 
-    @Test func tcpdumpDecodesOurIPv6AdvertisementWithHopLimit255() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func tcpdumpDecodesOurIPv6AdvertisementWithHopLimit255() async throws {
         let text = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
             defer { a.delete(); b.delete() }
@@ -65,8 +63,7 @@ import TandemTestSupport
 
     /// An explicit source goes into the IPv4 header we build and, for IPv6, through
     /// IPV6_PKTINFO; the receiver sees exactly that address.
-    @Test func sendsFromTheRequestedSource() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func sendsFromTheRequestedSource() async throws {
         let sources = [IPAddress("198.51.100.20")!, IPAddress("2001:db8::2")!]
         let (seen, wrongFamily, unknownInterface) = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
@@ -98,8 +95,7 @@ import TandemTestSupport
 
     /// Unicast CARP (FreeBSD ≥ 14 / OpenBSD `carppeer`): sent to the peer's address, still
     /// TTL 255, and received by the peer's protocol-112 socket, which is not bound to the group.
-    @Test func unicastPeerReceivesAdvertisements() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func unicastPeerReceivesAdvertisements() async throws {
         let (text, packet) = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
             defer { a.delete(); b.delete() }
@@ -131,8 +127,7 @@ import TandemTestSupport
 
     /// Our sockets on both sides: B receives what A sends over IPv4 and IPv6, TTL/hop limit
     /// 255 observed, and the ladder accepts it.
-    @Test func receivesOwnSocketsAdvertisementsOnBothFamilies() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func receivesOwnSocketsAdvertisementsOnBothFamilies() async throws {
         let vips = [Self.vip, IPAddress("2001:db8::1")!]
         let (got, heardOwn) = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
@@ -168,8 +163,7 @@ import TandemTestSupport
 
     /// Gratuitous ARP and unsolicited NA as a neighbour sees them: ARP request with sender =
     /// target = VIP from our MAC; ICMPv6 NA to ff02::1, hop limit 255, Override flag.
-    @Test func announcesVIPsWithGratuitousARPAndUnsolicitedNA() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func announcesVIPsWithGratuitousARPAndUnsolicitedNA() async throws {
         let (mac, macText, arp, na) = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
             defer { a.delete(); b.delete() }
@@ -196,8 +190,7 @@ import TandemTestSupport
     /// Interop on the wire: ucarp (which speaks BSD CARP for one IPv4 VIP) becomes master in
     /// A; B decodes its advertisements and the HMAC verifies with the same password and VIP,
     /// and fails with another password or another VIP.
-    @Test func validatesUcarpAdvertisements() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func validatesUcarpAdvertisements() async throws {
         let packet = try await onOwnThread { () throws -> ReceivedCarpPacket? in
             let (a, b) = try KernelLab.pair()
             defer { a.delete(); b.delete() }
@@ -245,8 +238,7 @@ import TandemTestSupport
     /// election and ucarp, hearing a better master, stays silent; then our bow-out
     /// (advbase 255 / advskew 255) makes ucarp take over at once instead of after its
     /// 3 + 200/256 s master-down time.
-    @Test func electsAgainstUcarpAndBowsOutToIt() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func electsAgainstUcarpAndBowsOutToIt() async throws {
         let ucarpAddress = IPAddress("198.51.100.2")!
         let run = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
@@ -296,8 +288,7 @@ import TandemTestSupport
     /// The other direction: ucarp (advskew 0) is master and our node (advskew 100) stays
     /// backup on its advertisements; when ucarp is killed, our node takes over
     /// 3 + 100/256 s after the last one it heard.
-    @Test func backsUpUcarpAndTakesOverWhenItDies() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func backsUpUcarpAndTakesOverWhenItDies() async throws {
         let ucarpAddress = IPAddress("198.51.100.2")!
         let (stateWhileUcarpRuns, accepted, reasons, delay) = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
@@ -334,8 +325,7 @@ import TandemTestSupport
     /// Two Tandem nodes on the wire in OpenBSD's sub-second mode (advbase 0): A (advskew 26,
     /// an advertisement every ≈ 0.1 s) wins; A then dies silently and B (advskew 52) takes
     /// over 3 × 52/256 ≈ 0.61 s after A's last advertisement.
-    @Test func subsecondFailoverBetweenTwoNodes() async throws {
-        guard NetworkNamespace.available(for: Self.suite) else { return }
+    @Test(.needsNetworkNamespaces) func subsecondFailoverBetweenTwoNodes() async throws {
         let (statesAfterElection, gaps, takeoverDelay, reason) = try await onOwnThread {
             let (a, b) = try KernelLab.pair()
             defer { a.delete(); b.delete() }

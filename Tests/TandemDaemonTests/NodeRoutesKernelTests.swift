@@ -27,8 +27,7 @@ import TandemTestSupport
             """).config
     }
 
-    @Test func routesFollowTheConfig() throws {
-        guard NetworkNamespace.available(for: "NodeRoutesKernelTests.routesFollowTheConfig") else { return }
+    @Test(.needsNetworkNamespaces) func routesFollowTheConfig() throws {
         let ns = try NetworkNamespace(purpose: "noderoutes")
         defer { ns.delete() }
         try ns.exec(["ip", "link", "add", "wan0", "type", "veth", "peer", "name", "wan1"])
@@ -70,8 +69,7 @@ import TandemTestSupport
     }
 
     /// A route in the way that Tandem did not install is reported, not replaced.
-    @Test func foreignRouteInTheWayIsReported() throws {
-        guard NetworkNamespace.available(for: "NodeRoutesKernelTests.foreignRouteInTheWayIsReported") else { return }
+    @Test(.needsNetworkNamespaces) func foreignRouteInTheWayIsReported() throws {
         let ns = try NetworkNamespace(purpose: "noderoutes-x")
         defer { ns.delete() }
         try ns.exec(["ip", "link", "add", "wan0", "type", "veth", "peer", "name", "wan1"])

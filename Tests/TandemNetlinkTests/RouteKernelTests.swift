@@ -33,8 +33,7 @@ struct RouteKernelTests {
         KernelRoute(destination: IPNetwork(dst)!, gateway: IPAddress(via)!, protocolNumber: proto)
     }
 
-    @Test func addsListsAndDeletesOwnRoutes() throws {
-        guard NetworkNamespace.available(for: "RouteKernelTests.addsListsAndDeletesOwnRoutes") else { return }
+    @Test(.needsNetworkNamespaces) func addsListsAndDeletesOwnRoutes() throws {
         let lab = try Lab("routes")
         let def = Self.route("0.0.0.0/0", via: "198.51.100.254")
         let net = Self.route("203.0.113.0/24", via: "198.51.100.253")
@@ -51,8 +50,7 @@ struct RouteKernelTests {
         #expect(try lab.rtnl.routes(protocolNumber: Self.proto, table: KernelRoute.mainTable).count == 2)
     }
 
-    @Test func foreignRoutesAreNeitherListedNorTakenOver() throws {
-        guard NetworkNamespace.available(for: "RouteKernelTests.foreignRoutesAreNeitherListedNorTakenOver") else { return }
+    @Test(.needsNetworkNamespaces) func foreignRoutesAreNeitherListedNorTakenOver() throws {
         let lab = try Lab("routes-foreign")
         try lab.ns.exec(["ip", "route", "add", "192.0.2.128/25", "via", "198.51.100.250"])
         let listed = try lab.rtnl.routes(protocolNumber: Self.proto, table: KernelRoute.mainTable)

@@ -45,8 +45,7 @@ import TandemTestSupport
         return condition()
     }
 
-    @Test func submittedChangesReachThePeer() throws {
-        guard NetworkNamespace.available(for: "SyncLoopTests") else { return }
+    @Test(.needsNetworkNamespaces) func submittedChangesReachThePeer() throws {
         let nsA = try NetworkNamespace(purpose: "syncloop-a")
         let nsB = try NetworkNamespace(purpose: "syncloop-b")
         defer { nsA.delete(); nsB.delete() }

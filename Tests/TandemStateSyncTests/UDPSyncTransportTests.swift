@@ -40,8 +40,7 @@ import TandemTestSupport
         return clock.now - start
     }
 
-    @Test func twoNodesExchangeAThousandFlowsAndRejectAWrongKey() throws {
-        guard NetworkNamespace.available(for: "UDPSyncTransportTests") else { return }
+    @Test(.needsNetworkNamespaces) func twoNodesExchangeAThousandFlowsAndRejectAWrongKey() throws {
         let nsA = try NetworkNamespace(purpose: "sync-a")
         let nsB = try NetworkNamespace(purpose: "sync-b")
         defer { nsA.delete(); nsB.delete() }
@@ -86,8 +85,7 @@ import TandemTestSupport
 
     /// A restarted node (new process, new session, same address and port) gets all of the
     /// peer's flows by a bulk transfer, and its initial-bulk wait ends.
-    @Test func restartedNodeReceivesEverythingByBulk() throws {
-        guard NetworkNamespace.available(for: "UDPSyncTransportTests") else { return }
+    @Test(.needsNetworkNamespaces) func restartedNodeReceivesEverythingByBulk() throws {
         let nsA = try NetworkNamespace(purpose: "sync-a")
         let nsB = try NetworkNamespace(purpose: "sync-b")
         defer { nsA.delete(); nsB.delete() }
@@ -113,8 +111,7 @@ import TandemTestSupport
     }
 
     /// The same over IPv6 (2001:db8::/32 on the veth, DAD off so the addresses are usable at once).
-    @Test func worksOverIPv6() throws {
-        guard NetworkNamespace.available(for: "UDPSyncTransportTests") else { return }
+    @Test(.needsNetworkNamespaces) func worksOverIPv6() throws {
         let nsA = try NetworkNamespace(purpose: "sync6-a")
         let nsB = try NetworkNamespace(purpose: "sync6-b")
         defer { nsA.delete(); nsB.delete() }
@@ -134,8 +131,7 @@ import TandemTestSupport
     }
 
     /// Set-up errors name the call and what it was applied to.
-    @Test func setUpErrorsSayWhatFailed() throws {
-        guard NetworkNamespace.available(for: "UDPSyncTransportTests") else { return }
+    @Test(.needsNetworkNamespaces) func setUpErrorsSayWhatFailed() throws {
         let ns = try NetworkNamespace(purpose: "sync-err")
         defer { ns.delete() }
         let noDevice = try ns.run { () -> SyncSocketError? in
@@ -157,8 +153,7 @@ import TandemTestSupport
 /// The sync socket's bind is exclusive (issue 16 item 7): with SO_REUSEADDR a local user
 /// could bind the same address and port and be handed the peer's datagrams.
 @Suite(.serialized) struct UDPSyncTransportBindTests {
-    @Test func aSecondBindOnTheSyncAddressFails() throws {
-        guard NetworkNamespace.available(for: "UDPSyncTransportBindTests") else { return }
+    @Test(.needsNetworkNamespaces) func aSecondBindOnTheSyncAddressFails() throws {
         let ns = try NetworkNamespace(purpose: "sync-bind")
         defer { ns.delete() }
         let local = IPAddress("127.0.0.1")!, peer = IPAddress("127.0.0.2")!
