@@ -175,7 +175,7 @@ extension String {
     /// the common case (none) costs no copy. Byte-wise rather than Foundation's
     /// `trimmingCharacters`, which bridges through NSString and, on first use in a process,
     /// makes the runtime look up generic conformances (~0.3 ms of a short `tandem apply`).
-    var trimmed: String {
+    public var trimmed: String {
         let u = utf8
         func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
         guard let first = u.first, let last = u.last, isSpace(first) || isSpace(last) else { return self }

@@ -51,7 +51,7 @@ public enum SyncPush {
     /// URL parts (`rc.filter_synchronize`): the peer listens on the port and protocol this
     /// node's own web GUI uses; OPNsense may write a whole URL in `synchronizetoip`.
     static func target(_ config: Config) -> SyncPushPlan.Target? {
-        guard let hasync = config.hasync, let peer = hasync.synchronizeToIP?.xmlTrimmed, !peer.isEmpty else { return nil }
+        guard let hasync = config.hasync, let peer = hasync.synchronizeToIP?.trimmed, !peer.isEmpty else { return nil }
         let user = hasync.effectiveUsername, password = hasync.password ?? ""
         let webgui = config.system.webgui
         let port = Int(webgui.effectivePort)
@@ -86,7 +86,7 @@ public enum SyncPush {
     static func rewriteFailoverPeer(_ dhcpd: XMLElement, root: XMLElement) -> XMLElement {
         var copy = dhcpd
         for scope in dhcpd.elements {
-            guard let peer = scope.child("failover_peerip"), !peer.text.xmlTrimmed.isEmpty else { continue }
+            guard let peer = scope.child("failover_peerip"), !peer.text.trimmed.isEmpty else { continue }
             let own = root.child("interfaces")?.child(scope.name)?.child("ipaddr")?.text ?? ""
             copy.setValue(own, at: "\(scope.name)/failover_peerip")
         }
@@ -141,7 +141,7 @@ public enum SyncPush {
     /// PHP's `intval()`: the leading integer, 0 when there is none.
     static func phpIntval(_ text: String) -> Int {
         var digits = ""
-        for (i, c) in text.xmlTrimmed.enumerated() {
+        for (i, c) in text.trimmed.enumerated() {
             if c.isASCII, c.isNumber { digits.append(c) } else if i == 0, c == "-" || c == "+" { digits.append(c) } else { break }
         }
         return Int(digits.prefix(18)) ?? 0

@@ -78,7 +78,7 @@ public enum VersionCheck: Sendable, Hashable {
 
     /// PHP's `!=` on two numeric strings compares them as numbers (`23.3` == `23.30`).
     static func sameVersion(_ a: String, _ b: String) -> Bool {
-        let x = a.xmlTrimmed, y = b.xmlTrimmed
+        let x = a.trimmed, y = b.trimmed
         if let dx = Double(x), let dy = Double(y) { return dx == dy }
         return x == y
     }

@@ -126,7 +126,7 @@ enum AccountSync {
     /// A uid/gid as PHP compares it with a number: missing or empty is 0; text that is not a
     /// number compares above any id.
     static func phpNumber(_ text: String?) -> Int {
-        guard let text = text?.xmlTrimmed, !text.isEmpty else { return 0 }
+        guard let text = text?.trimmed, !text.isEmpty else { return 0 }
         return Int(text) ?? Int.max
     }
 }

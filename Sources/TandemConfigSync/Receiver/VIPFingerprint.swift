@@ -84,7 +84,7 @@ enum InterfaceReferences {
         var found: [(path: String, name: String)] = []
         func check(_ element: XMLElement?, path: String) {
             guard let element else { return }
-            for name in element.text.split(separator: ",").map({ String($0).xmlTrimmed }) where !name.hasPrefix("_vip") {
+            for name in element.text.split(separator: ",").map({ String($0).trimmed }) where !name.hasPrefix("_vip") {
                 if !known.contains(name), !pseudo.contains(name) { found.append((path, name)) }
             }
         }

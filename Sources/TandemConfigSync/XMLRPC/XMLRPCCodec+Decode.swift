@@ -12,7 +12,7 @@ struct ValueReader {
         guard let nameElement = children.first(where: { $0.name == "methodName" }) else {
             throw XMLRPCError(position: root.position, path: path, message: "missing <methodName>")
         }
-        let name = try leafText(nameElement, path: path + "/methodName").xmlTrimmed
+        let name = try leafText(nameElement, path: path + "/methodName").trimmed
         // The specification's method-name alphabet.
         guard !name.isEmpty, name.unicodeScalars.allSatisfy(Self.isMethodNameCharacter) else {
             throw XMLRPCError(position: nameElement.position, path: path + "/methodName",
@@ -99,14 +99,14 @@ struct ValueReader {
         }
         switch typed.name {
         case "int", "i4", "i8":
-            let text = try leafText(typed, path: typePath).xmlTrimmed
+            let text = try leafText(typed, path: typePath).trimmed
             let range: ClosedRange<Int> = typed.name == "i8" ? Int(Int64.min)...Int(Int64.max) : Int(Int32.min)...Int(Int32.max)
             guard Self.isInteger(text), let n = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text), range.contains(n) else {
                 throw fail("'\(text)' is not a \(typed.name == "i8" ? "64" : "32")-bit integer")
             }
             return .int(n)
         case "boolean":
-            switch try leafText(typed, path: typePath).xmlTrimmed {
+            switch try leafText(typed, path: typePath).trimmed {
             case "1": return .boolean(true)
             case "0": return .boolean(false)
             case let other: throw fail("'\(other)' is not a boolean (0 or 1)")
@@ -114,14 +114,14 @@ struct ValueReader {
         case "string":
             return .string(try leafText(typed, path: typePath))
         case "double":
-            let text = try leafText(typed, path: typePath).xmlTrimmed
+            let text = try leafText(typed, path: typePath).trimmed
             guard !text.isEmpty, text.unicodeScalars.allSatisfy({ "0123456789+-.eE".unicodeScalars.contains($0) }),
                   let d = Double(text), d.isFinite else {
                 throw fail("'\(text)' is not a finite double")
             }
             return .double(d)
         case "dateTime.iso8601":
-            let text = try leafText(typed, path: typePath).xmlTrimmed
+            let text = try leafText(typed, path: typePath).trimmed
             guard text.count >= 8, text.unicodeScalars.allSatisfy({ "0123456789T:-+Z.".unicodeScalars.contains($0) }) else {
                 throw fail("'\(text)' is not an ISO 8601 date and time")
             }
