@@ -94,6 +94,8 @@ extension ConfigValidator {
                 error("static route has no <gateway>", route.location, "gateway")
             }
             switch route.network {
+            case .alias(let name)? where ConfigExtractor.isTemplatePlaceholder(name):
+                error("'\(name)' is a template placeholder, not a network: pfSense's is_subnet() refuses it and installs no route", route.location, "network")
             case .alias(let name)?: checkAddressAlias(name, route.location, "network")
             case nil: error("static route has no <network>", route.location, "network")
             case .network?: break
