@@ -69,7 +69,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // XML-RPC config sync (pfSense's xmlrpc.php / rc.filter_synchronize semantics), pure.
-        .target(name: "TandemConfigSync", dependencies: ["TandemConfig", "TandemAddress"]),
+        .target(name: "TandemConfigSync", dependencies: ["TandemConfig", "TandemAddress"], exclude: ["Client"]),
         .target(name: "TandemStateSync", dependencies: [
             "TandemAddress",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -84,10 +84,20 @@ let package = Package(
         // Adapters.
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
                                                      "CMnl", "CNftnl", "CNetfilterConntrack"]),
+        // The push's transport: XML-RPC over HTTPS with the peer's certificate pinned.
+        .target(name: "TandemConfigSyncClient", dependencies: [
+            "TandemConfigSync", "TandemConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Sources/TandemConfigSync/Client"),
         .target(name: "TandemDaemon", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
             "TandemServices",
-            "TandemManagement", "TandemConfigSync",
+            "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -110,7 +120,7 @@ let package = Package(
         ]),
         .executableTarget(name: "tandem", dependencies: [
             "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
-            "TandemManagement",
+            "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -125,7 +135,11 @@ let package = Package(
         .testTarget(name: "TandemCompilerTests", dependencies: ["TandemCompiler", "TandemConfig", "TandemRuleset", "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemCARPTests", dependencies: ["TandemCARP", "TandemAddress", "TandemTestSupport"]),
-        .testTarget(name: "TandemConfigSyncTests", dependencies: ["TandemConfigSync", "TandemConfig", "TandemAddress"]),
+        .testTarget(name: "TandemConfigSyncTests", dependencies: [
+            "TandemConfigSync", "TandemConfigSyncClient", "TandemConfig", "TandemAddress", "TandemTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "TandemStateSyncTests", dependencies: [
             "TandemStateSync", "TandemTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),

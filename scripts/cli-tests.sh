@@ -87,5 +87,14 @@ expect_exit 0 "apply --help" -- "$BIN" apply --help
 if grep -q "^USAGE: tandem apply" "$TMP/out"; then ok; else bad "apply --help output"; head -5 "$TMP/out"; fi
 if [ -e "$TMP/empty" ]; then bad "a refused apply created its --root"; else ok; fi
 
+# Config sync commands on a node that does not push (a secondary): nothing is sent.
+mkdir -p "$TMP/secondary/etc/tandem"
+cp "$PKG/etc/examples/secondaryfw.xml" "$TMP/secondary/etc/tandem/config.xml"
+expect_exit 0 "sync now on a secondary" -- "$BIN" sync now --root "$TMP/secondary"
+if grep -q "^nothing to push" "$TMP/out"; then ok; else bad "sync now on a secondary: output"; head -5 "$TMP/out"; fi
+expect_exit 1 "sync trust-peer on a secondary" -- "$BIN" sync trust-peer --root "$TMP/secondary"
+if grep -q "does not push its config" "$TMP/err"; then ok; else bad "sync trust-peer on a secondary: message"; head -5 "$TMP/err"; fi
+expect_exit 1 "sync now without a config" -- "$BIN" sync now --root "$TMP/nothing-here"
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -9,7 +9,8 @@ packages=(
   pkg-config libxml2-dev libicu-dev liblzma-dev zlib1g-dev libmnl-dev libnftnl-dev libnetfilter-conntrack-dev libcrypt-dev
   # kernel-facing tools used by tests, the lab and for cross-checking
   nftables iproute2 conntrack tcpdump iputils-ping traceroute netcat-openbsd socat procps
-  # the management endpoint's tests: a TLS client (curl, openssl) and the Python primary (xmlrpc.client)
+  # the management endpoint's and config sync's tests: a TLS client (curl, openssl), the
+  # Python pfSense stand-ins (xmlrpc.client, xmlrpc.server) and their certificates
   curl openssl python3
   # reference implementations measured beside Tandem (interop tests, benchmarks)
   ucarp keepalived conntrackd

@@ -117,6 +117,9 @@ public enum DaemonRunner {
         } catch {
             logger.error("state sync not started: \(error)")
         }
+        let (commits, trigger) = ConfigPushService.makeStream()
+        await daemon.setPushTrigger(trigger)
+        extra.append(.init(service: ConfigPushService(paths: paths, logger: logger, commits: commits)))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             // A ServiceGroup shuts services down one by one in reverse order: CARP comes last
             // so that on SIGTERM it bows out first, before anything else is waited for.

@@ -47,6 +47,10 @@ public actor NodeDaemon {
     nonisolated let packetIO = PacketIOBox()
     /// Whether CARP holds any vhid as MASTER, as of the last event it handled.
     public nonisolated let mastership = Mastership()
+    /// Told after each reload, so `ConfigPushService` pushes the new revision to the peer.
+    private var pushTrigger: AsyncStream<Void>.Continuation?
+
+    func setPushTrigger(_ trigger: AsyncStream<Void>.Continuation) { pushTrigger = trigger }
     /// The supervised daemons (Kea, Unbound, chrony); nil when the daemon runs without them.
     public nonisolated let services: NodeServices?
 
@@ -101,6 +105,7 @@ public actor NodeDaemon {
         let previous = self.plan
         await apply(config: config, plan: plan)
         await services?.apply(config)
+        pushTrigger?.yield()
         // Preemption and sub-second timing are fixed per machine (FreeBSD: sysctls; OPNsense
         // asks for a reboot after changing `disablepreempt`): a change restarts CARP.
         let modeChanged = previous?.carpPreempt != plan.carpPreempt || previous?.carpSubsecond != plan.carpSubsecond
@@ -184,6 +189,7 @@ public actor NodeDaemon {
         status.services = await services?.status()
         status.routes = services?.routes?.status()
         status.management = await managementStatus?()
+        status.configPush = ConfigPushStatus.read(paths: paths, config: config)
         return status
     }
 

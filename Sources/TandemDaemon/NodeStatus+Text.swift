@@ -57,6 +57,10 @@ extension NodeStatus {
             lines.append("")
             lines.append(contentsOf: management.lines)
         }
+        if let configPush {
+            lines.append("")
+            lines.append(contentsOf: configPush.lines)
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -18,6 +18,8 @@ public struct NodeStatus: Sendable, Codable, Equatable {
     public var routes: [RouteStatus]?
     /// The HTTPS management endpoint (logins, the last config push received), when it runs.
     public var management: ManagementStatus?
+    /// Config sync as this node pushes it (peer, last push, notice), on a node that pushes.
+    public var configPush: ConfigPushStatus?
 
     public init(node: NodeSummary, carp: [CarpVIPStatus], carpCounters: CarpCounters = CarpCounters(), sync: StateSyncSection? = nil) {
         self.node = node

@@ -18,6 +18,7 @@ struct Tandem: AsyncParsableCommand {
             DiffCommand.self,
             ApplyCommand.self,
             DaemonCommand.self,
+            SyncCommand.self,
             UserCommand.self,
         ]
     )

@@ -45,8 +45,11 @@ public enum SyncPush {
                             configVersion: config.version?.text ?? "")
     }
 
-    /// URL parts (xmlrpc-sync §2): the peer listens on the port and protocol this node's
-    /// own web GUI uses; OPNsense may write a whole URL in `synchronizetoip`.
+    /// Where this config pushes to, nil on a node that does not push.
+    public static func target(for config: Config) -> SyncPushPlan.Target? { target(config) }
+
+    /// URL parts (`rc.filter_synchronize`): the peer listens on the port and protocol this
+    /// node's own web GUI uses; OPNsense may write a whole URL in `synchronizetoip`.
     static func target(_ config: Config) -> SyncPushPlan.Target? {
         guard let hasync = config.hasync, let peer = hasync.synchronizeToIP?.xmlTrimmed, !peer.isEmpty else { return nil }
         let user = hasync.effectiveUsername, password = hasync.password ?? ""

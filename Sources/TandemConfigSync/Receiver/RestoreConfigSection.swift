@@ -78,10 +78,30 @@ enum RestoreConfigSection {
             removedRoutes = StaticRouteChanges.removed(local: root.child("staticroutes")?.children("route") ?? [], pushed: routes)
         }
 
+        // Captive portal zones first: removing a zone removes its vouchers too.
+        var removedZones: [String] = []
+        if let portal = sections.first(where: { $0.name == "captiveportal" }) {
+            let (zones, removed) = try CaptivePortalSync.zones(local: root.child("captiveportal"), pushed: portal.value)
+            root.setElement(zones, at: "captiveportal")
+            removedZones = removed
+            log += removed.map { "Removing captive portal zone: \($0)" }
+        }
+
         // 4. Merge the rest.
         for section in sections {
+            if section.name == "captiveportal" { continue }
+            if section.name == "voucher" {
+                root.setElement(try CaptivePortalSync.vouchers(local: root.child("voucher"), pushed: section.value,
+                                                               removedZones: removedZones), at: "voucher")
+                continue
+            }
             let merged = try PHPArrayMerge.mergeSection(root.child(section.name), name: section.name, with: section.value, depth: 1)
             root.setElement(merged, at: section.name)
+        }
+
+        if !removedZones.isEmpty, !sections.contains(where: { $0.name == "voucher" }), var voucher = root.child("voucher") {
+            for zone in removedZones { voucher.replaceChildren(named: zone, with: [], depth: 2) }
+            root.setElement(voucher, at: "voucher")
         }
 
         // 5. Kept VIPs go in front, each one unshifted (so they end up in reverse order, as
