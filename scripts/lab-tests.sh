@@ -174,14 +174,18 @@ t_tcp_survives() {
 t_reload() {
   # SIGHUP re-reads the config: the primary with advskew 200 yields to the secondary (100),
   # and takes the VIPs back once the file says 0 again.
+  # VIP sync is off for the edit: otherwise the reload's push would give the secondary
+  # advskew 200 + 100 = 254 (pfSense's transform) and it would never take over.
   local cfg="/tmp/$P/fw1/etc/tandem/config.xml" pid
   pid=$(cat "/tmp/$P/fw1/daemon.pid")
-  sed -i 's|<advskew>0</advskew>|<advskew>200</advskew>|' "$cfg"
+  cp "$cfg" "/tmp/$P-reload-orig.xml"
+  sed -i -e 's|<advskew>0</advskew>|<advskew>200</advskew>|' -e 's|<synchronizevirtualip>on</synchronizevirtualip>||' "$cfg"
   kill -HUP "$pid"
   until_ok 3 all_in 2 MASTER || { echo "fw2 did not take over after the reload: $(states 2 | tr '\n' ' ')"; return 1; }
   [ "$(states 1 | awk '{print $2}' | sort -u)" = BACKUP ] || { echo "fw1: $(states 1 | tr '\n' ' ')"; return 1; }
   "$BIN" status --json --root "/tmp/$P/fw1" | grep -q '"advskew" : 200' || { echo "fw1 does not show advskew 200"; return 1; }
-  sed -i 's|<advskew>200</advskew>|<advskew>0</advskew>|' "$cfg"
+  cp "/tmp/$P-reload-orig.xml" "$cfg"
+  rm -f "/tmp/$P-reload-orig.xml"
   kill -HUP "$pid"
   until_ok 4 all_in 1 MASTER || { echo "fw1 did not take back: $(states 1 | tr '\n' ' ')"; return 1; }
   echo "advskew 0 -> 200 -> 0 by SIGHUP, mastership followed"
@@ -191,16 +195,18 @@ t_apply_reload() {
   # `tandem apply` commits the ruleset and asks the running daemon to reload: the new
   # advskew moves mastership, and the daemon's reload commits nothing more.
   local cfg="/tmp/$P-apply.xml" out log="/tmp/$P/fw1/daemon.log" lines
-  sed 's|<advskew>0</advskew>|<advskew>200</advskew>|' "/tmp/$P/fw1/etc/tandem/config.xml" >"$cfg"
+  local orig="/tmp/$P-apply-orig.xml"
+  cp "/tmp/$P/fw1/etc/tandem/config.xml" "$orig"
+  # VIP sync off for the edit (see t_reload).
+  sed -e 's|<advskew>0</advskew>|<advskew>200</advskew>|' -e 's|<synchronizevirtualip>on</synchronizevirtualip>||' "$orig" >"$cfg"
   lines=$(wc -l <"$log")
   out=$(ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
   echo "$out" | grep -q '^daemon reloaded' || { echo "apply did not reach the daemon: $out"; return 1; }
   until_ok 3 all_in 2 MASTER || { echo "fw2 did not take over after the apply: $(states 2 | tr '\n' ' ')"; return 1; }
   tail -n +$((lines + 1)) "$log" | grep 'ruleset:' | grep -q 'unchanged commit, 0 messages' \
     || { echo "the daemon's reload committed again: $(grep 'ruleset:' "$log" | tail -1)"; return 1; }
-  sed -i 's|<advskew>200</advskew>|<advskew>0</advskew>|' "$cfg"
-  out=$(ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
-  rm -f "$cfg"
+  out=$(ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$orig" 2>&1) || { echo "apply failed: $out"; return 1; }
+  rm -f "$cfg" "$orig"
   until_ok 4 all_in 1 MASTER || { echo "fw1 did not take back: $(states 1 | tr '\n' ' ')"; return 1; }
   echo "advskew 0 -> 200 -> 0 by tandem apply; the daemon reloaded without a second commit"
 }
