@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The management endpoint and XML-RPC config sync on the namespace lab (scripts/lab.sh), run
 # by `make test` with the built binary: a pfSense-2.7-style primary written with Python's
-# xmlrpc.client pushes into the secondary over real TLS; refusals (wrong password, missing
+# xmlrpc.client pushes into the secondary over real TLS; Tandem's own primary pushes what is
+# applied on it; refusals (wrong password, missing
 # privilege, no credentials, a config that does not validate, the sync loop, a login flood,
 # an oversized body, a slow request). Prints "N passed, N failed".
 set -uo pipefail
@@ -140,6 +141,37 @@ t_vips() {
   echo "vhid 1 removed and back (advskew 100, BACKUP), vhid 143 untouched"
 }
 
+add_rule() {  # add_rule CONFIG OUT DESCR PORT: CONFIG with one more LAN pass rule first
+  python3 - "$1" "$2" "$3" "$4" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+rule = ("\t\t<rule>\n\t\t\t<type>pass</type>\n\t\t\t<interface>lan</interface>\n\t\t\t<ipprotocol>inet</ipprotocol>\n"
+        "\t\t\t<protocol>tcp</protocol>\n\t\t\t<source>\n\t\t\t\t<network>lan</network>\n\t\t\t</source>\n"
+        "\t\t\t<destination>\n\t\t\t\t<address>198.51.100.254</address>\n\t\t\t\t<port>%s</port>\n\t\t\t</destination>\n"
+        "\t\t\t<descr><![CDATA[%s]]></descr>\n\t\t</rule>\n") % (sys.argv[4], sys.argv[3])
+i = text.index("\t<filter>\n") + len("\t<filter>\n")
+open(sys.argv[2], "w").write(text[:i] + rule + text[i:])
+PY
+}
+
+t_push_follows() {
+  # An edit on the primary with `tandem apply` reaches the secondary's ruleset; a user added
+  # on the primary appears on the secondary; the secondary's own edit is overwritten by the
+  # primary's next push, as on pfSense.
+  local cfg=/tmp/$P-push.xml
+  add_rule "$FW2/etc/tandem/config.xml" "$cfg" "edited on the secondary" 8081
+  in_fw 2 "$BIN" apply --root "$FW2" "$cfg" >/dev/null 2>&1 || { echo "apply on fw2 failed"; return 1; }
+  in_fw 2 nft list ruleset | grep -q "edited on the secondary" || { echo "fw2's own edit not applied"; return 1; }
+  add_rule "$FW1/etc/tandem/config.xml" "$cfg" "added on the primary" 8080
+  in_fw 1 "$BIN" apply --root "$FW1" "$cfg" >/dev/null 2>&1 || { echo "apply on fw1 failed"; return 1; }
+  rm -f "$cfg"
+  until_ok 5 sh -c "ip netns exec $P-fw2 nft list ruleset | grep -q 'added on the primary'" || { echo "fw1's rule not on fw2 after 5 s"; return 1; }
+  ! in_fw 2 nft list ruleset | grep -q "edited on the secondary" || { echo "fw2's own edit survived the push"; return 1; }
+  echo "johnpw" | "$BIN" user add john --group admins --password-stdin --root "$FW1" >/dev/null || { echo "user add failed"; return 1; }
+  until_ok 5 sh -c "'$BIN' user list --root $FW2 | grep -q '^john '" || { echo "john not on fw2 after 5 s"; return 1; }
+  echo "rule and user followed within 5 s; fw2's own rule overwritten"
+}
+
 t_flood() {
   # 1,000 wrong logins from the LAN client, each on its own TLS connection (bounded: 120 s).
   in_client timeout 120 python3 - <<'PY' || return 1
@@ -226,6 +258,7 @@ fi
 check "a config that does not validate: fault with the validator's message, nothing changes" t_invalid_refused
 check "sync loop: ignored and logged" t_loop_guard
 check "VIP push: a removed VIP stops alone, unchanged ones are not reconfigured" t_vips
+check "Tandem primary: an applied rule and a new user reach the secondary; its own edit is overwritten" t_push_follows
 check "1,000 failed logins: rate-limited, CARP and the peer unaffected" t_flood
 check "20 MiB body: 413" t_oversized
 check "one byte a second: connection closed" t_slow
