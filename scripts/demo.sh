@@ -161,7 +161,9 @@ rule = """\t\t<rule>
 i = text.index("\t<filter>\n") + len("\t<filter>\n")
 open(sys.argv[2], "w").write(text[:i] + rule + text[i:])
 PY
-ip netns exec "$TANDEM_LAB-fw1" "$BIN" apply --root "/tmp/$TANDEM_LAB/fw1" "$RULE_CFG" | tail -n 3
+# apply waits for the daemon's push of the new revision and prints its outcome per section.
+ip netns exec "$TANDEM_LAB-fw1" "$BIN" apply --root "/tmp/$TANDEM_LAB/fw1" "$RULE_CFG" 2>&1 \
+  | grep -E '^(applied|config pushed|no daemon|  (filter|virtualip): )|push (failed|refused)' | sed 's/^/  /'
 rm -f "$RULE_CFG"
 for _ in $(seq 100); do ip netns exec "$TANDEM_LAB-fw2" nft list ruleset | grep -q 'added on primaryfw' && break; sleep 0.1; done
 for n in 1 2; do
