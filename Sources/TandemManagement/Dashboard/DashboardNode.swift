@@ -1,0 +1,28 @@
+import TandemAddress
+import TandemConfig
+
+/// What the dashboard and `/metrics` need from the running node, besides `ManagementNode`;
+/// `tandem daemon` implements it. Each action goes through the same door as its CLI
+/// command (`tandem carp maintenance`, `tandem sync now`, `tandem rollback`).
+public protocol DashboardNode: Sendable {
+    func dashboardSnapshot() async -> DashboardSnapshot
+    func setMaintenance(_ on: Bool, user: String) async -> ActionOutcome
+    func syncNow(user: String) async -> ActionOutcome
+    /// Commits revision `number` again as a new revision.
+    func rollback(to number: Int, user: String) async -> ActionOutcome
+    /// The networks `/metrics` answers without a token by default: the node's LAN subnets.
+    func lanNetworks() async -> [IPNetwork]
+    /// `<tandem><metrics>` of the running config (validated with it).
+    func metricsSettings() async -> MetricsSettings
+}
+
+/// The result of a dashboard action, shown as a one-line message on the next page.
+public struct ActionOutcome: Sendable, Hashable {
+    public var ok: Bool
+    public var message: String
+
+    public init(ok: Bool, message: String) {
+        self.ok = ok
+        self.message = message
+    }
+}
