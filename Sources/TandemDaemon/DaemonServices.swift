@@ -125,6 +125,7 @@ public enum DaemonRunner {
             await pusher.push()
             await daemon.countLastPush()
         }))
+        extra.append(.init(service: CommitConfirmService(daemon: daemon)))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             // A ServiceGroup shuts services down one by one in reverse order: CARP comes last
             // so that on SIGTERM it bows out first, before anything else is waited for.

@@ -146,11 +146,11 @@ extension NodeDaemon: DashboardNode {
     }
 
     private func revisionRows() async -> [DashboardSnapshot.Revision] {
-        let store = ConfigStore(paths: paths)
-        let history = (try? await work.run { try store.history() }) ?? []
-        return history.sorted { $0.number > $1.number }.prefix(Self.dashboardRevisions).map {
-            DashboardSnapshot.Revision(number: $0.number, time: $0.time, user: $0.username ?? "",
-                                       description: $0.description ?? "")
+        let entries = (try? await revisions(limit: Self.dashboardRevisions)) ?? []
+        return entries.map {
+            DashboardSnapshot.Revision(number: $0.number, time: $0.time, user: $0.user ?? "", description: $0.description ?? "",
+                                       changes: $0.changes?.summary ?? ($0.error.map { "unreadable: \($0)" } ?? ""),
+                                       current: $0.current)
         }
     }
 
@@ -165,22 +165,6 @@ extension NodeDaemon: DashboardNode {
         }
         guard requestPush() else { return ActionOutcome(ok: false, message: "The config push service is not running.") }
         return ActionOutcome(ok: true, message: "Pushing the running revision to \(peer); the result shows under Config sync.")
-    }
-
-    public func rollback(to number: Int, user: String) async -> ActionOutcome {
-        let store = ConfigStore(paths: paths)
-        let document: ConfigDocument
-        do { document = try await work.run { try store.revision(number) } } catch {
-            return ActionOutcome(ok: false, message: "Revision \(number): \(error)")
-        }
-        switch await commitReceived(document, user: user, description: "Rolled back to revision \(number)") {
-        case .committed(let revision, let applied):
-            return ActionOutcome(ok: true, message: "Revision \(number) committed again as revision \(revision): \(applied).")
-        case .refused(let messages):
-            return ActionOutcome(ok: false, message: "Revision \(number) does not validate: " + messages.joined(separator: "; "))
-        case .failed(let why):
-            return ActionOutcome(ok: false, message: why)
-        }
     }
 
     /// The networks of the `lan` interface; without one, those of every interface without a

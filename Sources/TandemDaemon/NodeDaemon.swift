@@ -28,7 +28,7 @@ public actor NodeDaemon {
 
     public let paths: NodePaths
     private let deps: Dependencies
-    private let logger: Logger
+    let logger: Logger
     private var config: Config?
     private var plan: NodePlan?
     private var configLoadedAt: Date?
@@ -53,6 +53,8 @@ public actor NodeDaemon {
     var activity = NodeActivity()
 
     func setPushTrigger(_ trigger: AsyncStream<Void>.Continuation) { pushTrigger = trigger }
+    /// A pending `tandem apply --confirm` and the last expiry (`NodePaths.commitConfirm`).
+    var commitConfirm = CommitConfirm()
 
     /// `tandem sync now` from the dashboard: the push service pushes the current revision,
     /// as after a commit. False when no push service runs.
@@ -74,6 +76,14 @@ public actor NodeDaemon {
     /// Loads and applies the config and starts CARP. Throws when the first config cannot
     /// be loaded: there is nothing sensible to run.
     public func start() async throws {
+        do {
+            commitConfirm = try CommitConfirm.load(paths)
+            if let p = commitConfirm.pending {
+                logger.notice("commit-confirm pending from before the restart: revision \(p.restore) is restored at \(NodeStatus.clock(p.deadline)) UTC unless confirmed")
+            }
+        } catch {
+            logger.error("commit-confirm: \(error)")
+        }
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
         await apply(config: config, plan: plan)
@@ -173,6 +183,11 @@ public actor NodeDaemon {
             case .success(let message): return ControlResponse(ok: true, message: message)
             case .failure(let error): return .failure("reload failed: \(error)")
             }
+        case .confirm:
+            return await commitConfirmStep(.confirm) ?? .failure("no answer")
+        case .armConfirm:
+            return await commitConfirmStep(.arm(restore: request.revision ?? 0, applied: request.applied ?? 0,
+                                                seconds: request.seconds ?? 0, user: request.user)) ?? .failure("no answer")
         case .carpMaintenance:
             let on = request.on ?? false
             do {
@@ -200,6 +215,7 @@ public actor NodeDaemon {
         status.routes = services?.routes?.status()
         status.management = await managementStatus?()
         status.configPush = ConfigPushStatus.read(paths: paths, config: config)
+        status.commitConfirm = commitConfirm
         return status
     }
 

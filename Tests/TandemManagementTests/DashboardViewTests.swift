@@ -10,7 +10,7 @@ import Testing
                         advertisedSkew: 0, lastTransition: 1000, lastReason: "master timed out")]
         s.configSync.pushPeer = "https://203.0.113.2:443/xmlrpc.php"
         s.rules = [.init(tracker: "1700000001", description: "<script>alert(1)</script>", packets: 12_345, bytes: 20_000_000)]
-        s.revisions = [.init(number: 4, time: 990, user: "admin@192.0.2.100", description: "edit"),
+        s.revisions = [.init(number: 4, time: 990, user: "admin@192.0.2.100", description: "edit", changes: "filter: 1 changed", current: true),
                        .init(number: 3, time: 900, user: "admin", description: "first")]
         return s
     }

@@ -80,6 +80,22 @@ import TandemServices
         #expect(status?.pid == 101 && status?.reloads == 1)
     }
 
+    /// Unbound keeps its listening sockets across SIGHUP: a new `interface:` restarts it,
+    /// a change of its local data reloads it.
+    @Test func unboundRestartsForANewInterface() async {
+        let s = supervisor
+        await s.apply([spec(.dns, "server:\n  interface: 192.0.2.2\n")])
+        _ = host.take()
+        await s.apply([spec(.dns, "server:\n  interface: 192.0.2.2\n  local-data: \"a A 192.0.2.9\"\n")])
+        #expect(host.take() == ["check unbound", "install unbound", "signal 101 1"])
+        await s.apply([spec(.dns, "server:\n  interface: 192.0.2.2\n  interface: 192.0.2.1\n")])
+        #expect(host.take() == ["check unbound", "install unbound", "signal 101 15"])
+        await host.deliverExits()
+        #expect(host.take() == ["start unbound 102"])
+        let status = await s.status().first
+        #expect(status?.state == "running" && status?.pid == 102 && status?.reloads == 1 && status?.restarts == 0)
+    }
+
     /// chronyd cannot re-read its file: a change restarts it.
     @Test func changedFileRestartsWhatCannotReload() async {
         let s = supervisor

@@ -167,7 +167,7 @@ public struct DashboardEndpoint: Sendable {
             guard canRollback, let text = form["revision"], let number = Int(text), number > 0 else {
                 return plain(.badRequest, "rollback: expected the field revision=N (a revision number)\n")
             }
-            outcome = await dashboard.rollback(to: number, user: user)
+            outcome = ActionOutcome(await node.rollback(to: number, user: user, description: nil), revision: number)
         default:
             return plain(.notFound, "no action '\(name)'\n")
         }

@@ -8,8 +8,6 @@ public protocol DashboardNode: Sendable {
     func dashboardSnapshot() async -> DashboardSnapshot
     func setMaintenance(_ on: Bool, user: String) async -> ActionOutcome
     func syncNow(user: String) async -> ActionOutcome
-    /// Commits revision `number` again as a new revision.
-    func rollback(to number: Int, user: String) async -> ActionOutcome
     /// The networks `/metrics` answers without a token by default: the node's LAN subnets.
     func lanNetworks() async -> [IPNetwork]
     /// `<tandem><metrics>` of the running config (validated with it).
@@ -24,5 +22,19 @@ public struct ActionOutcome: Sendable, Hashable {
     public init(ok: Bool, message: String) {
         self.ok = ok
         self.message = message
+    }
+}
+
+extension ActionOutcome {
+    /// A rollback's outcome as the page shows it.
+    init(_ outcome: CommitOutcome, revision: Int) {
+        switch outcome {
+        case .committed(let new, let applied):
+            self.init(ok: true, message: "Revision \(revision) committed again as revision \(new): \(applied).")
+        case .refused(let messages):
+            self.init(ok: false, message: "Revision \(revision) does not validate, nothing changed: " + messages.joined(separator: "; "))
+        case .failed(let why):
+            self.init(ok: false, message: "Rollback to revision \(revision) failed: \(why)")
+        }
     }
 }

@@ -145,12 +145,19 @@ public struct DashboardSnapshot: Sendable, Codable, Hashable {
         public var time: Double?
         public var user: String
         public var description: String
+        /// What changed since the revision before (sections and items).
+        public var changes: String
+        /// The node's current config.
+        public var current: Bool
 
-        public init(number: Int, time: Double?, user: String, description: String) {
+        public init(number: Int, time: Double?, user: String, description: String, changes: String = "",
+                    current: Bool = false) {
             self.number = number
             self.time = time
             self.user = user
             self.description = description
+            self.changes = changes
+            self.current = current
         }
     }
 

@@ -163,11 +163,11 @@ enum DashboardTemplates {
         <section class="widget wide" id="w-revisions">
         <h2>Revisions</h2>
         <table>
-        <thead><tr><th>#</th><th>Time</th><th>User</th><th>Description</th><th></th></tr></thead>
+        <thead><tr><th>#</th><th>Time</th><th>User</th><th>Description</th><th>Changed</th><th></th></tr></thead>
         <tbody>
-        {{#revisions}}<tr><td>{{number}}</td><td>{{time}}</td><td>{{user}}</td><td>{{description}}</td><td>{{#current}}<span class="badge ok">running</span>{{/current}}{{^current}}{{#canRollback}}<form method="post" action="/action/rollback" data-confirm="Commit revision {{number}} again as a new revision?"><input type="hidden" name="__csrf_magic" value="{{csrf}}"><input type="hidden" name="revision" value="{{number}}"><button type="submit" class="small">Roll back</button></form>{{/canRollback}}{{/current}}</td></tr>
+        {{#revisions}}<tr><td>{{number}}</td><td>{{time}}</td><td>{{user}}</td><td>{{description}}</td><td class="muted">{{changes}}</td><td>{{#current}}<span class="badge ok">running</span>{{/current}}{{^current}}{{#canRollback}}<form method="post" action="/action/rollback" data-confirm="Commit revision {{number}} again as a new revision?"><input type="hidden" name="__csrf_magic" value="{{csrf}}"><input type="hidden" name="revision" value="{{number}}"><button type="submit" class="small">Roll back</button></form>{{/canRollback}}{{/current}}</td></tr>
         {{/revisions}}
-        {{#revisionsEmpty}}<tr><td colspan="5" class="muted">No revisions recorded.</td></tr>{{/revisionsEmpty}}
+        {{#revisionsEmpty}}<tr><td colspan="6" class="muted">No revisions recorded.</td></tr>{{/revisionsEmpty}}
         </tbody>
         </table>
         </section>

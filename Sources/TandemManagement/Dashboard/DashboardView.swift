@@ -42,6 +42,7 @@ struct DashboardView: Sendable {
         var time: String
         var user: String
         var description: String
+        var changes: String
         var current: Bool
     }
 
@@ -137,10 +138,9 @@ struct DashboardView: Sendable {
             Rule(tracker: $0.tracker, description: $0.description, packets: Self.count($0.packets), bytes: Self.bytes($0.bytes))
         }
         rulesEmpty = rules.isEmpty
-        let newest = s.revisions.map(\.number).max()
         revisions = s.revisions.map {
             Revision(number: $0.number, time: Self.when($0.time, now: now), user: $0.user, description: $0.description,
-                     current: $0.number == newest)
+                     changes: $0.changes, current: $0.current)
         }
         revisionsEmpty = revisions.isEmpty
         self.canRollback = canRollback
