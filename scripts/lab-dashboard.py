@@ -11,7 +11,7 @@ Each check prints "ok   NAME (detail)" or "FAIL NAME: detail"; the last line is
 "N passed, N failed". Every wait is bounded.
 
 usage: lab-dashboard.py OUTDIR FAILOVER-COMMAND... (e.g. bash scripts/lab.sh stop 1)
-       lab-dashboard.py --screenshots-only OUTDIR SUFFIX
+       lab-dashboard.py --screenshots-only OUTDIR SUFFIX [png|jpg]
 """
 import fcntl
 import json
@@ -158,7 +158,10 @@ class Page:
                        ".map(r => r.getAttribute('data-vhid') + ' ' + r.cells[3].innerText.trim())") or []
 
     def screenshot(self, path):
-        data = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})["data"]
+        params = {"format": "png", "captureBeyondViewport": True}
+        if path.endswith(".jpg"):
+            params.update(format="jpeg", quality=70)
+        data = self.call("Page.captureScreenshot", params)["data"]
         import base64
         with open(path, "wb") as f:
             f.write(base64.b64decode(data))
@@ -202,18 +205,21 @@ class Checks:
         return ok
 
 
-def screenshots_only(outdir, suffix):
+def screenshots_only(outdir, suffix, extension="png"):
     """For `make demo`: log in to both nodes and save a screenshot of each."""
     os.makedirs(outdir, exist_ok=True)
     browser = Browser()
     try:
         for name, base in (("primaryfw", FW1), ("secondaryfw", FW2)):
             page = browser.page()
-            page.login(base, USER, PASSWORD)
+            try:
+                page.login(base, USER, PASSWORD)
+            except RuntimeError:
+                pass  # no login form: the node does not answer, reported below
             if not page.wait("document.querySelectorAll('#w-carp tr[data-vhid]').length > 0", 5):
                 print(f"-> {name}: {base}/ does not answer (stopped?): no screenshot")
                 continue
-            path = os.path.realpath(os.path.join(outdir, f"dashboard-{name}-{suffix}.png"))
+            path = os.path.realpath(os.path.join(outdir, f"dashboard-{name}-{suffix}.{extension}"))
             page.screenshot(path)
             print(f"-> {name}: {', '.join(page.carp_states())}; screenshot {path}")
     finally:
@@ -222,7 +228,7 @@ def screenshots_only(outdir, suffix):
 
 def main():
     if sys.argv[1] == "--screenshots-only":
-        screenshots_only(sys.argv[2], sys.argv[3])
+        screenshots_only(*sys.argv[2:5])
         return 0
     outdir, failover = sys.argv[1], sys.argv[2:]
     os.makedirs(outdir, exist_ok=True)

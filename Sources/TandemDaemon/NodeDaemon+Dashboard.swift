@@ -145,13 +145,19 @@ extension NodeDaemon: DashboardNode {
             }
     }
 
+    /// Read again only after a reload (every commit, rollback and received push reloads):
+    /// listing revisions with what changed parses each of them, too much for every poll.
     private func revisionRows() async -> [DashboardSnapshot.Revision] {
+        let key = configLoadedAtForDashboard
+        if let cached = revisionCache, cached.key == key { return cached.rows }
         let entries = (try? await revisions(limit: Self.dashboardRevisions)) ?? []
-        return entries.map {
+        let rows = entries.map {
             DashboardSnapshot.Revision(number: $0.number, time: $0.time, user: $0.user ?? "", description: $0.description ?? "",
                                        changes: $0.changes?.summary ?? ($0.error.map { "unreadable: \($0)" } ?? ""),
                                        current: $0.current)
         }
+        revisionCache = (key, rows)
+        return rows
     }
 
     public func setMaintenance(_ on: Bool, user: String) async -> ActionOutcome {

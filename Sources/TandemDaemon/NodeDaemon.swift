@@ -51,6 +51,9 @@ public actor NodeDaemon {
     private var pushTrigger: AsyncStream<Void>.Continuation?
     /// Applies and pushes counted for the dashboard and /metrics.
     var activity = NodeActivity()
+    /// The dashboard's revision rows, with the load time they were read for.
+    var revisionCache: (key: Date?, rows: [DashboardSnapshot.Revision])?
+    var configLoadedAtForDashboard: Date? { configLoadedAt }
 
     func setPushTrigger(_ trigger: AsyncStream<Void>.Continuation) { pushTrigger = trigger }
     /// A pending `tandem apply --confirm` and the last expiry (`NodePaths.commitConfirm`).

@@ -23,7 +23,7 @@ enum DashboardAssets {
         th { text-align:left; font-weight:600; color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.3px; }
         th, td { padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:middle; }
         tr:last-child td { border-bottom:none; }
-        td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
+        td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
         dl { display:grid; grid-template-columns:max-content 1fr; gap:4px 16px; margin:0 0 10px; }
         dt { color:var(--muted); }
         dd { margin:0; }
