@@ -232,16 +232,25 @@ struct Apply {
             printError("tandem apply --confirm: no daemon answers on \(paths.controlSocket) (\(why)); nobody would restore the previous revision, so nothing was applied. Start `tandem daemon`, or apply without --confirm.")
             throw ExitCode(1)
         }
-        let newest: Int?
-        do { newest = try ConfigStore(paths: paths).newestRevision() } catch {
-            printError("tandem apply --confirm: \(error)")
+        // The revision to restore is the node's config as it is now. When that is not the
+        // newest revision (a node whose config.xml was put in place by hand, or edited and
+        // reloaded since), it is recorded as one first.
+        let store = ConfigStore(paths: paths)
+        do {
+            if let newest = try store.newestRevision(),
+               try ConfigFileReader.read(RevisionHistory(store: store).path(newest)) == ConfigFileReader.read(paths.config) {
+                return newest
+            }
+            let current = try store.load()
+            let user = ApplyPipeline.stampIdentity(paths.config).user
+            let info = try store.commit(current, user: user, description: "Config before tandem apply --confirm",
+                                        time: Date().timeIntervalSince1970)
+            print("recorded the current config as revision \(info.number), to restore unless confirmed")
+            return info.number
+        } catch {
+            printError("tandem apply --confirm: cannot record the current config as the revision to restore: \(error); nothing was applied")
             throw ExitCode(1)
         }
-        guard let newest else {
-            printError("tandem apply --confirm: the history has no revision to restore (\(paths.history) is empty); nothing was applied")
-            throw ExitCode(1)
-        }
-        return newest
     }
 
     /// Tells the daemon to restore `restore` unless confirmed within `seconds`. False (and

@@ -34,10 +34,12 @@ import Glibc
         return out?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Polls `ask` for up to 5 s.
+    /// Polls `ask` for up to 5 s. Each `dig` blocks a thread of its own, not one of the
+    /// cooperative pool's (two on this machine) that other suites' tasks need.
     static func answers(_ ns: NetworkNamespace, _ server: String) async -> Bool {
         for _ in 0..<25 {
-            if ask(ns, server) == "203.0.113.7" { return true }
+            let answer = await withCheckedContinuation { c in Thread { c.resume(returning: ask(ns, server)) }.start() }
+            if answer == "203.0.113.7" { return true }
             try? await Task.sleep(for: .milliseconds(200))
         }
         return false
