@@ -151,7 +151,8 @@ let package = Package(
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TandemServicesTests", dependencies: ["TandemAddress", "TandemServices", "TandemConfig", "TandemTestSupport"],
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemAddress", "TandemServices", "TandemConfig", "TandemConfigSync",
+                                                           "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemManagementTests", dependencies: [
             "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",
