@@ -110,7 +110,9 @@ enum PortForwards {
             if ports != nil, !hasPorts { ports = nil }
             if forward.associatedRuleID == "pass" {
                 statements.append(.ctMarkSet(passMark(index)))
-                filter.forwardEarly.append(Rule(matches: [.ctStatus([.dnat]), .ctMark(passMark(index))],
+                // Tag bits (Tags.swift) a pass rule may add to the flow are not part of it.
+                let mask: UInt32 = context.tagBits.isEmpty ? 0xffff_ffff : ~ConntrackMarks.tagMask
+                filter.forwardEarly.append(Rule(matches: [.ctStatus([.dnat]), .ctMark(passMark(index), mask: mask)],
                                                 statements: [.counter, .verdict(.accept)],
                                                 comment: comment.map { "rdr pass: \($0)" } ?? "rdr pass", origin: origin))
             }
