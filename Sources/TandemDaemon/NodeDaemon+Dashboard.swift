@@ -26,6 +26,14 @@ extension NodeDaemon: DashboardNode {
         var s = DashboardSnapshot(hostname: status.node.hostname ?? "tandem", role: role(status),
                                   maintenance: status.node.maintenance, configLoadedAt: status.node.configLoadedAt,
                                   configError: status.node.configError)
+        if let cc = status.commitConfirm {
+            s.pendingConfirm = cc.pending.map {
+                .init(deadline: $0.deadline, restore: $0.restore, applied: $0.applied, restoring: cc.restoring)
+            }
+            s.lastConfirmExpiry = cc.lastExpiry.map {
+                .init(time: $0.time, restored: $0.restored, revision: $0.revision, error: $0.error)
+            }
+        }
         s.carp = status.carp.map {
             DashboardSnapshot.CarpVIP(interface: $0.interface, vhid: $0.vhid, address: $0.vip, state: $0.state,
                                       advbase: $0.advbase, advskew: $0.advskew, advertisedSkew: $0.advertisedSkew,

@@ -45,6 +45,13 @@ extension NodeDaemon: ManagementNode {
         return try await work.run { try history.entries(limit: limit) }
     }
 
+    public func confirmCommit(user: String) async -> ActionOutcome {
+        // The commit-confirm value's own log line names the revision, not who confirmed.
+        logger.notice("commit-confirm: confirm requested by \(user)")
+        let response = await handle(ControlRequest(command: .confirm))
+        return ActionOutcome(ok: response.ok, message: response.message ?? response.error ?? "")
+    }
+
     public func rollback(to revision: Int, user: String, description: String? = nil) async -> CommitOutcome {
         let history = RevisionHistory(paths: paths)
         let written: Result<RevisionInfo, RollbackError> = await work.run {

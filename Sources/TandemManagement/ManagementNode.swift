@@ -18,6 +18,10 @@ public protocol ManagementNode: Sendable {
     /// reload as a received config (and pushed to the peer on a primary). `.refused` when it
     /// does not validate, `.failed` when it is not in the history; nothing changes then.
     func rollback(to revision: Int, user: String, description: String?) async -> CommitOutcome
+    /// Keeps the config a pending `tandem apply --confirm` applied, as `tandem confirm` does
+    /// (the same request to the same door); refused when nothing is pending or the deadline
+    /// has passed.
+    func confirmCommit(user: String) async -> ActionOutcome
 }
 
 public enum CommitOutcome: Sendable, Hashable {

@@ -20,6 +20,9 @@ import TandemConfig
         var maintenanceCalls: [Bool] = []
         var rollbacks: [(Int, String)] = []
         var metrics = MetricsSettings()
+        var confirms: [String] = []
+        /// Set by a test; a confirm clears it, as the daemon's commit-confirm does.
+        var pending: DashboardSnapshot.PendingConfirm?
 
         func runningSystem() async -> SystemConfig? {
             var system = SystemConfig()
@@ -42,6 +45,7 @@ import TandemConfig
         }
         func dashboardSnapshot() async -> DashboardSnapshot {
             var s = DashboardSnapshot(hostname: "primaryfw", role: "pushes")
+            s.pendingConfirm = pending
             s.carp = [.init(interface: "lan0", vhid: 1, address: "192.0.2.1/24", state: "MASTER", advbase: 1, advskew: 0,
                             advertisedSkew: 0, lastTransition: nil, lastReason: nil)]
             s.revisions = [.init(number: 4, time: nil, user: "admin", description: "now", current: true),
@@ -56,6 +60,13 @@ import TandemConfig
         func lanNetworks() async -> [IPNetwork] { [IPNetwork("192.0.2.0/24")!] }
         func metricsSettings() async -> MetricsSettings { metrics }
         func setMetrics(_ m: MetricsSettings) { metrics = m }
+        func setPending(_ p: DashboardSnapshot.PendingConfirm?) { pending = p }
+        func confirmCommit(user: String) async -> ActionOutcome {
+            confirms.append(user)
+            guard let p = pending else { return ActionOutcome(ok: false, message: "nothing to confirm") }
+            pending = nil
+            return ActionOutcome(ok: true, message: "revision \(p.applied) confirmed")
+        }
     }
 
     struct NoXMLRPC: XMLRPCService {
@@ -194,6 +205,32 @@ import TandemConfig
                 .contains("Revision 3 committed again as revision 9"))
         #expect(try await send(.post, "/action/rollback", cookies: ["tandem_session": cookie],
                                form: ["revision": "x", "__csrf_magic": t]).status == .badRequest)
+    }
+
+    @Test func confirmButtonConfirmsAPendingApply() async throws {
+        let (_, session, token) = try await login()
+        let cookie = try #require(session)
+        let t = try #require(token)
+        #expect(!(try await send(.get, "/widgets", cookies: ["tandem_session": cookie]).body.contains("/action/confirm")))
+
+        await node.setPending(.init(deadline: Date().timeIntervalSince1970 + 80, restore: 3, applied: 4))
+        let pending = try await send(.get, "/widgets", cookies: ["tandem_session": cookie]).body
+        #expect(pending.contains("restores revision 3 at ") && pending.contains("unless revision 4 is confirmed"))
+        #expect(pending.contains("action=\"/action/confirm\"") && pending.contains("id=\"confirm-commit\""))
+
+        // Without the session's token nothing reaches the node.
+        #expect(try await send(.post, "/action/confirm", cookies: ["tandem_session": cookie]).status == .forbidden)
+        #expect(try await send(.post, "/action/confirm", cookies: ["tandem_session": cookie],
+                               form: ["__csrf_magic": "forged"]).status == .forbidden)
+        #expect(try await send(.post, "/action/confirm", form: ["__csrf_magic": t]).status == .unauthorized)
+        #expect(await node.confirms.isEmpty)
+        #expect(await node.pending != nil)
+
+        let confirmed = try await send(.post, "/action/confirm", cookies: ["tandem_session": cookie], form: ["__csrf_magic": t])
+        #expect(confirmed.status == .seeOther)
+        #expect(await node.confirms == ["admin@192.0.2.100 (dashboard)"])
+        let after = try await send(.get, "/", cookies: ["tandem_session": cookie]).body
+        #expect(after.contains("revision 4 confirmed") && !after.contains("id=\"confirm-pending\""))
     }
 
     @Test func metricsAccess() async throws {

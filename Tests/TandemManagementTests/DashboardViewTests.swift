@@ -52,6 +52,29 @@ import Testing
         #expect(!page(canRollback: false).contains("/action/rollback"))
     }
 
+    @Test func commitConfirmPendingAndLastExpiry() {
+        var s = Self.snapshot()
+        s.pendingConfirm = .init(deadline: 1110, restore: 3, applied: 4)
+        s.lastConfirmExpiry = .init(time: 970, restored: 2, revision: 3)
+        let view = DashboardView(s, user: "admin", csrf: "TOKEN123", now: 1030, canRollback: true)
+        #expect(view.confirmPending == "restores revision 3 at 00:18:30 UTC (in 1 m 20 s) unless revision 4 is confirmed")
+        #expect(view.canConfirm)
+        #expect(view.lastExpiry == "00:16:10 UTC (1 min ago): revision 2 restored as revision 3")
+        let html = DashboardTemplates.library.render(view, withTemplate: "widgets") ?? ""
+        #expect(html.contains("<form method=\"post\" action=\"/action/confirm\">\n<input type=\"hidden\" name=\"__csrf_magic\" value=\"TOKEN123\">"))
+        #expect(html.contains("id=\"confirm-expiry\""))
+
+        // Past the deadline the restore runs: no button, and a failed restore says why.
+        s.pendingConfirm?.restoring = true
+        s.lastConfirmExpiry = .init(time: 970, restored: 2, revision: nil, error: "revision 2 is not in the history")
+        let late = DashboardView(s, user: "admin", csrf: "TOKEN123", now: 1200, canRollback: true)
+        #expect(late.confirmPending == "the deadline passed: restoring revision 3 now" && !late.canConfirm)
+        #expect(late.lastExpiry?.hasSuffix("restoring revision 2 failed: revision 2 is not in the history") == true)
+        #expect(!(DashboardTemplates.library.render(late, withTemplate: "widgets") ?? "").contains("/action/confirm"))
+        #expect(DashboardView.remaining(45) == "45 s" && DashboardView.remaining(120) == "2 m"
+                && DashboardView.remaining(7500) == "2 h 5 m")
+    }
+
     @Test func loginFormHasPfSensesFieldNames() {
         let html = DashboardTemplates.library.render(
             DashboardEndpoint.LoginData(hostname: "primaryfw.vmlab.corp", csrf: "sid:ab,1", message: "Username or Password incorrect"),

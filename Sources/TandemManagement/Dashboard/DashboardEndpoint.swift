@@ -143,7 +143,7 @@ public struct DashboardEndpoint: Sendable {
         return response
     }
 
-    /// `POST /action/NAME`: maintenance on/off, sync now, rollback. A session and its CSRF
+    /// `POST /action/NAME`: maintenance on/off, sync now, confirm, rollback. A session and its CSRF
     /// token are required; the outcome shows on the page the browser is sent back to.
     func action(_ name: String, _ request: Request, context: ManagementRequestContext) async throws -> Response {
         var request = request
@@ -163,6 +163,8 @@ public struct DashboardEndpoint: Sendable {
             outcome = await dashboard.setMaintenance(on == "on", user: user)
         case "sync":
             outcome = await dashboard.syncNow(user: user)
+        case "confirm":
+            outcome = await node.confirmCommit(user: user)
         case "rollback":
             guard canRollback, let text = form["revision"], let number = Int(text), number > 0 else {
                 return plain(.badRequest, "rollback: expected the field revision=N (a revision number)\n")

@@ -161,10 +161,46 @@ public struct DashboardSnapshot: Sendable, Codable, Hashable {
         }
     }
 
+    /// A `tandem apply --confirm` waiting for its confirm.
+    public struct PendingConfirm: Sendable, Codable, Hashable {
+        /// Unix time at which `restore` is committed again unless confirmed first.
+        public var deadline: Double
+        public var restore: Int
+        /// The revision the unconfirmed apply wrote.
+        public var applied: Int
+        /// The deadline passed and the restore is running.
+        public var restoring: Bool
+
+        public init(deadline: Double, restore: Int, applied: Int, restoring: Bool = false) {
+            self.deadline = deadline
+            self.restore = restore
+            self.applied = applied
+            self.restoring = restoring
+        }
+    }
+
+    /// The last commit-confirm deadline that passed.
+    public struct ConfirmExpiry: Sendable, Codable, Hashable {
+        public var time: Double
+        public var restored: Int
+        /// The new revision `restored` was committed as; nil when the restore failed (`error`).
+        public var revision: Int?
+        public var error: String?
+
+        public init(time: Double, restored: Int, revision: Int?, error: String? = nil) {
+            self.time = time
+            self.restored = restored
+            self.revision = revision
+            self.error = error
+        }
+    }
+
     public var hostname: String
     /// "primary: pushes config to …" or "secondary".
     public var role: String
     public var maintenance: Bool
+    public var pendingConfirm: PendingConfirm?
+    public var lastConfirmExpiry: ConfirmExpiry?
     public var configLoadedAt: Double?
     public var configError: String?
     public var carp: [CarpVIP]

@@ -87,6 +87,8 @@ enum DashboardTemplates {
         <h2>Node</h2>
         <dl>
         <dt>Maintenance</dt><dd id="maintenance-state">{{#maintenance}}<span class="badge warn">ON</span> every VIP advertises advskew 254{{/maintenance}}{{^maintenance}}<span class="badge ok">off</span>{{/maintenance}}</dd>
+        {{#confirmPending}}<dt>Commit-confirm</dt><dd id="confirm-pending"><span class="badge warn">pending</span> {{confirmPending}}</dd>{{/confirmPending}}
+        {{#lastExpiry}}<dt>Last expiry</dt><dd id="confirm-expiry">{{lastExpiry}}</dd>{{/lastExpiry}}
         <dt>Config loaded</dt><dd>{{configLoaded}}</dd>
         {{#configError}}<dt>Config error</dt><dd class="bad-text">{{configError}}</dd>{{/configError}}
         <dt>Applies</dt><dd>{{applies}}</dd>
@@ -97,6 +99,10 @@ enum DashboardTemplates {
         <input type="hidden" name="on" value="{{maintenanceNext}}">
         <button type="submit" id="maintenance-toggle">{{#maintenance}}Leave maintenance mode{{/maintenance}}{{^maintenance}}Enter maintenance mode{{/maintenance}}</button>
         </form>
+        {{#canConfirm}}<form method="post" action="/action/confirm">
+        <input type="hidden" name="__csrf_magic" value="{{csrf}}">
+        <button type="submit" id="confirm-commit">Confirm</button>
+        </form>{{/canConfirm}}
         <form method="post" action="/action/sync">
         <input type="hidden" name="__csrf_magic" value="{{csrf}}">
         <button type="submit" id="sync-now"{{^pushPeer}} disabled title="this node does not push its config"{{/pushPeer}}>Sync now</button>

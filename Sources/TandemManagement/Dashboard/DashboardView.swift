@@ -63,6 +63,10 @@ struct DashboardView: Sendable {
     var csrf: String
     var maintenance: Bool
     var maintenanceNext: String
+    /// "restores revision 3 at 00:18:00 UTC (in 1 m 20 s)", while an apply awaits its confirm.
+    var confirmPending: String?
+    var canConfirm: Bool
+    var lastExpiry: String?
     var configLoaded: String
     var configError: String?
     var carp: [Carp]
@@ -95,6 +99,17 @@ struct DashboardView: Sendable {
         self.csrf = csrf
         maintenance = s.maintenance
         maintenanceNext = s.maintenance ? "off" : "on"
+        if let p = s.pendingConfirm {
+            confirmPending = p.restoring
+                ? "the deadline passed: restoring revision \(p.restore) now"
+                : "restores revision \(p.restore) at \(Self.clock(p.deadline)) (in \(Self.remaining(p.deadline - now))) unless revision \(p.applied) is confirmed"
+        }
+        canConfirm = s.pendingConfirm.map { !$0.restoring } ?? false
+        lastExpiry = s.lastConfirmExpiry.map { e in
+            Self.when(e.time, now: now) + ": "
+                + (e.revision.map { "revision \(e.restored) restored as revision \($0)" }
+                   ?? "restoring revision \(e.restored) failed: \(e.error ?? "no reason given")")
+        }
         configLoaded = Self.when(s.configLoadedAt, now: now)
         configError = s.configError
         carp = s.carp.map {
@@ -171,6 +186,16 @@ struct DashboardView: Sendable {
         default: ago = "\(Int(age / 86400)) d ago"
         }
         return "\(clock(t)) (\(ago))"
+    }
+
+    /// `45 s`, `1 m 20 s`, `2 h 5 m`: the time left before a deadline.
+    static func remaining(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds.rounded(.up)))
+        switch s {
+        case ..<60: return "\(s) s"
+        case ..<3600: return s % 60 == 0 ? "\(s / 60) m" : "\(s / 60) m \(s % 60) s"
+        default: return "\(s / 3600) h \(s % 3600 / 60) m"
+        }
     }
 
     static func clock(_ t: Double) -> String {
