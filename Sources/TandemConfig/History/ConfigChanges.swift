@@ -97,12 +97,15 @@ public struct ConfigChanges: Sendable, Hashable, Codable {
 
     private static func keyedChanges(_ before: [XMLElement], _ after: [XMLElement]) -> [Change] {
         let oldKeyed = keyed(before), newKeyed = keyed(after)
+        // Keys are unique within a side (`keyed`): a 10,000-rule filter is matched in one pass.
+        let oldByKey = Dictionary(oldKeyed.map { ($0.key, $0.element) }, uniquingKeysWith: { first, _ in first })
+        let newKeys = Set(newKeyed.map(\.key))
         var changes: [Change] = []
-        for (key, element) in oldKeyed where !newKeyed.contains(where: { $0.key == key }) {
+        for (key, element) in oldKeyed where !newKeys.contains(key) {
             changes.append(.removed(label(element, key: key)))
         }
         for (key, element) in newKeyed {
-            guard let previous = oldKeyed.first(where: { $0.key == key })?.element else {
+            guard let previous = oldByKey[key] else {
                 changes.append(.added(label(element, key: key)))
                 continue
             }

@@ -46,19 +46,21 @@ public struct RevisionHistory: Sendable {
         do { numbers = try store.revisionNumbers() } catch { throw .file(error) }
         // One more than shown: the oldest shown needs its predecessor to say what changed.
         let wanted = limit.map { Array(numbers.suffix($0 + 1)) } ?? numbers
-        var parsed: [(number: Int, document: Result<ConfigDocument, ConfigStoreError>)] = []
+        // The XML trees only: what changed is read from them, and the typed view (which a
+        // large config pays for in full) is not needed.
+        var parsed: [(number: Int, tree: Result<XMLElement, ConfigStoreError>)] = []
         for n in wanted {
-            parsed.append((n, Result { () throws(ConfigStoreError) in try store.revision(n) }))
+            parsed.append((n, Result { () throws(ConfigStoreError) in try tree(n) }))
         }
         var entries: [RevisionEntry] = []
         for (index, item) in parsed.enumerated() {
             if let limit, parsed.count > limit, index == 0 { continue }
-            switch item.document {
-            case .success(let document):
-                let stamp = document.config.revision
+            switch item.tree {
+            case .success(let root):
+                let stamp = ConfigExtractor(root: root).revision()
                 var changes: ConfigChanges?
-                if index > 0, case .success(let before) = parsed[index - 1].document {
-                    changes = ConfigChanges(from: before.xml.root, to: document.xml.root)
+                if index > 0, case .success(let before) = parsed[index - 1].tree {
+                    changes = ConfigChanges(from: before, to: root)
                 }
                 entries.append(RevisionEntry(number: item.number, time: stamp?.time, user: stamp?.username,
                                              description: stamp?.description, changes: changes))
@@ -69,6 +71,13 @@ public struct RevisionHistory: Sendable {
         }
         if !entries.isEmpty { entries[entries.count - 1].current = true }
         return entries.reversed()
+    }
+
+    private func tree(_ number: Int) throws(ConfigStoreError) -> XMLElement {
+        let path = store.historyPath(number)
+        let bytes: [UInt8]
+        do { bytes = try ConfigFileReader.read(path) } catch { throw .unreadable(error) }
+        do { return try XMLParser.parse(bytes).root } catch { throw .invalid(path: path, error) }
     }
 
     /// The file of revision `number`, as it was committed.
