@@ -114,6 +114,15 @@ wait_state() {  # wait_state N STATE SECONDS: until every vhid of fwN is in STAT
   return 1
 }
 
+# Each node's dashboard as the LAN client sees it, in headless Chromium: the URLs, and a
+# screenshot of each node that answers, saved under .build/demo/ (skipped without chromium).
+dashboards() {  # dashboards SUFFIX
+  echo "-> dashboards (from the LAN, user admin, password tandem-lab): primaryfw https://192.0.2.2/, secondaryfw https://192.0.2.3/"
+  if ! command -v chromium >/dev/null 2>&1; then echo "-> no screenshots: chromium is not installed"; return 0; fi
+  timeout 60 ip netns exec "$CLIENT" /usr/bin/python3 "$HERE/lab-dashboard.py" --screenshots-only \
+    "$HERE/../.build/demo" "$1" || echo "!! dashboard screenshots failed"
+}
+
 step "bringing the lab up: client, primaryfw, secondaryfw, upstream 198.51.100.254, bridges in $TANDEM_LAB-sw"
 bash "$LAB" up "$BIN"
 wait_state 1 MASTER 10
@@ -173,6 +182,7 @@ done
 
 step "CARP status on both nodes"
 bash "$LAB" status "$BIN"
+dashboards before-failover
 
 step "the client takes its address by DHCP (Kea HA on both nodes: the primary answers) and resolves through the VIP"
 ip -n "$CLIENT" address flush dev eth0
@@ -243,6 +253,7 @@ wait_state 2 MASTER 5
 
 step "CARP status after the failover"
 bash "$LAB" status "$BIN"
+dashboards after-failover
 
 step "traceroute again"
 trace
@@ -256,6 +267,7 @@ bash "$LAB" start 1 "$BIN"
 wait_state 1 MASTER 6
 wait_state 2 BACKUP 2
 bash "$LAB" status "$BIN"
+dashboards after-failback
 trace
 
 

@@ -19,6 +19,9 @@ packages=(
   kea-dhcp4-server unbound chrony isc-dhcp-client bind9-dnsutils
   # the DNSSEC root trust anchor (RFC 7958) Unbound starts from when validation is on
   dns-root-data
+  # the dashboard's tests and `make demo`'s screenshots: headless Chromium (large, ~100 MB;
+  # installed once) with a font, and the Prometheus text parser that reads /metrics
+  chromium fonts-dejavu-core python3-prometheus-client
 )
 
 missing=()
