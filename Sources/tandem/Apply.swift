@@ -312,7 +312,9 @@ struct Apply {
             return
         }
         guard reloaded else {
-            printError("tandem apply: warning: not pushed to \(target): the daemon did not reload")
+            // It may still reload and push (a reload of a large config can outlast the
+            // control socket's timeout): not waited for, not claimed either way.
+            printError("tandem apply: warning: the push to \(target) is not waited for: the daemon did not confirm the reload; `tandem status` shows the last push")
             return
         }
         guard let time = revision.time else { return }
