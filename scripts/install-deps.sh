@@ -19,7 +19,14 @@ packages=(
   kea-dhcp4-server unbound chrony isc-dhcp-client bind9-dnsutils
   # the DNSSEC root trust anchor (RFC 7958) Unbound starts from when validation is on
   dns-root-data
+  # the Debian package (make deb, make test): dpkg-shlibdeps, strip, lintian
+  dpkg-dev binutils lintian
 )
+# `install-deps.sh image`: also what `make image` and `make image-test` need (a root file
+# system from the archive, a boot loader, a disk image, an emulator).
+if [ "${1:-}" = image ]; then
+  packages+=(debootstrap grub-pc-bin fdisk e2fsprogs qemu-system-x86 qemu-utils)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
