@@ -2,10 +2,12 @@
 """A bounded DHCPv4 probe for the lab (RFC 2131): broadcasts a DISCOVER every 200 ms from
 the client's port 68 until an OFFER arrives or SECONDS pass, then prints
 `<ms> <offered address> server <server identifier> router <routers> dns <servers>`.
-Exit 1 when nothing answered. Used to time how soon the standby answers after a failover."""
+With a third argument T0 (seconds since the epoch) <ms> counts from T0 instead of from the
+probe's own start. Exit 1 when nothing answered. Used to time how soon the standby answers after a failover."""
 import random, socket, struct, sys, time
 
 iface, seconds = sys.argv[1], float(sys.argv[2])
+since = float(sys.argv[3]) if len(sys.argv) > 3 else None
 mac = bytes([0x02, 0x00, 0x5e, 0x10]) + random.randbytes(2)
 xid = random.getrandbits(32)
 
@@ -49,7 +51,7 @@ while time.monotonic() - start < seconds:
     o = options(data)
     if o.get(53) != b"\x02":
         continue
-    ms = round((time.monotonic() - start) * 1000)
+    ms = round(((time.time() - since) if since is not None else (time.monotonic() - start)) * 1000)
     print(f"{ms} {socket.inet_ntoa(data[16:20])} server {addrs(o.get(54))} router {addrs(o.get(3))} dns {addrs(o.get(6))}")
     sys.exit(0)
 print("no offer")

@@ -249,6 +249,62 @@ t_handover() {
   echo "fw1 stayed MASTER, fw2 never took over; $received/400 pings answered, longest gap $gap ms; $notify"
 }
 
+# A config for the commit-confirm tests: fw1's with advskew 200 (fw2 takes the VIPs) and a
+# block rule for TCP 7399 (tracker 1799999999) in its ruleset.
+confirm_config() {
+  sed -e 's|<advskew>0</advskew>|<advskew>200</advskew>|' -e 's|<synchronizevirtualip>on</synchronizevirtualip>||' \
+      -e 's|<filter>|<filter><rule><tracker>1799999999</tracker><type>block</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><any></any></source><destination><any></any><port>7399</port></destination><descr>commit-confirm test</descr></rule>|' \
+      "$1" >"$2"
+}
+ruleset_has_7399() { ip netns exec "$P-fw1" nft -s list ruleset | grep -q 'dport 7399'; }
+no_7399() { ! ruleset_has_7399; }
+expired() { "$BIN" status --json --root "/tmp/$P/fw1" | grep -q '"lastExpiry"'; }
+
+t_confirm_expires() {
+  # `apply --confirm` that nobody confirms: the daemon restores the previous revision, its
+  # ruleset (the 7399 rule goes) and its VIPs (fw1 takes them back).
+  local cfg="/tmp/$P-confirm.xml" out before after
+  confirm_config "/tmp/$P/fw1/etc/tandem/config.xml" "$cfg"
+  before=$(ip netns exec "$P-fw1" nft -s list ruleset)
+  out=$(ip netns exec "$P-fw1" "$BIN" apply --confirm 4s --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
+  echo "$out" | grep -q '^commit-confirm: revision [0-9]* applied; revision [0-9]* is restored 4 s from now' || { echo "not armed: $out"; return 1; }
+  ruleset_has_7399 || { echo "the new rule is not in fw1's ruleset"; return 1; }
+  until_ok 3 all_in 2 MASTER || { echo "fw2 did not take over after the apply: $(states 2 | tr '\n' ' ')"; return 1; }
+  "$BIN" status --root "/tmp/$P/fw1" | grep -q '^commit-confirm PENDING: ' || { echo "status shows no pending confirm"; return 1; }
+  until_ok 8 expired || { echo "no expiry 8 s after the apply"; return 1; }
+  until_ok 2 no_7399 || { echo "the 7399 rule is still in fw1's ruleset"; return 1; }
+  until_ok 4 all_in 1 MASTER || { echo "fw1 did not take the VIPs back: $(states 1 | tr '\n' ' ')"; return 1; }
+  after=$(ip netns exec "$P-fw1" nft -s list ruleset)
+  [ "$before" = "$after" ] || { echo "fw1's ruleset differs from before the apply: $(diff <(echo "$before") <(echo "$after") | head -5 | tr '\n' ' ')"; return 1; }
+  "$BIN" history --root "/tmp/$P/fw1" --limit 1 | grep -q 'Commit-confirm expired: restored revision [0-9]*  *.*filter: -rule (tracker 1799999999)' \
+    || { echo "history: $("$BIN" history --root "/tmp/$P/fw1" --limit 1 | tail -1)"; return 1; }
+  "$BIN" status --root "/tmp/$P/fw1" | grep -q '^last commit-confirm expiry: .* restored revision' || { echo "status shows no expiry"; return 1; }
+  grep -q 'commit-confirm expired: restored revision' "/tmp/$P/fw1/daemon.log" || { echo "no log line"; return 1; }
+  rm -f "$cfg"
+  echo "restored after 4 s: ruleset as before, fw1 MASTER again, $("$BIN" history --root "/tmp/$P/fw1" --limit 1 | tail -1 | awk '{sub(/[*]$/, "", $1); print "revision", $1}')"
+}
+
+t_confirm_kept() {
+  # The same apply, confirmed in time: it stays past the deadline; then a plain apply of
+  # the original puts fw1 back.
+  local cfg="/tmp/$P-confirm.xml" orig="/tmp/$P-confirm-orig.xml" out
+  cp "/tmp/$P/fw1/etc/tandem/config.xml" "$orig"
+  confirm_config "$orig" "$cfg"
+  out=$(ip netns exec "$P-fw1" "$BIN" apply --confirm 3s --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
+  out=$("$BIN" confirm --root "/tmp/$P/fw1" 2>&1) || { echo "confirm failed: $out"; return 1; }
+  echo "$out" | grep -q '^revision [0-9]* confirmed' || { echo "confirm said: $out"; return 1; }
+  sleep 3.5
+  ruleset_has_7399 || { echo "the confirmed rule is gone"; return 1; }
+  "$BIN" history --root "/tmp/$P/fw1" --limit 1 | grep -q 'tandem apply tandem-labtest-.*-confirm.xml' \
+    || { echo "history: $("$BIN" history --root "/tmp/$P/fw1" --limit 1 | tail -1)"; return 1; }
+  out=$("$BIN" confirm --root "/tmp/$P/fw1" 2>&1) && { echo "a second confirm succeeded: $out"; return 1; }
+  echo "$out" | grep -q 'nothing to confirm' || { echo "a second confirm said: $out"; return 1; }
+  out=$(ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$orig" 2>&1) || { echo "apply failed: $out"; return 1; }
+  rm -f "$cfg" "$orig"
+  until_ok 4 all_in 1 MASTER || { echo "fw1 did not take back: $(states 1 | tr '\n' ' ')"; return 1; }
+  echo "kept past its 3 s deadline after tandem confirm"
+}
+
 # --- Many flows across a hard failover, a failback, a bulk resync and a lossy sync link ---
 # One client (20 TCP connections, 10 UDP flows with fixed source ports) driven through a
 # FIFO; every wait is bounded. The flows stay open across the tests below, in order.
@@ -528,6 +584,8 @@ else
   check "maintenance mode moves mastership and persists" t_maintenance
   check "SIGHUP reloads the config" t_reload
   check "tandem apply reaches the running daemon" t_apply_reload
+  check "apply --confirm that expires: the daemon restores the previous ruleset and VIPs" t_confirm_expires
+  check "apply --confirm that is confirmed keeps the new config" t_confirm_kept
   check "an upgrade's restart hands over: fw1 stays MASTER, traffic flows, READY after the apply" t_handover
   check "SIGTERM of the master: takeover within 100 ms" t_sigterm
   check "the old master returns and preempts" t_preempt

@@ -8,8 +8,11 @@ import TandemRuleset
 enum OutboundNATRules {
     static func add(to nat: inout NATPlan, context: inout CompileContext) {
         let outbound = context.config.outboundNAT
+        for (i, rule) in outbound.rules.enumerated() where !rule.disabled && rule.alwaysApplies {
+            nat.srcnat += manual(rule, index: i + 1, context: &context)
+        }
         if outbound.rulesApply {
-            for (i, rule) in outbound.rules.enumerated() where !rule.disabled {
+            for (i, rule) in outbound.rules.enumerated() where !rule.disabled && !rule.alwaysApplies {
                 nat.srcnat += manual(rule, index: i + 1, context: &context)
             }
         }

@@ -7,16 +7,30 @@ public struct ControlRequest: Sendable, Codable, Equatable {
         /// Persistent CARP maintenance mode: `on` is required.
         case carpMaintenance = "carp-maintenance"
         case reload
+        /// `tandem confirm`: keep the config an `apply --confirm` applied.
+        case confirm
+        /// After `tandem apply --confirm`: restore `revision` unless confirmed within
+        /// `seconds`; `applied` is the revision the apply wrote.
+        case armConfirm = "arm-confirm"
     }
 
     public static let maximumSize = 4096
 
     public var command: Command
     public var on: Bool?
+    public var seconds: Double?
+    public var revision: Int?
+    public var applied: Int?
+    public var user: String?
 
-    public init(command: Command, on: Bool? = nil) {
+    public init(command: Command, on: Bool? = nil, seconds: Double? = nil, revision: Int? = nil,
+                applied: Int? = nil, user: String? = nil) {
         self.command = command
         self.on = on
+        self.seconds = seconds
+        self.revision = revision
+        self.applied = applied
+        self.user = user
     }
 
     /// The request's meaning, or why it is not one.
@@ -24,10 +38,29 @@ public struct ControlRequest: Sendable, Codable, Equatable {
         switch command {
         case .carpMaintenance:
             guard on != nil else { throw .missingField("on", command: command.rawValue) }
-        case .status, .reload:
-            guard on == nil else { throw .unexpectedField("on", command: command.rawValue) }
+            try refuse(["seconds": seconds != nil, "revision": revision != nil, "applied": applied != nil, "user": user != nil])
+        case .status, .reload, .confirm:
+            try refuse(["on": on != nil, "seconds": seconds != nil, "revision": revision != nil, "applied": applied != nil,
+                        "user": user != nil])
+        case .armConfirm:
+            guard let seconds else { throw .missingField("seconds", command: command.rawValue) }
+            guard seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+                throw .badValue("seconds", command: command.rawValue, expected: "more than 0 and at most 86400")
+            }
+            guard let revision else { throw .missingField("revision", command: command.rawValue) }
+            guard let applied else { throw .missingField("applied", command: command.rawValue) }
+            guard revision > 0, applied > 0 else {
+                throw .badValue("revision", command: command.rawValue, expected: "revision numbers of 1 or more")
+            }
+            try refuse(["on": on != nil])
         }
         return self
+    }
+
+    private func refuse(_ present: [String: Bool]) throws(ControlRequestError) {
+        if let field = present.filter(\.value).keys.sorted().first {
+            throw .unexpectedField(field, command: command.rawValue)
+        }
     }
 }
 
@@ -36,6 +69,7 @@ public enum ControlRequestError: Error, Sendable, Equatable, CustomStringConvert
     case malformed(String)
     case missingField(String, command: String)
     case unexpectedField(String, command: String)
+    case badValue(String, command: String, expected: String)
 
     public var description: String {
         switch self {
@@ -43,6 +77,7 @@ public enum ControlRequestError: Error, Sendable, Equatable, CustomStringConvert
         case .malformed(let why): "request is not a control request: \(why)"
         case .missingField(let f, let c): "'\(c)' needs the field '\(f)'"
         case .unexpectedField(let f, let c): "'\(c)' takes no field '\(f)'"
+        case .badValue(let f, let c, let e): "'\(c)': '\(f)' must be \(e)"
         }
     }
 }

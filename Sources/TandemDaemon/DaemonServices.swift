@@ -138,6 +138,7 @@ public enum DaemonRunner {
         let (commits, trigger) = ConfigPushService.makeStream()
         await daemon.setPushTrigger(trigger)
         extra.append(.init(service: ConfigPushService(paths: paths, logger: logger, commits: commits)))
+        extra.append(.init(service: CommitConfirmService(daemon: daemon)))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             // A ServiceGroup shuts services down one by one in reverse order: CARP comes last
             // so that on SIGTERM it bows out first, before anything else is waited for.

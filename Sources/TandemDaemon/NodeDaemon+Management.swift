@@ -39,4 +39,31 @@ extension NodeDaemon: ManagementNode {
             return .failed("revision \(revision.number) written, applying it failed: \(error)")
         }
     }
+
+    public nonisolated func revisions(limit: Int?) async throws -> [RevisionEntry] {
+        let history = RevisionHistory(paths: paths)
+        return try await work.run { try history.entries(limit: limit) }
+    }
+
+    public func rollback(to revision: Int, user: String, description: String? = nil) async -> CommitOutcome {
+        let history = RevisionHistory(paths: paths)
+        let written: Result<RevisionInfo, RollbackError> = await work.run {
+            Result { () throws(RollbackError) in
+                try history.rollback(to: revision, user: user, time: Date().timeIntervalSince1970, description: description)
+            }
+        }
+        let info: RevisionInfo
+        switch written {
+        case .success(let i): info = i
+        case .failure(.invalid(_, let errors)): return .refused(errors)
+        case .failure(let error): return .failed("\(error)")
+        }
+        logger.notice("revision \(info.number): \(info.description ?? "") (by \(user))")
+        switch await reload() {
+        case .success(let message):
+            return .committed(revision: info.number, applied: message)
+        case .failure(let error):
+            return .failed("revision \(info.number) written, applying it failed: \(error)")
+        }
+    }
 }

@@ -28,7 +28,7 @@ public actor NodeDaemon {
 
     public let paths: NodePaths
     private let deps: Dependencies
-    private let logger: Logger
+    let logger: Logger
     private var config: Config?
     private var plan: NodePlan?
     private var configLoadedAt: Date?
@@ -51,6 +51,8 @@ public actor NodeDaemon {
     private var pushTrigger: AsyncStream<Void>.Continuation?
 
     func setPushTrigger(_ trigger: AsyncStream<Void>.Continuation) { pushTrigger = trigger }
+    /// A pending `tandem apply --confirm` and the last expiry (`NodePaths.commitConfirm`).
+    var commitConfirm = CommitConfirm()
     /// The supervised daemons (Kea, Unbound, chrony); nil when the daemon runs without them.
     public nonisolated let services: NodeServices?
 
@@ -65,6 +67,14 @@ public actor NodeDaemon {
     /// be loaded: there is nothing sensible to run. `resuming`: the vhids a handed-over
     /// predecessor was master of (`Handover`).
     public func start(resuming: [CarpGroupID: UInt64] = [:]) async throws {
+        do {
+            commitConfirm = try CommitConfirm.load(paths)
+            if let p = commitConfirm.pending {
+                logger.notice("commit-confirm pending from before the restart: revision \(p.restore) is restored at \(NodeStatus.clock(p.deadline)) UTC unless confirmed")
+            }
+        } catch {
+            logger.error("commit-confirm: \(error)")
+        }
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
         await apply(config: config, plan: plan)
@@ -202,6 +212,11 @@ public actor NodeDaemon {
             case .success(let message): return ControlResponse(ok: true, message: message)
             case .failure(let error): return .failure("reload failed: \(error)")
             }
+        case .confirm:
+            return await commitConfirmStep(.confirm) ?? .failure("no answer")
+        case .armConfirm:
+            return await commitConfirmStep(.arm(restore: request.revision ?? 0, applied: request.applied ?? 0,
+                                                seconds: request.seconds ?? 0, user: request.user)) ?? .failure("no answer")
         case .carpMaintenance:
             let on = request.on ?? false
             do {
@@ -229,6 +244,7 @@ public actor NodeDaemon {
         status.routes = services?.routes?.status()
         status.management = await managementStatus?()
         status.configPush = ConfigPushStatus.read(paths: paths, config: config)
+        status.commitConfirm = commitConfirm
         return status
     }
 

@@ -61,6 +61,10 @@ extension NodeStatus {
             lines.append("")
             lines.append(contentsOf: configPush.lines)
         }
+        if let commitConfirm, commitConfirm.pending != nil || commitConfirm.lastExpiry != nil {
+            lines.append("")
+            lines.append(contentsOf: commitConfirm.lines(now: now.timeIntervalSince1970))
+        }
         return lines.joined(separator: "\n")
     }
 

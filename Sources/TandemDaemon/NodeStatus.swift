@@ -1,4 +1,5 @@
 import TandemCARP
+import TandemConfig
 import TandemServices
 import TandemManagement
 
@@ -20,6 +21,8 @@ public struct NodeStatus: Sendable, Codable, Equatable {
     public var management: ManagementStatus?
     /// Config sync as this node pushes it (peer, last push, notice), on a node that pushes.
     public var configPush: ConfigPushStatus?
+    /// A pending `tandem apply --confirm` (deadline, revision to restore) and the last expiry.
+    public var commitConfirm: CommitConfirm?
 
     public init(node: NodeSummary, carp: [CarpVIPStatus], carpCounters: CarpCounters = CarpCounters(), sync: StateSyncSection? = nil) {
         self.node = node

@@ -12,9 +12,9 @@ extension NodePlan {
         guard let name = ha.pfsyncInterface, let iface = config.interface(named: name), let device = iface.device else {
             throw PlanError(path: "hasync/pfsyncinterface", message: "'\(ha.pfsyncInterface ?? "")' is not an interface with a device")
         }
-        guard let local = iface.ipv4.network?.address ?? iface.ipv6.network?.address else {
-            throw PlanError(path: "hasync/pfsyncinterface", message: "interface '\(name)' has no static address to sync from")
-        }
+        // Without a static address there is nothing to bind to: state sync stays off (the
+        // validator warns), and everything else applies.
+        guard let local = iface.ipv4.network?.address ?? iface.ipv6.network?.address else { return nil }
         return try StateSyncSettings.from(pfsyncEnabled: true, device: device, local: local,
                                           peerIP: ha.pfsyncPeer?.description, password: ha.password)
     }

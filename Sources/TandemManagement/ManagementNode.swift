@@ -11,6 +11,13 @@ public protocol ManagementNode: Sendable {
     /// Commits a config a peer sent, through the node's one commit path: validated, one
     /// revision, applied.
     func commitReceived(_ document: ConfigDocument, user: String, description: String) async -> CommitOutcome
+    /// The revision history, newest first (at most `limit`), each with what changed.
+    func revisions(limit: Int?) async throws -> [RevisionEntry]
+    /// Commits revision `revision` again as a new revision ("Rolled back to revision N"
+    /// unless `description` says otherwise), validated first, then applied by the same
+    /// reload as a received config (and pushed to the peer on a primary). `.refused` when it
+    /// does not validate, `.failed` when it is not in the history; nothing changes then.
+    func rollback(to revision: Int, user: String, description: String?) async -> CommitOutcome
 }
 
 public enum CommitOutcome: Sendable, Hashable {

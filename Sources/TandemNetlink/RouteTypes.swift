@@ -1,7 +1,16 @@
 import TandemAddress
 
-/// A unicast route as rtnetlink carries it (rtnetlink(7) `rtmsg` + `RTA_*`).
+/// A unicast or unreachable route as rtnetlink carries it (rtnetlink(7) `rtmsg` + `RTA_*`).
 public struct KernelRoute: Sendable, Hashable, CustomStringConvertible {
+    /// `rtm_type`: forward, or fail at once (rtnetlink(7)).
+    public enum Kind: Sendable, Hashable {
+        case unicast
+        /// `RTN_UNREACHABLE`: a connect(2) to the destination fails with EHOSTUNREACH
+        /// without sending anything (ip-route(8) `unreachable`).
+        case unreachable
+    }
+
+    public var kind: Kind = .unicast
     public var destination: IPNetwork
     public var gateway: IPAddress?
     /// `RT_TABLE_MAIN` (254) unless set.
@@ -24,8 +33,15 @@ public struct KernelRoute: Sendable, Hashable, CustomStringConvertible {
         self.outputInterface = outputInterface
     }
 
+    /// An `unreachable` route to `destination` (no gateway, no interface).
+    public static func unreachable(_ destination: IPNetwork, protocolNumber: UInt8) -> KernelRoute {
+        var r = KernelRoute(destination: destination, gateway: nil, protocolNumber: protocolNumber)
+        r.kind = .unreachable
+        return r
+    }
+
     public var description: String {
-        var s = destination.prefixLength == 0 ? "default" : destination.masked.description
+        var s = (kind == .unreachable ? "unreachable " : "") + (destination.prefixLength == 0 ? "default" : destination.masked.description)
         if let gateway { s += " via \(gateway)" }
         if table != Self.mainTable { s += " table \(table)" }
         if let metric, metric != 0 { s += " metric \(metric)" }

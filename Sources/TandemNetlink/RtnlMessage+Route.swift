@@ -28,8 +28,15 @@ extension RtnlMessage {
         // rtm_table is 8 bits; RTA_TABLE carries the full number (tables above 255).
         rtm.pointee.rtm_table = route.table < 256 ? UInt8(route.table) : UInt8(RT_TABLE_UNSPEC.rawValue)
         rtm.pointee.rtm_protocol = route.protocolNumber
-        rtm.pointee.rtm_scope = route.gateway == nil ? scopeLink : scopeUniverse
-        rtm.pointee.rtm_type = UInt8(RTN_UNICAST)
+        switch route.kind {
+        case .unicast:
+            rtm.pointee.rtm_scope = route.gateway == nil ? scopeLink : scopeUniverse
+            rtm.pointee.rtm_type = UInt8(RTN_UNICAST)
+        case .unreachable:
+            // iproute2's default scope for a route that is not unicast, local or broadcast.
+            rtm.pointee.rtm_scope = scopeUniverse
+            rtm.pointee.rtm_type = UInt8(RTN_UNREACHABLE)
+        }
         let dst = route.destination.network.bytes
         if route.destination.prefixLength > 0 {
             dst.withUnsafeBytes { mnl_attr_put(nlh, rtaDst, $0.count, $0.baseAddress) }

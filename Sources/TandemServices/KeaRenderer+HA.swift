@@ -16,6 +16,9 @@ public struct KeaHAPlan: Sendable, Hashable {
     public var role: KeaHARole
     public var localName: String
     public var partnerName: String
+    /// The partner's HA listener (`failover_peerip`, the renderer's `haPort`).
+    public var partnerAddress: IPv4Address
+    public var partnerPort: Int
 }
 
 extension KeaRenderer {
@@ -31,21 +34,22 @@ extension KeaRenderer {
     /// own, and pfSense's configuration sync gives the secondary the primary's advskew
     /// plus 100 (`backup_vip_config_section()` in `pfsense/pfsense:src/etc/rc.filter_synchronize`),
     /// so an advskew below 100 marks the primary.
-    public static func haPlan(_ config: Config) -> KeaHAPlan? {
+    public static func haPlan(_ config: Config, port: Int = KeaRenderer.defaultHAPort) -> KeaHAPlan? {
         let facts = NodeFacts(config)
         for scope in config.dhcpd where scope.enabled {
             guard let peer = scope.failoverPeer, let own = facts.ipv4(scope.interface),
                   let iface = facts.interface(scope.interface), scope.range != nil else { continue }
             let role: KeaHARole = (iface.advskew ?? 0) < 100 ? .primary : .standby
-            return KeaHAPlan(interface: scope.interface, role: role, localName: serverName(own), partnerName: serverName(peer))
+            return KeaHAPlan(interface: scope.interface, role: role, localName: serverName(own), partnerName: serverName(peer),
+                             partnerAddress: peer, partnerPort: port)
         }
         return nil
     }
 
     /// The `libdhcp_ha.so` entry in hot-standby (Kea 2.2 ARM "ha: High Availability").
     func highAvailability(_ config: Config, facts: NodeFacts) -> JSONValue? {
-        guard let plan = Self.haPlan(config), let own = facts.ipv4(plan.interface),
-              let peer = config.dhcpScope(interface: plan.interface)?.failoverPeer else { return nil }
+        guard let plan = Self.haPlan(config, port: haPort), let own = facts.ipv4(plan.interface) else { return nil }
+        let peer = plan.partnerAddress
         let primaryIsLocal = plan.role == .primary
         func peerEntry(_ name: String, _ address: IPv4Address, _ role: KeaHARole) -> JSONValue {
             .object([("name", .string(name)), ("url", .string("http://\(address):\(haPort)/")),
@@ -59,7 +63,10 @@ extension KeaRenderer {
             // pfSense's `kea_defaults()`: the listener refuses commands the hook does not
             // use (without it, it answers `config-get` and accepts `config-set` unauthenticated).
             ("restrict-commands", .bool(true)),
-            ("heartbeat-delay", .int(10000)),
+            // 2 s instead of pfSense's 10 s: every step of a returning node's start-up
+            // (waiting, syncing, ready, hot-standby) waits for a heartbeat, so failback took
+            // 20–30 s, and a heartbeat is one small HTTP request.
+            ("heartbeat-delay", .int(2000)),
             ("max-response-delay", .int(60000)),
             ("max-ack-delay", .int(60000)),
             // pfSense's default: go partner-down on interruption alone, a quiet LAN has no

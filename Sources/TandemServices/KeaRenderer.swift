@@ -14,7 +14,8 @@ public struct KeaRenderer: Sendable {
     /// paths (a bare name fails `kea-dhcp4 -t` with HOOKS_OPEN_ERROR).
     public var hooksDirectory: String
     /// TCP port of the HA listener (pfSense's default `localport`).
-    public var haPort: Int = 8765
+    public var haPort: Int = KeaRenderer.defaultHAPort
+    public static let defaultHAPort = 8765
 
     public init(paths: ServicePaths, hooksDirectory: String) {
         self.paths = paths

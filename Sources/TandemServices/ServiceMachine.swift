@@ -5,7 +5,8 @@
 /// * a wanted spec is first written beside the live file and checked with the program's
 ///   own check mode; only a file that passes replaces the live one;
 /// * not running → start; running and only the file changed → reload (signal) where the
-///   program re-reads in place, else stop and start again;
+///   program re-reads in place and the change needs no new process (`ServiceSpec.change`),
+///   else stop and start again;
 /// * a file that fails its check is refused: the running daemon keeps the old file and
 ///   the error is shown until a later config passes;
 /// * an unexpected exit restarts after a back-off that doubles from 1 s to 60 s and
@@ -145,14 +146,16 @@ public struct ServiceMachine<Instant: InstantProtocol>: Sendable where Instant.D
             let old = active
             active = spec
             if spec == old { phase = .running(pid: pid); return [] }
-            if let old, old.runsLike(spec), case .signal(let sig) = spec.reload {
+            let change = old?.change(to: spec) ?? .restart(why: "nothing was active")
+            if case .reload(let sig) = change {
                 phase = .running(pid: pid)
                 reloads += 1
                 return [.install(spec), .signal(pid: pid, sig), .log("\(kind) reloading (pid \(pid))")]
             }
+            let why = if case .restart(let why) = change { why } else { "" }
             phase = .stopping(pid: pid, restart: true, killAt: now.advanced(by: killAfter))
             return [.install(spec), .signal(pid: pid, 15), .wakeUp(at: now.advanced(by: killAfter)),
-                    .log("\(kind) restarting for the new file")]
+                    .log("\(kind) restarting for the new file: \(why)")]
         case .stopping(let pid, _, let killAt):
             active = spec
             phase = .stopping(pid: pid, restart: true, killAt: killAt)

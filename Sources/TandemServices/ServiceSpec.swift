@@ -70,3 +70,24 @@ public struct ServiceSpec: Sendable, Hashable {
             && configPath == other.configPath
     }
 }
+
+/// How a running daemon takes a new spec.
+public enum ServiceChange: Sendable, Hashable {
+    case reload(signal: Int32)
+    /// Stop and start again; `why` goes to the log.
+    case restart(why: String)
+}
+
+extension ServiceSpec {
+    /// What a daemon running `self` needs to take `new`: a pure decision on the two specs.
+    /// A different program or way of running it, or a daemon without a reload, restarts;
+    /// Unbound restarts when the new file changes what it binds (`UnboundRebind`).
+    public func change(to new: ServiceSpec) -> ServiceChange {
+        guard runsLike(new) else { return .restart(why: "its command changed") }
+        guard case .signal(let sig) = new.reload else { return .restart(why: "it has no reload") }
+        if kind == .dns, case .restart(let setting) = UnboundRebind.decision(old: contents, new: new.contents) {
+            return .restart(why: "\(setting) changed, which a reload does not rebind")
+        }
+        return .reload(signal: sig)
+    }
+}

@@ -17,8 +17,12 @@ struct Apply {
     let dryRun: Bool
     let validateFirst: Bool
     let verbose: Bool
+    let confirmSeconds: Double?
+    let description: String?
 
     init(_ options: ApplyOptions) {
+        confirmSeconds = options.confirmSeconds
+        description = options.description
         file = options.file
         paths = NodePaths(root: options.root)
         dryRun = options.dryRun
@@ -29,12 +33,13 @@ struct Apply {
     func run() throws {
         ProcessMemory.keepFreedBlocks()
         let path = file ?? paths.config
+        let restore = try confirmSeconds.map { _ in try commitConfirmPreconditions() }
         let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter(keepingSessionOpen: true))
         if !dryRun, !validateFirst {
             // A file that differs from the applied one in one rule or alias: that item alone.
             let edit: ApplyEdit.Outcome
             do {
-                edit = try ApplyEdit(paths: paths, committer: pipeline.committer).run(path)
+                edit = try ApplyEdit(paths: paths, committer: pipeline.committer, description: description).run(path)
             } catch let error as NftCommitError {
                 printError("tandem apply: the kernel refused the ruleset; nothing was changed")
                 printError("\(error)")
@@ -45,7 +50,8 @@ struct Apply {
                 for w in done.warnings { printError(w) }
                 var timings = done.timings
                 try finish(path: done.path, settings: done.settings, revision: done.revision, report: done.report,
-                           items: .known(done.items), edit: done.what, timings: &timings, pipeline: pipeline) {
+                           items: .known(done.items), edit: done.what, timings: &timings, pipeline: pipeline,
+                           restore: restore) {
                     // Only after a failure past the commit: put the previous ruleset back whole.
                     guard let document = try? ConfigDocument(bytes: done.previousConfig.array) else { return nil }
                     return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset,
@@ -75,7 +81,7 @@ struct Apply {
         // The revision to record, serialized on a free core: while the last applied config
         // is still being recompiled when there is one (its commit will be short), else while
         // the kernel takes the batch (planning a full one uses both cores).
-        let revision = pipeline.prepareRevision(prepared)
+        let revision = pipeline.prepareRevision(prepared, description: description)
         if !dryRun, ApplyState.exists(paths) { revision.start() }
         let previous = timings.measure("previous (rest)") { pending.value }
         do {
@@ -111,7 +117,7 @@ struct Apply {
                                                  spans: prepared.document.spans ?? ItemSpans(),
                                                  filterRules: prepared.config.filterRules.count, stamped: stored)
                            }
-                       }, edit: nil, timings: &timings, pipeline: pipeline) { previous }
+                       }, edit: nil, timings: &timings, pipeline: pipeline, restore: restore) { previous }
         } catch let error as NftCommitError {
             if !dryRun, case .success(let pending) = revision.value { ConfigStore(paths: paths).discard(pending) }
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")
@@ -133,7 +139,7 @@ struct Apply {
     private func finish(path: String, settings: [KernelSetting],
                         revision background: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
                         report: CommitReport, items index: ItemIndex, edit: String?,
-                        timings: inout StageTimings, pipeline: ApplyPipeline,
+                        timings: inout StageTimings, pipeline: ApplyPipeline, restore: Int?,
                         previous: () -> CommittedRuleset?) throws -> Never {
         let revision: RevisionInfo
         let recordStart = ContinuousClock.now
@@ -198,6 +204,10 @@ struct Apply {
         if verbose { print("timings: \(timings)") }
         print("applied \(path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
         notifyDaemon(paths)
+        var status: Int32 = 0
+        if let restore, let seconds = confirmSeconds, !armCommitConfirm(restore: restore, applied: revision.number, seconds: seconds) {
+            status = 1
+        }
         fflush(nil)
         // The netlink socket's release waits for the kernel to free what the commit replaced
         // (an RCU grace period, ~10 ms): a child takes that wait after this process exits.
@@ -205,7 +215,60 @@ struct Apply {
         // Done: the kernel, the config and the state are written. Exit here instead of
         // unwinding, which frees the parsed document, both rulesets and the batch one
         // object at a time (tens of milliseconds for a large config).
-        Glibc.exit(0)
+        Glibc.exit(status)
+    }
+
+    /// `--confirm` needs a daemon (nobody else would restore) and a revision to go back to;
+    /// checked before anything changes. Returns the revision to restore.
+    private func commitConfirmPreconditions() throws -> Int {
+        let why: String
+        do {
+            let response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .status))
+            why = response.ok ? "" : response.error ?? "the daemon refused the status request"
+        } catch {
+            why = "\(error)"
+        }
+        guard why.isEmpty else {
+            printError("tandem apply --confirm: no daemon answers on \(paths.controlSocket) (\(why)); nobody would restore the previous revision, so nothing was applied. Start `tandem daemon`, or apply without --confirm.")
+            throw ExitCode(1)
+        }
+        // The revision to restore is the node's config as it is now. When that is not the
+        // newest revision (a node whose config.xml was put in place by hand, or edited and
+        // reloaded since), it is recorded as one first.
+        let store = ConfigStore(paths: paths)
+        do {
+            if let newest = try store.newestRevision(),
+               try ConfigFileReader.read(RevisionHistory(store: store).path(newest)) == ConfigFileReader.read(paths.config) {
+                return newest
+            }
+            let current = try store.load()
+            let user = ApplyPipeline.stampIdentity(paths.config).user
+            let info = try store.commit(current, user: user, description: "Config before tandem apply --confirm",
+                                        time: Date().timeIntervalSince1970)
+            print("recorded the current config as revision \(info.number), to restore unless confirmed")
+            return info.number
+        } catch {
+            printError("tandem apply --confirm: cannot record the current config as the revision to restore: \(error); nothing was applied")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Tells the daemon to restore `restore` unless confirmed within `seconds`. False (and
+    /// said) when it did not take the request: the new config then stays unguarded.
+    private func armCommitConfirm(restore: Int, applied: Int, seconds: Double) -> Bool {
+        let user = ApplyPipeline.stampIdentity(paths.config).user
+        let request = ControlRequest(command: .armConfirm, seconds: seconds, revision: restore, applied: applied, user: user)
+        do {
+            let response = try ControlClient(path: paths.controlSocket).send(request)
+            if response.ok {
+                print("commit-confirm: \(response.message ?? "armed"); run `tandem confirm\(paths.root.isEmpty ? "" : " --root \(paths.root)")` to keep it")
+                return true
+            }
+            printError("tandem apply: the daemon refused the commit-confirm: \(response.error ?? "no reason given"); revision \(applied) stays applied and will NOT be restored")
+        } catch {
+            printError("tandem apply: could not reach the daemon to arm the commit-confirm: \(error); revision \(applied) stays applied and will NOT be restored")
+        }
+        return false
     }
 
     /// A daemon running for this root takes the new config at once (addresses, CARP groups,

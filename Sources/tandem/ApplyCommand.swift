@@ -36,8 +36,22 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print the commit mode and message counts.")
     var verbose = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Unless `tandem confirm` comes within MINUTES, the daemon restores the previous revision.",
+        discussion: "As VyOS's commit-confirm and Junos's commit confirmed: the restore is the daemon's, so it happens even when the new rules cut off this shell. Needs a running daemon. `20s` gives seconds.",
+        valueName: "MINUTES"))
+    var confirm: String?
+
+    func validate() throws {
+        if let confirm, ApplyOptions.confirmSeconds(confirm) == nil {
+            throw ValidationError("--confirm takes minutes (e.g. 5 or 0.5) or seconds with an s (e.g. 30s), from 1 s to 1440 min; got '\(confirm)'")
+        }
+        if confirm != nil, dryRun { throw ValidationError("--confirm and --dry-run exclude each other (a dry run changes nothing)") }
+    }
+
     var options: ApplyOptions {
-        ApplyOptions(file: file, root: root.root, dryRun: dryRun, validateFirst: validateFirst, verbose: verbose)
+        ApplyOptions(file: file, root: root.root, dryRun: dryRun, validateFirst: validateFirst, verbose: verbose,
+                     confirmSeconds: confirm.flatMap(ApplyOptions.confirmSeconds))
     }
 
     func run() throws {

@@ -15,6 +15,8 @@ import TandemRuleset
 struct ApplyEdit {
     let paths: NodePaths
     let committer: RulesetCommitter
+    /// The revision's description when not `tandem apply FILE`.
+    var description: String? = nil
 
     /// What the apply's last steps need (kernel settings, revision, state) and print.
     struct Done {
@@ -118,7 +120,7 @@ struct ApplyEdit {
         // compiles the edit; the commit waits for the stamp, which decides whether the edit
         // can go this way), its changed window moved into the file, the rest of which is
         // written and synced from there on while the kernel commits.
-        let identity = ApplyPipeline.stampIdentity(path)
+        let identity = ApplyPipeline.stampIdentity(path, description: description)
         let time = Date().timeIntervalSince1970
         let stamp = Background { () -> Result<StampedWindow, ItemEdit.NotApplicable> in
             let stampedSkeleton = ConfigStore.stamped(document, user: identity.user, description: identity.description, time: time)

@@ -8,6 +8,11 @@ struct ApplyOptions: Equatable {
     var dryRun = false
     var validateFirst = false
     var verbose = false
+    /// `--confirm`: seconds until the daemon restores the previous revision unless `tandem
+    /// confirm` comes first.
+    var confirmSeconds: Double?
+    /// The revision's description, when not `tandem apply FILE` (`tandem rollback`).
+    var description: String?
 
     /// The arguments after `apply`: at most one FILE, and `--root DIR` (or `--root=DIR`),
     /// `--dry-run`, `--validate-first`, `-v` or `--verbose`, each at most once. Anything
@@ -44,11 +49,24 @@ struct ApplyOptions: Equatable {
         }
     }
 
-    init(file: String?, root: String, dryRun: Bool, validateFirst: Bool, verbose: Bool) {
+    init(file: String?, root: String, dryRun: Bool, validateFirst: Bool, verbose: Bool,
+         confirmSeconds: Double? = nil, description: String? = nil) {
+        self.confirmSeconds = confirmSeconds
+        self.description = description
         self.file = file
         self.root = root
         self.dryRun = dryRun
         self.validateFirst = validateFirst
         self.verbose = verbose
+    }
+}
+
+extension ApplyOptions {
+    /// `--confirm`'s value: minutes (`5`, `0.5`), or seconds with an `s` (`20s`, for tests
+    /// and quick trials). Between 1 second and one day.
+    static func confirmSeconds(_ text: String) -> Double? {
+        let seconds: Double? = if text.hasSuffix("s") { Double(text.dropLast()) } else { Double(text).map { $0 * 60 } }
+        guard let seconds, seconds.isFinite, seconds >= 1, seconds <= 86_400 else { return nil }
+        return seconds
     }
 }

@@ -88,8 +88,9 @@ struct ApplyPipeline {
     /// The revision to record: the prepared config with `<revision>` stamped (user, time,
     /// "tandem apply FILE"), serialized, written and synced under a temporary name, on
     /// another thread once started (while the kernel takes the batch).
-    func prepareRevision(_ prepared: Prepared) -> Background<Result<ConfigStore.Pending, ConfigStoreError>> {
-        let (user, description) = Self.stampIdentity(prepared.path)
+    func prepareRevision(_ prepared: Prepared,
+                         description: String? = nil) -> Background<Result<ConfigStore.Pending, ConfigStoreError>> {
+        let (user, description) = Self.stampIdentity(prepared.path, description: description)
         let document = prepared.document, time = Date().timeIntervalSince1970, store = ConfigStore(paths: paths)
         return .deferred {
             Result { () throws(ConfigStoreError) in
@@ -98,9 +99,10 @@ struct ApplyPipeline {
         }
     }
 
-    /// Who applies, and the revision's description (`tandem apply FILE`).
-    static func stampIdentity(_ path: String) -> (user: String, description: String) {
+    /// Who applies, and the revision's description (`tandem apply FILE` unless given).
+    static func stampIdentity(_ path: String, description: String? = nil) -> (user: String, description: String) {
         let user = getpwuid(geteuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
+        if let description { return (user, description) }
         // The file's name, without Foundation's URL (whose first use costs ~0.2 ms of
         // generic lookups in a short command).
         var name = Substring(path)

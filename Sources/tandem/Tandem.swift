@@ -20,6 +20,9 @@ struct Tandem: AsyncParsableCommand {
             DaemonCommand.self,
             SyncCommand.self,
             UserCommand.self,
+            HistoryCommand.self,
+            RollbackCommand.self,
+            ConfirmCommand.self,
         ]
     )
 

@@ -50,6 +50,32 @@ struct RouteKernelTests {
         #expect(try lab.rtnl.routes(protocolNumber: Self.proto, table: KernelRoute.mainTable).count == 2)
     }
 
+    /// An unreachable host route makes a connect(2) to an on-link address fail at once
+    /// (instead of waiting out SYN retries to a host that vanished), and goes away again.
+    @Test(.needsNetworkNamespaces) func unreachableRouteFailsConnectAtOnce() throws {
+        let lab = try Lab("routes-unreach")
+        let block = KernelRoute.unreachable(IPNetwork("198.51.100.9/32")!, protocolNumber: Self.proto)
+        try lab.rtnl.addRoute(block)
+        #expect(try lab.shown().contains("unreachable 198.51.100.9"))
+        let error: Int32 = try lab.ns.run {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = UInt16(8000).bigEndian
+            inet_pton(AF_INET, "198.51.100.9", &sin.sin_addr)
+            let rc = withUnsafePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            return rc == 0 ? 0 : errno
+        }
+        #expect(error == EHOSTUNREACH)
+        // A dump lists unicast routes only: the block is not mistaken for a planned route.
+        #expect(try lab.rtnl.routes(protocolNumber: Self.proto, table: KernelRoute.mainTable).isEmpty)
+        try lab.rtnl.deleteRoute(block)
+        #expect(try lab.shown().contains("198.51.100.9") == false)
+    }
+
     @Test(.needsNetworkNamespaces) func foreignRoutesAreNeitherListedNorTakenOver() throws {
         let lab = try Lab("routes-foreign")
         try lab.ns.exec(["ip", "route", "add", "192.0.2.128/25", "via", "198.51.100.250"])

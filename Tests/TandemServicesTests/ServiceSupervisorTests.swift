@@ -80,6 +80,22 @@ import TandemServices
         #expect(status?.pid == 101 && status?.reloads == 1)
     }
 
+    /// Unbound keeps its listening sockets across SIGHUP: a new `interface:` restarts it,
+    /// a change of its local data reloads it.
+    @Test func unboundRestartsForANewInterface() async {
+        let s = supervisor
+        await s.apply([spec(.dns, "server:\n  interface: 192.0.2.2\n")])
+        _ = host.take()
+        await s.apply([spec(.dns, "server:\n  interface: 192.0.2.2\n  local-data: \"a A 192.0.2.9\"\n")])
+        #expect(host.take() == ["check unbound", "install unbound", "signal 101 1"])
+        await s.apply([spec(.dns, "server:\n  interface: 192.0.2.2\n  interface: 192.0.2.1\n")])
+        #expect(host.take() == ["check unbound", "install unbound", "signal 101 15"])
+        await host.deliverExits()
+        #expect(host.take() == ["start unbound 102"])
+        let status = await s.status().first
+        #expect(status?.state == "running" && status?.pid == 102 && status?.reloads == 1 && status?.restarts == 0)
+    }
+
     /// chronyd cannot re-read its file: a change restarts it.
     @Test func changedFileRestartsWhatCannotReload() async {
         let s = supervisor
@@ -162,7 +178,9 @@ import TandemServices
         (true, KeaHARole.standby, "hot-standby", KeaTakeover.Command?.some(.maintenanceStart)),
         (true, .standby, "partner-down", nil),
         (true, .standby, "partner-in-maintenance", nil),
-        (true, .standby, "waiting", nil),
+        (true, .standby, "waiting", .maintenanceStart),
+        (true, .primary, "waiting", .maintenanceStart),
+        (false, .primary, "waiting", nil),
         (true, .primary, "hot-standby", nil),
         (false, .standby, "partner-in-maintenance", .maintenanceCancel),
         (false, .primary, "partner-in-maintenance", .maintenanceCancel),
@@ -171,5 +189,26 @@ import TandemServices
     ])
     func command(_ master: Bool, _ role: KeaHARole, _ state: String, _ expected: KeaTakeover.Command?) {
         #expect(KeaTakeover.command(carpMaster: master, role: role, state: state) == expected)
+    }
+}
+
+/// How a takeover is carried out: the partner is refused by the kernel only while a
+/// maintenance start runs against a partner that did not answer.
+@Suite struct KeaTakeoverStepsTests {
+    @Test(arguments: [
+        (KeaTakeover.Command.maintenanceStart, "hot-standby", KeaTakeover.PartnerProbe.silent,
+         [KeaTakeover.Step.blockPartner, .send(.maintenanceStart), .unblockPartner]),
+        (.maintenanceStart, "hot-standby", .connected, [.send(.maintenanceStart)]),
+        (.maintenanceStart, "hot-standby", .refused, [.send(.maintenanceStart)]),
+        (.maintenanceStart, "waiting", .silent, [.blockPartner, .send(.maintenanceStart), .unblockPartner]),
+        // Just started beside a live partner: Kea's own sync brings it up.
+        (.maintenanceStart, "waiting", .connected, []),
+        // Its host is up but its Kea is not: Kea's own request is refused at once.
+        (.maintenanceStart, "waiting", .refused, [.send(.maintenanceStart)]),
+        (.maintenanceCancel, "partner-in-maintenance", .silent, [.send(.maintenanceCancel)]),
+        (.maintenanceCancel, "partner-in-maintenance", .connected, [.send(.maintenanceCancel)]),
+    ])
+    func steps(_ command: KeaTakeover.Command, _ state: String, _ probe: KeaTakeover.PartnerProbe, _ expected: [KeaTakeover.Step]) {
+        #expect(KeaTakeover.steps(for: command, state: state, partner: probe) == expected)
     }
 }

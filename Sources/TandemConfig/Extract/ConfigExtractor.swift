@@ -28,6 +28,7 @@ struct ConfigExtractor {
             .compactMap { $0.child("ifname")?.text.trimmed }.filter { !$0.isEmpty } ?? []
         config.staticRoutes = staticRoutes()
         config.aliases = aliases()
+        config.schedules = schedules()
         config.filterRules = filterRules()
         config.outboundNAT = outboundNAT()
         config.portForwards = portForwards()
@@ -38,6 +39,7 @@ struct ConfigExtractor {
         config.dhcpd = dhcpScopes()
         config.unbound = unbound()
         config.revision = revision()
+        mvcUnappliedSections()
         config.issues = issues
         return config
     }

@@ -2,12 +2,17 @@ import Foundation
 import TandemAddress
 
 extension ConfigExtractor {
+    /// The legacy `<aliases>` list, then OPNsense's MVC aliases (`Extract+OPNsenseMVC`).
     mutating func aliases() -> [Alias] {
-        guard let container = root.child("aliases") else { return [] }
-        let elements = container.children("alias")
+        let elements = root.child("aliases")?.children("alias") ?? []
+        let mvcElements = mvc?.descendant("Firewall/Alias/aliases")?.children("alias") ?? []
         // Two passes: an entry is a nested alias only if an alias of that name exists.
-        let names = Set(elements.compactMap { $0.child("name")?.text.trimmed })
-        return elements.enumerated().map { index, element in
+        let names = Set((elements + mvcElements).compactMap { $0.child("name")?.text.trimmed })
+        return legacyAliases(elements, names: names) + mvcAliases(names: names)
+    }
+
+    private mutating func legacyAliases(_ elements: [XMLElement], names: Set<String>) -> [Alias] {
+        listItems(elements).map { index, element in
             let r = ItemReader(element, path: itemPath("aliases", "alias", index))
             let kind = Alias.Kind(r.string("type") ?? "")
             var alias = Alias(name: r.string("name") ?? "", kind: kind, location: r.location)
@@ -28,7 +33,7 @@ extension ConfigExtractor {
         }
     }
 
-    private func aliasEntry(_ word: String, kind: Alias.Kind, names: Set<String>) -> AliasEntry? {
+    func aliasEntry(_ word: String, kind: Alias.Kind, names: Set<String>) -> AliasEntry? {
         switch kind {
         case .port, .urlPorts, .urltablePorts:
             if names.contains(word) { return .alias(word) }

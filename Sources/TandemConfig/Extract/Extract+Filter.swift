@@ -1,7 +1,16 @@
 import TandemConcurrency
 
 extension ConfigExtractor {
+    /// OPNsense's MVC rules first (they precede the legacy rules, `Extract+OPNsenseMVC`),
+    /// numbered after the legacy rules from the next thousand on, so that a long file's
+    /// blocks of rule numbers (`FilterRules.partSize`) never mix the two lists.
     mutating func filterRules() -> [FilterRule] {
+        let legacy = legacyFilterRules()
+        let mvcRules = mvcFilterRules(firstNumber: (legacy.count / 1000 + 1) * 1000 + 1)
+        return mvcRules.isEmpty ? legacy : mvcRules + legacy
+    }
+
+    private mutating func legacyFilterRules() -> [FilterRule] {
         guard let container = root.child("filter") else { return [] }
         var list: [XMLElement] = []
         for case .element(let e) in container.children where e.name == "rule" { list.append(e) }
@@ -26,8 +35,8 @@ extension ConfigExtractor {
         // several times over (issue #3).
         var rules: [FilterRule] = []
         rules.reserveCapacity(elements.count)
-        for element in elements {
-            let index = first + rules.count
+        for (offset, element) in elements.enumerated() where !element.isPlaceholderItem {
+            let index = first + offset
             rules.append(filterRule(ItemReader(element, path: itemPath("filter", "rule", index))))
             rules[rules.count - 1].number = index + 1
         }

@@ -52,13 +52,16 @@ extension ConfigExtractor {
 
     func gatewayGroups() -> [String] {
         guard let container = root.child("gateways") else { return [] }
-        return container.children("gateway_group").compactMap { $0.child("name")?.text.trimmed }
+        return container.children("gateway_group").compactMap { $0.child("name")?.text.trimmed }.filter { !$0.isEmpty }
     }
 
     mutating func gateways() -> ([Gateway], String?, String?) {
-        guard let container = root.child("gateways") else { return ([], nil, nil) }
-        let items = container.children("gateway_item").enumerated().map { index, element in
-            let r = ItemReader(element, path: itemPath("gateways", "gateway_item", index))
+        let mvcItems = mvcGatewayItems()
+        let container = root.child("gateways") ?? XMLElement(name: "gateways")
+        let (parent, list) = mvcItems.isEmpty ? ("gateways", listItems(container.children("gateway_item")))
+                                              : ("OPNsense/Gateways", mvcItems)
+        let items = list.map { index, element in
+            let r = ItemReader(element, path: itemPath(parent, "gateway_item", index))
             var g = Gateway(name: r.string("name") ?? "", location: r.location)
             g.interface = r.nonEmpty("interface")
             if let text = r.nonEmpty("gateway") {
@@ -80,6 +83,7 @@ extension ConfigExtractor {
             g.monitor = r.nonEmpty("monitor")
             g.monitorDisabled = r.flag("monitor_disable")
             g.isDefault = r.flag("defaultgw")
+            g.disabled = r.flag("disabled")
             g.descr = r.raw("descr")
             return g
         }
@@ -90,7 +94,7 @@ extension ConfigExtractor {
 
     mutating func staticRoutes() -> [StaticRoute] {
         guard let container = root.child("staticroutes") else { return [] }
-        return container.children("route").enumerated().map { index, element in
+        return listItems(container.children("route")).map { index, element in
             let r = ItemReader(element, path: itemPath("staticroutes", "route", index))
             var route = StaticRoute(location: r.location)
             route.network = r.nonEmpty("network").map(AddressSpec.init)

@@ -4,19 +4,26 @@ extension ConfigExtractor {
     /// `<nat><outbound>`, or the pre-10.3 `<nat><advancedoutbound>`: `upgrade_102_to_103()`
     /// turns the latter into mode `advanced` (its `enable` dropped); with neither, automatic
     /// (pfsense-config.md §6).
+    /// With OPNsense's MVC source NAT rules first (`Extract+OPNsenseMVC`).
     mutating func outboundNAT() -> OutboundNAT {
+        var outbound = legacyOutboundNAT()
+        outbound.rules = mvcSourceNATRules() + outbound.rules
+        return outbound
+    }
+
+    private mutating func legacyOutboundNAT() -> OutboundNAT {
         guard let nat = root.child("nat") else { return OutboundNAT() }
         if let outbound = nat.child("outbound") {
             let r = ItemReader(XMLElement(name: "outbound", children: outbound.children.filter { $0.element?.name != "rule" },
                                           position: outbound.position), path: "nat/outbound")
             let mode = r.word("mode", as: OutboundNAT.Mode.self, &issues) ?? .automatic
-            let rules = outbound.children("rule").enumerated().map { i, e in
+            let rules = listItems(outbound.children("rule")).map { i, e in
                 outboundRule(ItemReader(e, path: itemPath("nat/outbound", "rule", i)))
             }
             return OutboundNAT(mode: mode, rules: rules, location: r.location)
         }
         if let legacy = nat.child("advancedoutbound") {
-            let rules = legacy.children("rule").enumerated().map { i, e in
+            let rules = listItems(legacy.children("rule")).map { i, e in
                 outboundRule(ItemReader(e, path: itemPath("nat/advancedoutbound", "rule", i)))
             }
             return OutboundNAT(mode: .advanced, rules: rules, legacyAdvancedOutbound: true,
@@ -93,7 +100,7 @@ extension ConfigExtractor {
 
     mutating func portForwards() -> [PortForward] {
         guard let nat = root.child("nat") else { return [] }
-        return nat.children("rule").enumerated().map { index, element in
+        return listItems(nat.children("rule")).map { index, element in
             let r = ItemReader(element, path: itemPath("nat", "rule", index))
             var pf = PortForward(location: r.location)
             pf.interfaces = r.list("interface")

@@ -26,7 +26,7 @@ extension ConfigExtractor {
             scope.defaultLeaseTime = r.int("defaultleasetime", &issues)
             scope.maxLeaseTime = r.int("maxleasetime", &issues)
             scope.failoverPeer = r.ipv4("failover_peerip", &issues)
-            scope.staticMaps = element.children("staticmap").enumerated().map { i, e in
+            scope.staticMaps = listItems(element.children("staticmap")).map { i, e in
                 let m = ItemReader(e, path: itemPath("dhcpd/" + element.name, "staticmap", i))
                 return DHCPScope.StaticMap(mac: m.nonEmpty("mac"), ipAddress: m.ipv4("ipaddr", &issues),
                                            hostname: m.nonEmpty("hostname"), descr: m.raw("descr"), location: m.location)

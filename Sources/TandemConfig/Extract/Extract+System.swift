@@ -19,12 +19,12 @@ extension ConfigExtractor {
                 issues.append(r.error("'\(port)' is not a port (1-65535)", field: "webgui/port"))
             }
         }
-        s.users = element.children("user").enumerated().map { i, e in user(e, path: itemPath("system", "user", i)) }
+        s.users = listItems(element.children("user")).map { i, e in user(e, path: itemPath("system", "user", i)) }
         if let name = r.nonEmpty("username") {
             s.legacyUser = User(name: name, uid: 0, password: r.nonEmpty("password").map(PasswordHash.crypt),
                                 location: SourceLocation(path: "system/username", position: element.child("username")?.position))
         }
-        s.groups = element.children("group").enumerated().map { i, e in group(e, path: itemPath("system", "group", i)) }
+        s.groups = listItems(element.children("group")).map { i, e in group(e, path: itemPath("system", "group", i)) }
         s.nextUID = r.int("nextuid", &issues)
         s.nextGID = r.int("nextgid", &issues)
         s.disableReplyTo = r.flag("disablereplyto")

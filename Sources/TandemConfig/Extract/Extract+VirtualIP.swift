@@ -1,7 +1,7 @@
 extension ConfigExtractor {
     mutating func virtualIPs() -> [VirtualIP] {
         guard let container = root.child("virtualip") else { return [] }
-        return container.children("vip").enumerated().compactMap { index, element in
+        return listItems(container.children("vip")).compactMap { index, element in
             let r = ItemReader(element, path: itemPath("virtualip", "vip", index))
             guard let mode = r.word("mode", as: VirtualIP.Mode.self, &issues) else {
                 if r.nonEmpty("mode") == nil { issues.append(r.error("VIP has no <mode>", field: "mode")) }

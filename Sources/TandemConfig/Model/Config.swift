@@ -27,6 +27,8 @@ public struct Config: Sendable, Hashable {
     public var gatewayGroups: [String] = []
     public var staticRoutes: [StaticRoute]
     public var aliases: [Alias]
+    /// `<schedules>`: time ranges rules refer to by name (`<sched>`).
+    public var schedules: [Schedule] = []
     public var filterRules: [FilterRule]
     public var outboundNAT: OutboundNAT
     public var portForwards: [PortForward]
@@ -80,12 +82,17 @@ public struct Config: Sendable, Hashable {
         interfaces.first { $0.name == name }
     }
 
+    public func schedule(named name: String) -> Schedule? {
+        schedules.first { $0.name == name }
+    }
+
     public func alias(named name: String) -> Alias? {
         aliases.first { $0.name == name }
     }
 
+    /// A gateway written in the file or, failing that, an implicit one (`implicitGateways`).
     public func gateway(named name: String) -> Gateway? {
-        gateways.first { $0.name == name }
+        gateways.first { $0.name == name } ?? implicitGateways.first { $0.name == name }
     }
 
     public func virtualIP(uniqid: String) -> VirtualIP? {

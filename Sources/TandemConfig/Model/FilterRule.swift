@@ -28,6 +28,8 @@ public struct FilterRule: Sendable, Hashable {
     public var action: Action
     /// `interface`: one name, or for floating rules a comma list or `any`.
     public var interfaces: [String]
+    /// OPNsense's `interfacenot`: the rule applies on every interface but these.
+    public var interfaceNegated: Bool = false
     public var ipProtocol: IPProtocolFamily
     public var proto: RuleProtocol?
     /// `icmptype`: comma list, e.g. `echoreq`.

@@ -17,6 +17,10 @@ public struct Gateway: Sendable, Hashable {
     public var monitorDisabled: Bool
     /// Legacy `<defaultgw/>` flag (newer files use `gateways/defaultgw4|6`).
     public var isDefault: Bool
+    /// `<disabled>`: kept as a name rules may still refer to, but not routed through.
+    public var disabled: Bool = false
+    /// Created by the product from an interface (`<DESCR>_DHCP`, …), not written in the file.
+    public var implicit: Bool = false
     public var descr: String?
     public var location: SourceLocation
 

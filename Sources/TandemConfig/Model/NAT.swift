@@ -78,6 +78,9 @@ public struct OutboundNATRule: Sendable, Hashable {
     public var created: ChangeStamp?
     public var updated: ChangeStamp?
     public var location: SourceLocation
+    /// An OPNsense MVC source NAT rule (`OPNsense/Firewall/Filter/snatrules`): applied
+    /// before the outbound list whatever the mode, as OPNsense does.
+    public var alwaysApplies: Bool = false
 
     public init(interface: String? = nil, ipProtocol: IPProtocolFamily? = nil, proto: RuleProtocol? = nil,
                 source: EndpointAddress = .any, sourcePort: PortSpec? = nil, destination: EndpointAddress = .any,

@@ -20,7 +20,9 @@ public struct RevisionInfo: Sendable, Hashable {
 /// revision, `NNNNNN.xml`, newest `keep` kept), like pfSense's `/conf/backup`.
 public struct ConfigStore: Sendable {
     public let paths: NodePaths
-    /// How many revisions the history keeps (pfSense's default backup count is 30).
+    /// How many revisions the history keeps when the config has no `<system><backupcount>`
+    /// (pfSense's default, `g['default_config_backup_count']` in
+    /// pfsense/pfsense:src/etc/inc/globals.inc, is 30).
     public let keep: Int
 
     public init(paths: NodePaths, keep: Int = 30) {
@@ -144,6 +146,11 @@ public struct ConfigStore: Sendable {
         }
     }
 
+    /// The newest revision's number (the node's current config), nil for an empty history.
+    public func newestRevision() throws(ConfigStoreError) -> Int? {
+        do { return try revisionNumbers().last } catch { throw .file(error) }
+    }
+
     /// The document of one revision.
     public func revision(_ number: Int) throws(ConfigStoreError) -> ConfigDocument {
         guard (try? revisionNumbers().contains(number)) == true else { throw .noSuchRevision(number) }
@@ -175,9 +182,46 @@ public struct ConfigStore: Sendable {
 
     private func prune() throws(StoreError) {
         let numbers = try revisionNumbers()
-        for n in numbers.dropLast(keep) {
+        for n in numbers.dropLast(Self.backupCount(configAt: paths.config) ?? keep) {
             let path = historyPath(n)
             if unlink(path) != 0, errno != ENOENT { throw StoreError(operation: "unlink", path: path, errno: errno) }
+        }
+    }
+
+    /// `<system><backupcount>` of the config just committed, as pfSense's
+    /// `cleanup_backupcache()` reads it (pfsense/pfsense:src/etc/inc/config.lib.inc): the
+    /// number of revisions to keep. Found by a byte search in the mapped file, so a commit
+    /// does not parse megabytes again; only `system` holds that element in pfSense's schema.
+    /// nil when absent, empty or not a number (the default applies); at least 1 (the
+    /// current revision is always kept).
+    static func backupCount(configAt path: String) -> Int? {
+        guard let file = try? StableBytes(mapping: path, limit: XMLParser.maximumSize) else { return nil }
+        return file.withUnsafeBytes { buffer -> Int? in
+            let open = Array("<backupcount>".utf8)
+            guard let base = buffer.baseAddress, buffer.count >= open.count else { return nil }
+            // memchr to each `<`, then compare (glibc's memmem is not visible to Swift).
+            var at = 0
+            var found: Int?
+            while at + open.count <= buffer.count {
+                guard let lt = memchr(base + at, Int32(UInt8(ascii: "<")), buffer.count - at) else { break }
+                let index = UnsafePointer<UInt8>(lt.assumingMemoryBound(to: UInt8.self)) - base
+                guard index + open.count <= buffer.count else { break }
+                if memcmp(base + index, open, open.count) == 0 {
+                    found = index
+                    break
+                }
+                at = index + 1
+            }
+            guard let found else { return nil }
+            var i = found + open.count
+            var digits = ""
+            while i < buffer.count, buffer[i] == UInt8(ascii: " ") || buffer[i] == UInt8(ascii: "\n")
+                    || buffer[i] == UInt8(ascii: "\t") || buffer[i] == UInt8(ascii: "\r") { i += 1 }
+            while i < buffer.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buffer[i]), digits.count < 6 {
+                digits.append(Character(UnicodeScalar(buffer[i])))
+                i += 1
+            }
+            return Int(digits).map { max(1, $0) }
         }
     }
 

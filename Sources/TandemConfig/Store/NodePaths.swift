@@ -19,6 +19,9 @@ public struct NodePaths: Sendable, Hashable {
     public var stateDirectory: String { under("/var/lib/tandem") }
     /// `ROOT/var/lib/tandem/history/`: one file per committed revision.
     public var history: String { under("/var/lib/tandem/history") }
+    /// `ROOT/var/lib/tandem/commit-confirm.json`: a pending `apply --confirm` deadline and the
+    /// last expiry, kept across daemon restarts.
+    public var commitConfirm: String { under("/var/lib/tandem/commit-confirm.json") }
     /// `ROOT/var/lib/tandem/tls/`: the node's certificate and key.
     public var tls: String { under("/var/lib/tandem/tls") }
     public var runDirectory: String { under("/run/tandem") }

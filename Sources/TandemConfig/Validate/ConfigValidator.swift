@@ -31,7 +31,7 @@ public struct ConfigValidator {
         var aliases: [String: Alias] = [:]
         for a in config.aliases where aliases[a.name] == nil { aliases[a.name] = a }
         self.aliases = aliases
-        var groups = Set(config.gateways.map(\.name))
+        var groups = Set(config.allGateways.map(\.name))
         // Gateway groups are a separate list; their names are valid gateway references.
         groups.formUnion(config.gatewayGroups)
         self.gatewayNames = groups

@@ -83,7 +83,9 @@ extension ConfigValidator {
 
     func isValidHostname(_ name: String) -> Bool {
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard name.count <= 253, labels.count >= 2 else { return false }
+        // One label is a name too: pfSense's filterdns resolves it through the resolver's
+        // search domains (`is_hostname()` in `pfsense/pfsense:src/etc/inc/util.inc`).
+        guard name.count <= 253, !labels.isEmpty else { return false }
         return labels.allSatisfy { label in
             !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }

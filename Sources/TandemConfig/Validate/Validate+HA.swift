@@ -17,8 +17,11 @@ extension ConfigValidator {
         if let name = h.pfsyncInterface {
             checkInterfaceReference(name, l, "pfsyncinterface")
             syncNetwork = interfaces[name]?.ipv4.network
-            if interfaces[name] != nil, syncNetwork == nil {
-                error("sync interface '\(name)' has no static IPv4 address", l, "pfsyncinterface")
+            // pfSense and OPNsense need only the device (pfsync(4) takes `syncdev`); Tandem's
+            // state sync binds to the interface's static address, so without one it does not
+            // start, and the rest of the config still applies.
+            if let iface = interfaces[name], syncNetwork == nil, iface.ipv6.network == nil, h.pfsyncEnabled {
+                warning("sync interface '\(name)' has no static address: state sync is not started (Tandem binds it to that address)", l, "pfsyncinterface")
             }
         } else if h.pfsyncEnabled {
             error("state sync is enabled but <pfsyncinterface> is not set", l, "pfsyncenabled")

@@ -11,7 +11,6 @@ extension ConfigValidator {
         if nat.legacyAdvancedOutbound {
             warning("<advancedoutbound> (config < 10.3) is read as <outbound> mode advanced", nat.location)
         }
-        let own = nodeAddresses
         for rule in nat.rules {
             let l = rule.location
             if let name = rule.interface {
@@ -25,10 +24,11 @@ extension ConfigValidator {
             checkPortAlias(rule.destinationPort, l, "dstport")
             let targetField = "target"
             switch rule.target {
-            case .address(let a):
-                if !rule.noNAT, !own.contains(a) {
-                    error("target \(a) is neither an address of this node nor a virtual IP", l, targetField)
-                }
+            case .address:
+                // Any literal address or subnet is a valid target: pfSense and OPNsense
+                // translate to routed blocks the node does not hold itself (the upstream
+                // router routes them to it), so neither product checks it.
+                break
             case .alias(let name):
                 if name.hasPrefix("_vip"), vipsByUniqid[String(name.dropFirst(4))] != nil { break }
                 guard aliases[name] != nil else {

@@ -86,6 +86,9 @@ extension ConfigValidator {
             if let gw = route.gateway {
                 if !gatewayNames.contains(gw) {
                     error("gateway '\(gw)' is not defined in <gateways>", route.location, "gateway")
+                } else if !route.disabled, let g = config.gateway(named: gw), g.address == nil || g.address == .dynamic {
+                    // The address comes from the interface's lease, PPP link or tunnel.
+                    warning("gateway '\(gw)' has no fixed address (it is learnt on interface '\(g.interface ?? "?")', which Tandem does not address): the route is not installed", route.location, "gateway")
                 }
             } else {
                 error("static route has no <gateway>", route.location, "gateway")

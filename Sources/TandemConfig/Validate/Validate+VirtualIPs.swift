@@ -90,8 +90,10 @@ extension ConfigValidator {
             warning("CARP password is \(key.utf8.count) bytes: only the first \(Self.carpKeyLength) are used", l, "password")
         }
         guard let interface else { return }
+        // The products need only the device (a CARP VIP on a DHCP-addressed WAN is
+        // common): advertisements then leave from whatever address the kernel picks.
         guard let n = ifaceNetwork else {
-            error("interface '\(interface)' has no static \(address.family == .ipv4 ? "IPv4" : "IPv6") address for CARP VIP \(address)", l, "interface")
+            if vip.prefixLength == nil { error("CARP VIP has no <subnet_bits>", l, "subnet_bits") }
             return
         }
         if address == n.address {
