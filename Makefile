@@ -55,6 +55,7 @@ test: deps
 	@bash scripts/lab-services-tests.sh "$(BIN)"
 	@bash scripts/cli-tests.sh "$(BIN)"
 	@bash scripts/sync-tests.sh "$(BIN)"
+	@bash scripts/setup-tests.sh "$(BIN)"
 	@bash scripts/deb-tests.sh "$(BIN)"
 
 demo: build
