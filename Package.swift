@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
+        // The dashboard's templates (no dependencies of its own).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // One system-library module per C library (STYLE.md §5). Only TandemConfig imports
@@ -117,6 +119,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
             "TandemCARP", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
@@ -151,7 +154,8 @@ let package = Package(
             "TandemCompiler", "TandemRuleset",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TandemServicesTests", dependencies: ["TandemAddress", "TandemServices", "TandemConfig", "TandemTestSupport"],
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemAddress", "TandemServices", "TandemConfig", "TandemConfigSync",
+                                                           "TandemTestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemManagementTests", dependencies: [
             "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",

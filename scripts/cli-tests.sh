@@ -27,7 +27,14 @@ expect_exit() {
 
 for f in "$PKG"/etc/examples/*.xml; do
     expect_exit 0 "example $(basename "$f")" -- "$BIN" check "$f"
-    if [ -s "$TMP/out" ]; then bad "example $(basename "$f") is not clean:"; sed 's/^/    /' "$TMP/out"; else ok; fi
+    if [ "$(basename "$f")" = secondaryfw.xml ]; then
+        # Node-local until the primary's first push brings its CARP VIPs: that one warning.
+        if [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "warning: hasync/pfsyncenabled: state sync is enabled but there are no CARP VIPs$" "$TMP/out"; then
+            ok
+        else
+            bad "example secondaryfw.xml: expected only the no-CARP-VIPs warning:"; sed 's/^/    /' "$TMP/out"
+        fi
+    elif [ -s "$TMP/out" ]; then bad "example $(basename "$f") is not clean:"; sed 's/^/    /' "$TMP/out"; else ok; fi
 done
 
 # The shared corpus lives next to the package (never copied into it).

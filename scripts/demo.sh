@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the reference scenario's HA test, end to end, in namespaces (scripts/lab.sh).
-# Brings the two-node lab up, shows CARP on both nodes, traceroutes from the client through
+# Brings the two-node lab up (secondaryfw starts with its node-local settings only and gets
+# the rest from primaryfw's XML-RPC push over HTTPS), shows both management endpoints, the
+# pushed VIPs on secondaryfw with advskew 100, a user added on the primary appearing on the
+# secondary and a rule applied on the primary reaching the secondary's ruleset; then shows CARP on both nodes, traceroutes from the client through
 # the primary, keeps a TCP connection open through the NAT, stops the primary and measures
 # the failover gap with a 10 ms ping, shows the connection survived and the traceroute now
 # going through the secondary, brings the primary back (it preempts), then does the same
@@ -111,12 +114,75 @@ wait_state() {  # wait_state N STATE SECONDS: until every vhid of fwN is in STAT
   return 1
 }
 
+# Each node's dashboard as the LAN client sees it, in headless Chromium: the URLs, and a
+# screenshot of each node that answers, saved under .build/demo/ (skipped without chromium).
+dashboards() {  # dashboards SUFFIX
+  echo "-> dashboards (from the LAN, user admin, password tandem-lab): primaryfw https://192.0.2.2/, secondaryfw https://192.0.2.3/"
+  if ! command -v chromium >/dev/null 2>&1; then echo "-> no screenshots: chromium is not installed"; return 0; fi
+  timeout 60 ip netns exec "$CLIENT" /usr/bin/python3 "$HERE/lab-dashboard.py" --screenshots-only \
+    "$HERE/../.build/demo" "$1" || echo "!! dashboard screenshots failed"
+}
+
 step "bringing the lab up: client, primaryfw, secondaryfw, upstream 198.51.100.254, bridges in $TANDEM_LAB-sw"
 bash "$LAB" up "$BIN"
 wait_state 1 MASTER 10
 
+step "config sync: both nodes' management endpoints (HTTPS, /xmlrpc.php)"
+for n in 1 2; do
+  echo "fw$n: $("$BIN" status --root "/tmp/$TANDEM_LAB/fw$n" | grep '^management:')"
+done
+echo "secondaryfw.xml held only node-local settings; lab.sh up had primaryfw push the rest:"
+"$BIN" status --root "/tmp/$TANDEM_LAB/fw2" | grep 'last received push' | sed 's/^ */  /'
+
+step "the VIPs arrived on secondaryfw with advskew 100 (primaryfw's 0 + 100)"
+for n in 1 2; do
+  echo "fw$n: $("$BIN" status --json --root "/tmp/$TANDEM_LAB/fw$n" | python3 -c '
+import json, sys
+print("; ".join("vhid %d %s advskew %d %s" % (v["vhid"], v["vip"], v["advskew"], v["state"]) for v in json.load(sys.stdin)["carp"]))')"
+done
+
+step "tandem user add john on primaryfw: one committed revision, pushed; john appears on secondaryfw"
+echo "john-demo-password" | "$BIN" user add john --group admins --password-stdin --root "/tmp/$TANDEM_LAB/fw1"
+for _ in $(seq 100); do "$BIN" user list --root "/tmp/$TANDEM_LAB/fw2" | grep -q '^john ' && break; sleep 0.1; done
+echo "secondaryfw's users:"
+"$BIN" user list --root "/tmp/$TANDEM_LAB/fw2" | sed 's/^/  /'
+
+step "a rule added on primaryfw with tandem apply reaches secondaryfw's ruleset"
+RULE_CFG=/tmp/$TANDEM_LAB-rule.xml
+python3 - "/tmp/$TANDEM_LAB/fw1/etc/tandem/config.xml" "$RULE_CFG" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+rule = """\t\t<rule>
+\t\t\t<type>pass</type>
+\t\t\t<interface>lan</interface>
+\t\t\t<ipprotocol>inet</ipprotocol>
+\t\t\t<protocol>tcp</protocol>
+\t\t\t<source>
+\t\t\t\t<network>lan</network>
+\t\t\t</source>
+\t\t\t<destination>
+\t\t\t\t<address>198.51.100.254</address>
+\t\t\t\t<port>8080</port>
+\t\t\t</destination>
+\t\t\t<descr><![CDATA[Demo: LAN to the upstream host on TCP 8080 (added on primaryfw)]]></descr>
+\t\t</rule>
+"""
+i = text.index("\t<filter>\n") + len("\t<filter>\n")
+open(sys.argv[2], "w").write(text[:i] + rule + text[i:])
+PY
+# apply waits for the daemon's push of the new revision and prints its outcome per section.
+ip netns exec "$TANDEM_LAB-fw1" "$BIN" apply --root "/tmp/$TANDEM_LAB/fw1" "$RULE_CFG" 2>&1 \
+  | grep -E '^(applied|config pushed|no daemon|  (filter|virtualip): )|push (failed|refused)' | sed 's/^/  /'
+rm -f "$RULE_CFG"
+for _ in $(seq 100); do ip netns exec "$TANDEM_LAB-fw2" nft list ruleset | grep -q 'added on primaryfw' && break; sleep 0.1; done
+for n in 1 2; do
+  echo "fw$n: $(ip netns exec "$TANDEM_LAB-fw$n" nft list ruleset | grep 'added on primaryfw' | sed 's/^[[:space:]]*//')"
+done
+"$BIN" status --root "/tmp/$TANDEM_LAB/fw2" | grep 'last received push' | sed 's/^ */  /'
+
 step "CARP status on both nodes"
 bash "$LAB" status "$BIN"
+dashboards before-failover
 
 step "the client takes its address by DHCP (Kea HA on both nodes: the primary answers) and resolves through the VIP"
 ip -n "$CLIENT" address flush dev eth0
@@ -187,6 +253,7 @@ wait_state 2 MASTER 5
 
 step "CARP status after the failover"
 bash "$LAB" status "$BIN"
+dashboards after-failover
 
 step "traceroute again"
 trace

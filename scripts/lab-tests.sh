@@ -576,6 +576,32 @@ s.close()' || return 1
   echo "$figures"
 }
 
+# The dashboard and /metrics in headless Chromium from the LAN client (scripts/lab-dashboard.py
+# prints its own ok/FAIL lines and "N passed, N failed"): login, MASTER/BACKUP, CSRF refusals,
+# cookie flags, maintenance, a failover (fw1 stopped) seen without a reload, metrics moving.
+# Screenshots go to .build/dashboard/. fw1 is started again afterwards.
+dashboard_tests() {
+  local why=""
+  command -v chromium >/dev/null 2>&1 || why="chromium is not installed (scripts/install-deps.sh)"
+  [ -n "$why" ] || /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null \
+    || why="python3-prometheus-client is not installed (scripts/install-deps.sh)"
+  if [ -n "$why" ]; then echo "skip dashboard and /metrics in Chromium: $why"; return; fi
+  local out p f
+  out=$(timeout 120 ip netns exec "$P-client" /usr/bin/python3 "$HERE/lab-dashboard.py" "$HERE/../.build/dashboard" \
+        bash "$LAB" stop 1 2>&1)
+  echo "$out" | grep -E '^(ok|FAIL) |took'
+  p=$(echo "$out" | awk '/^[0-9]+ passed, [0-9]+ failed$/{print $1}')
+  f=$(echo "$out" | awk '/^[0-9]+ passed, [0-9]+ failed$/{print $3}')
+  if [ -z "$p" ]; then
+    failed=$((failed + 1)); echo "FAIL dashboard run did not finish:"; echo "$out" | tail -n 15 | sed 's/^/     /'
+  else
+    passed=$((passed + p)); failed=$((failed + f))
+    [ "$f" -eq 0 ] || show_logs
+  fi
+  bash "$LAB" start 1 "$BIN" >/dev/null 2>&1
+  until_ok 6 all_in 1 MASTER || echo "note: fw1 not MASTER again after the dashboard tests: $(states 1 | tr '\n' ' ')"
+}
+
 if ! bash "$LAB" up "$BIN" >/dev/null 2>&1; then
   echo "FAIL lab up"; failed=$((failed + 1))
 else
@@ -587,6 +613,7 @@ else
   check "apply --confirm that expires: the daemon restores the previous ruleset and VIPs" t_confirm_expires
   check "apply --confirm that is confirmed keeps the new config" t_confirm_kept
   check "an upgrade's restart hands over: fw1 stays MASTER, traffic flows, READY after the apply" t_handover
+  dashboard_tests
   check "SIGTERM of the master: takeover within 100 ms" t_sigterm
   check "the old master returns and preempts" t_preempt
   check "kill -9 of the master: takeover within master-down + one interval" t_kill9

@@ -70,6 +70,10 @@ up() {
   install -m 0600 "$REPO/etc/examples/secondaryfw.xml" "$LAB_DIR/fw2/etc/tandem/config.xml"
   start 1 "$bin"
   start 2 "$bin"
+  # secondaryfw.xml holds only what is node-local (interfaces, the sync link, pfsync, the
+  # admin user, the web GUI); the VIPs, rules, NAT, aliases and DHCP come from primaryfw's
+  # XML-RPC push, as on a pfSense pair. Bounded: 10 s for the endpoint, 10 s for the VIPs.
+  push_config "$bin"
   wait_masters "$bin" 8
 }
 
@@ -114,6 +118,29 @@ CONF
     ip netns exec "$P-server" /usr/sbin/chronyd -x -d -u root -f "$dir/chrony.conf" >"$dir/chronyd.log" 2>&1 &
     echo $! >"$dir/chronyd.run"
   fi
+}
+
+# primaryfw pushes its config to secondaryfw now (`tandem sync now` in fw1's namespace), then
+# waits until secondaryfw runs both vhids.
+push_config() {
+  local bin=$1 out
+  for _ in $(seq 100); do
+    ip netns exec "$P-fw1" curl -sk -o /dev/null --max-time 1 https://203.0.113.2/xmlrpc.php && break
+    sleep 0.1
+  done
+  log "primaryfw pushes its config to secondaryfw (XML-RPC over HTTPS)"
+  if ! out=$(ip netns exec "$P-fw1" "$bin" sync now --root "$LAB_DIR/fw1" 2>&1); then
+    echo "$out" | sed 's/^/[lab]   /'
+    echo "lab: the config push to secondaryfw failed" >&2
+    return 1
+  fi
+  echo "$out" | sed 's/^/[lab]   /'
+  for _ in $(seq 100); do
+    [ "$(states 2 "$bin" | wc -l)" -ge 2 ] && return 0
+    sleep 0.1
+  done
+  echo "lab: secondaryfw does not run the pushed VIPs" >&2
+  return 1
 }
 
 # Starts fwN's daemon in its namespace and records its PID.

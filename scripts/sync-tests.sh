@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The management endpoint and XML-RPC config sync on the namespace lab (scripts/lab.sh), run
 # by `make test` with the built binary: a pfSense-2.7-style primary written with Python's
-# xmlrpc.client pushes into the secondary over real TLS; refusals (wrong password, missing
+# xmlrpc.client pushes into the secondary over real TLS; Tandem's own primary pushes what is
+# applied on it; refusals (wrong password, missing
 # privilege, no credentials, a config that does not validate, the sync loop, a login flood,
 # an oversized body, a slow request). Prints "N passed, N failed".
 set -uo pipefail
@@ -140,6 +141,85 @@ t_vips() {
   echo "vhid 1 removed and back (advskew 100, BACKUP), vhid 143 untouched"
 }
 
+add_rule() {  # add_rule CONFIG OUT DESCR PORT: CONFIG with one more LAN pass rule first
+  python3 - "$1" "$2" "$3" "$4" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+rule = ("\t\t<rule>\n\t\t\t<type>pass</type>\n\t\t\t<interface>lan</interface>\n\t\t\t<ipprotocol>inet</ipprotocol>\n"
+        "\t\t\t<protocol>tcp</protocol>\n\t\t\t<source>\n\t\t\t\t<network>lan</network>\n\t\t\t</source>\n"
+        "\t\t\t<destination>\n\t\t\t\t<address>198.51.100.254</address>\n\t\t\t\t<port>%s</port>\n\t\t\t</destination>\n"
+        "\t\t\t<descr><![CDATA[%s]]></descr>\n\t\t</rule>\n") % (sys.argv[4], sys.argv[3])
+i = text.index("\t<filter>\n") + len("\t<filter>\n")
+open(sys.argv[2], "w").write(text[:i] + rule + text[i:])
+PY
+}
+
+add_vip() {  # add_vip CONFIG OUT VHID ADDRESS: CONFIG with one more LAN CARP VIP (advskew 0)
+  python3 - "$1" "$2" "$3" "$4" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+vip = ("\t\t<vip>\n\t\t\t<mode>carp</mode>\n\t\t\t<interface>lan</interface>\n\t\t\t<vhid>%s</vhid>\n"
+       "\t\t\t<advskew>0</advskew>\n\t\t\t<advbase>1</advbase>\n\t\t\t<password><![CDATA[tandem-carp-lab]]></password>\n"
+       "\t\t\t<uniqid>synctest%s</uniqid>\n\t\t\t<descr><![CDATA[added on the primary]]></descr>\n\t\t\t<type>single</type>\n"
+       "\t\t\t<subnet_bits>24</subnet_bits>\n\t\t\t<subnet>%s</subnet>\n\t\t</vip>\n") % (sys.argv[3], sys.argv[3], sys.argv[4])
+i = text.index("\t</virtualip>\n")
+open(sys.argv[2], "w").write(text[:i] + vip + text[i:])
+PY
+}
+
+now() { date +%s.%N; }
+
+t_push_follows() {
+  # An edit on the primary with `tandem apply` (a rule and a VIP) reaches the secondary's
+  # ruleset and CARP (advskew 0 + 100); apply prints the push's outcome per section; the
+  # secondary's own edit is overwritten by the primary's push, as on pfSense; a user added
+  # on the primary appears on the secondary. The follow time is from the start of the
+  # apply on fw1 to both changes running on fw2.
+  local cfg=/tmp/$P-push.xml orig=/tmp/$P-fw1-orig.xml
+  add_rule "$FW2/etc/tandem/config.xml" "$cfg" "edited on the secondary" 8081
+  in_fw 2 "$BIN" apply --root "$FW2" "$cfg" >/dev/null 2>&1 || { echo "apply on fw2 failed"; return 1; }
+  in_fw 2 nft list ruleset | grep -q "edited on the secondary" || { echo "fw2's own edit not applied"; return 1; }
+  cp "$FW1/etc/tandem/config.xml" "$orig"
+  add_rule "$orig" "$cfg.rule" "added on the primary" 8080
+  add_vip "$cfg.rule" "$cfg" 7 192.0.2.250
+  rm -f "$cfg.rule"
+  local t0 t1 out
+  t0=$(now)
+  out=$(in_fw 1 "$BIN" apply --root "$FW1" "$cfg" 2>&1) || { echo "apply on fw1 failed: $out"; return 1; }
+  until_ok 10 sh -c "ip netns exec $P-fw2 nft list ruleset | grep -q 'added on the primary' && [ \"\$(bash $LAB states 2 $BIN | awk '\$1==7{print \$2}')\" = BACKUP ]" \
+    || { echo "fw1's rule and vhid 7 not both on fw2 after 10 s"; return 1; }
+  t1=$(now)
+  rm -f "$cfg"
+  echo "$out" | grep -q "^config pushed to https://203.0.113.2" && echo "$out" | grep -q "^  filter: pushed" \
+    && echo "$out" | grep -q "^  virtualip: pushed" || { echo "apply did not report the push: $out"; return 1; }
+  [ "$(vip_line 2 7 | cut -d' ' -f2)" = 100 ] || { echo "vhid 7 on fw2: $(vip_line 2 7)"; return 1; }
+  ! in_fw 2 nft list ruleset | grep -q "edited on the secondary" || { echo "fw2's own edit survived the push"; return 1; }
+  # The original config back: the push takes vhid 7 off fw2 again.
+  out=$(in_fw 1 "$BIN" apply --root "$FW1" "$orig" 2>&1) || { echo "apply of the original on fw1 failed: $out"; return 1; }
+  rm -f "$orig"
+  until_ok 5 sh -c "[ -z \"\$(bash $LAB states 2 $BIN | awk '\$1==7')\" ]" || { echo "vhid 7 still on fw2"; return 1; }
+  echo "johnpw" | "$BIN" user add john --group admins --password-stdin --root "$FW1" >/dev/null || { echo "user add failed"; return 1; }
+  until_ok 5 sh -c "'$BIN' user list --root $FW2 | grep -q '^john '" || { echo "john not on fw2 after 5 s"; return 1; }
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "rule and VIP on fw2 %.2f s after the apply on fw1 began; fw2 own rule overwritten; john followed\n", b - a }'
+}
+
+t_push_failure_reported() {
+  # fw2's daemon stopped: fw1's apply still succeeds and reports the failed push (4 attempts
+  # 1 s apart); with fw1's daemon stopped too, apply says nothing was pushed.
+  bash "$LAB" stop 2 >/dev/null 2>&1
+  local cfg=/tmp/$P-fail.xml out
+  add_rule "$FW1/etc/tandem/config.xml" "$cfg" "pushed while fw2 is down" 8082
+  out=$(in_fw 1 "$BIN" apply --root "$FW1" "$cfg" 2>&1) || { echo "apply on fw1 failed: $out"; return 1; }
+  echo "$out" | grep -q "warning: push failed: " || { echo "no failed push reported: $out"; return 1; }
+  local failed_line; failed_line=$(echo "$out" | grep "push failed" | head -c 120)
+  bash "$LAB" stop 1 >/dev/null 2>&1
+  add_rule "$FW1/etc/tandem/config.xml" "$cfg" "applied without a daemon" 8083
+  out=$(in_fw 1 "$BIN" apply --root "$FW1" "$cfg" 2>&1) || { echo "apply on fw1 without a daemon failed: $out"; return 1; }
+  rm -f "$cfg"
+  echo "$out" | grep -q "^no daemon: not pushed to https://203.0.113.2" || { echo "no 'not pushed' line: $out"; return 1; }
+  echo "$failed_line"
+}
+
 t_flood() {
   # 1,000 wrong logins from the LAN client, each on its own TLS connection (bounded: 120 s).
   in_client timeout 120 python3 - <<'PY' || return 1
@@ -226,9 +306,12 @@ fi
 check "a config that does not validate: fault with the validator's message, nothing changes" t_invalid_refused
 check "sync loop: ignored and logged" t_loop_guard
 check "VIP push: a removed VIP stops alone, unchanged ones are not reconfigured" t_vips
+check "Tandem primary: an applied rule and VIP and a new user reach the secondary; its own edit is overwritten" t_push_follows
 check "1,000 failed logins: rate-limited, CARP and the peer unaffected" t_flood
 check "20 MiB body: 413" t_oversized
 check "one byte a second: connection closed" t_slow
+# Last: it stops both daemons.
+check "tandem apply on the primary reports a failed push, and no push without a daemon" t_push_failure_reported
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -21,6 +21,8 @@ public actor CarpService {
     private let logger: Logger
     private var timers: [CarpGroupID: Task<Void, Never>] = [:]
     private var lastTransitions: [CarpGroupID: (time: Date, reason: String)] = [:]
+    /// Transitions since this service started, by vhid, new state and reason (for /metrics).
+    private var transitionCounts: [CarpTransitionCount.Key: UInt64] = [:]
     private var linkUp: [String: Bool] = [:]
     private var stopped = false
     private let mastership: Mastership?
@@ -206,6 +208,12 @@ public actor CarpService {
 
     public var maintenance: Bool { node.maintenance }
 
+    /// Transitions counted since start, in a stable order.
+    public func transitions() -> [CarpTransitionCount] {
+        transitionCounts.map { CarpTransitionCount(key: $0.key, count: $0.value) }
+            .sorted { ($0.key.interface, $0.key.vhid, $0.key.state, $0.key.reason) < ($1.key.interface, $1.key.vhid, $1.key.state, $1.key.reason) }
+    }
+
     // MARK: - Actions
 
     /// Carries out one action; for a send, returns whether it worked.
@@ -239,6 +247,8 @@ public actor CarpService {
             schedule(id, at: at)
         case .transition(let t):
             lastTransitions[id] = (Date(), t.reason.rawValue)
+            transitionCounts[.init(interface: id.interface, vhid: Int(id.vhid), state: t.to.rawValue, reason: t.reason.rawValue),
+                             default: 0] += 1
             logger.notice("\(t.logLine)")
         }
         return nil
@@ -284,4 +294,17 @@ public actor CarpService {
         let own = Set(all.map(\.network.address)).subtracting(vips)
         if own != node.ownAddresses { process(.setOwnAddresses(own)) }
     }
+}
+
+/// How often a vhid entered a state for a reason.
+public struct CarpTransitionCount: Sendable, Hashable {
+    public struct Key: Sendable, Hashable {
+        public var interface: String
+        public var vhid: Int
+        public var state: String
+        public var reason: String
+    }
+
+    public var key: Key
+    public var count: UInt64
 }

@@ -55,7 +55,7 @@ struct ConfigPushService: Service {
             logger.error("\(outcome.summary)")
         }
         do {
-            try SyncPushRecord(paths: paths).save(outcome, time: Date(), revision: document.config.revision?.description)
+            try SyncPushRecord(paths: paths).save(outcome, time: Date(), revision: document.config.revision)
         } catch {
             logger.error("config sync: cannot record the push's outcome: \(error)")
         }

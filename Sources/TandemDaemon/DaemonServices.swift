@@ -137,7 +137,12 @@ public enum DaemonRunner {
         }
         let (commits, trigger) = ConfigPushService.makeStream()
         await daemon.setPushTrigger(trigger)
-        extra.append(.init(service: ConfigPushService(paths: paths, logger: logger, commits: commits)))
+        // Each push is counted by result for /metrics as soon as it is recorded.
+        let pusher = ConfigPushService(paths: paths, logger: logger, commits: commits)
+        extra.append(.init(service: ConfigPushService(commits: commits) {
+            await pusher.push()
+            await daemon.countLastPush()
+        }))
         extra.append(.init(service: CommitConfirmService(daemon: daemon)))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             // A ServiceGroup shuts services down one by one in reverse order: CARP comes last

@@ -32,7 +32,10 @@ struct ManagementService: Service {
         let logins = LoginGuard(logger: logger)
         let xmlrpc = SyncXMLRPCService(node: daemon, versions: versions, maximumBodySize: settings.maxBodyBytes,
                                        logger: logger)
-        let endpoint = ManagementEndpoint(node: daemon, xmlrpc: xmlrpc, logins: logins, settings: settings)
+        let dashboard = DashboardEndpoint(node: daemon, dashboard: daemon, logins: logins, sessions: DashboardSessions(),
+                                          secure: settings.https)
+        let endpoint = ManagementEndpoint(node: daemon, xmlrpc: xmlrpc, logins: logins, settings: settings,
+                                          dashboard: dashboard)
         await daemon.setManagementStatus {
             ManagementStatus(listening: settings.url, certificate: identity?.source, fingerprint: fingerprint,
                              logins: await logins.status(), lastReceived: await xmlrpc.lastReceived(),

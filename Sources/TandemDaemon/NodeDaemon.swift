@@ -49,10 +49,23 @@ public actor NodeDaemon {
     public nonisolated let mastership = Mastership()
     /// Told after each reload, so `ConfigPushService` pushes the new revision to the peer.
     private var pushTrigger: AsyncStream<Void>.Continuation?
+    /// Applies and pushes counted for the dashboard and /metrics.
+    var activity = NodeActivity()
+    /// The dashboard's revision rows, with the load time they were read for.
+    var revisionCache: (key: Date?, rows: [DashboardSnapshot.Revision])?
+    var configLoadedAtForDashboard: Date? { configLoadedAt }
 
     func setPushTrigger(_ trigger: AsyncStream<Void>.Continuation) { pushTrigger = trigger }
     /// A pending `tandem apply --confirm` and the last expiry (`NodePaths.commitConfirm`).
     var commitConfirm = CommitConfirm()
+
+    /// `tandem sync now` from the dashboard: the push service pushes the current revision,
+    /// as after a commit. False when no push service runs.
+    func requestPush() -> Bool {
+        guard let pushTrigger else { return false }
+        pushTrigger.yield()
+        return true
+    }
     /// The supervised daemons (Kea, Unbound, chrony); nil when the daemon runs without them.
     public nonisolated let services: NodeServices?
 
@@ -251,6 +264,11 @@ public actor NodeDaemon {
     /// The running config (nil before the first load).
     var runningConfig: Config? { config }
 
+    /// The link adapter, for the dashboard's interface list.
+    nonisolated var linkControl: any LinkControl { deps.link }
+    /// Whether this daemon commits a ruleset (and so has rule counters to show).
+    nonisolated var hasRuleset: Bool { deps.ruleset != nil }
+
     func setManagementStatus(_ source: @escaping @Sendable () async -> ManagementStatus) {
         managementStatus = source
     }
@@ -287,6 +305,8 @@ public actor NodeDaemon {
     /// Interface addresses, sysctls and the ruleset. Each failure is logged and the rest
     /// still applied: a missing interface must not keep CARP from running on the others.
     private func apply(config: Config, plan: NodePlan) async {
+        let started = ContinuousClock.now
+        defer { activity.applied(seconds: (ContinuousClock.now - started).seconds) }
         for setting in plan.sysctls {
             do { try deps.link.writeSysctl(setting.components, value: setting.value) } catch {
                 logger.warning("sysctl \(setting): \(error)")

@@ -3,6 +3,8 @@ import Foundation
 import TandemCompiler
 import TandemConcurrency
 import TandemConfig
+import TandemConfigSync
+import TandemConfigSyncClient
 import TandemDaemon
 import TandemNetlink
 import TandemRuleset
@@ -50,8 +52,8 @@ struct Apply {
                 for w in done.warnings { printError(w) }
                 var timings = done.timings
                 try finish(path: done.path, settings: done.settings, revision: done.revision, report: done.report,
-                           items: .known(done.items), edit: done.what, timings: &timings, pipeline: pipeline,
-                           restore: restore) {
+                           items: .known(done.items), edit: done.what, pushTarget: done.pushTarget,
+                           timings: &timings, pipeline: pipeline, restore: restore) {
                     // Only after a failure past the commit: put the previous ruleset back whole.
                     guard let document = try? ConfigDocument(bytes: done.previousConfig.array) else { return nil }
                     return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset,
@@ -117,7 +119,8 @@ struct Apply {
                                                  spans: prepared.document.spans ?? ItemSpans(),
                                                  filterRules: prepared.config.filterRules.count, stamped: stored)
                            }
-                       }, edit: nil, timings: &timings, pipeline: pipeline, restore: restore) { previous }
+                       }, edit: nil, pushTarget: SyncPush.pushTarget(prepared.document)?.description,
+                       timings: &timings, pipeline: pipeline, restore: restore) { previous }
         } catch let error as NftCommitError {
             if !dryRun, case .success(let pending) = revision.value { ConfigStore(paths: paths).discard(pending) }
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")
@@ -138,7 +141,7 @@ struct Apply {
     /// previous ruleset back (`previous`, computed only then) and changes nothing else.
     private func finish(path: String, settings: [KernelSetting],
                         revision background: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
-                        report: CommitReport, items index: ItemIndex, edit: String?,
+                        report: CommitReport, items index: ItemIndex, edit: String?, pushTarget: String?,
                         timings: inout StageTimings, pipeline: ApplyPipeline, restore: Int?,
                         previous: () -> CommittedRuleset?) throws -> Never {
         let revision: RevisionInfo
@@ -203,11 +206,12 @@ struct Apply {
         if verbose, let edit { print("edit of one item: \(edit)") }
         if verbose { print("timings: \(timings)") }
         print("applied \(path): \(report.mode.rawValue), \(ApplyPipeline.summary(report)), generation \(report.generation), revision \(revision.number)")
-        notifyDaemon(paths)
+        let reloaded = notifyDaemon(paths)
         var status: Int32 = 0
         if let restore, let seconds = confirmSeconds, !armCommitConfirm(restore: restore, applied: revision.number, seconds: seconds) {
             status = 1
         }
+        if let pushTarget { reportPush(to: pushTarget, of: revision, daemonReloaded: reloaded) }
         fflush(nil)
         // The netlink socket's release waits for the kernel to free what the commit replaced
         // (an RCU grace period, ~10 ms): a child takes that wait after this process exits.
@@ -274,18 +278,53 @@ struct Apply {
     /// A daemon running for this root takes the new config at once (addresses, CARP groups,
     /// state sync), as after SIGHUP. Its ruleset is already in the kernel, so the reload
     /// commits nothing. No daemon, no request; a daemon that fails to reload is a warning:
-    /// the kernel and the config already agree.
-    private func notifyDaemon(_ paths: NodePaths) {
-        guard FileManager.default.fileExists(atPath: paths.controlSocket) else { return }
+    /// the kernel and the config already agree. Returns nil without a daemon, else whether
+    /// it reloaded.
+    private func notifyDaemon(_ paths: NodePaths) -> Bool? {
+        guard FileManager.default.fileExists(atPath: paths.controlSocket) else { return nil }
         do {
             let response = try ControlClient(path: paths.controlSocket).send(ControlRequest(command: .reload))
             if response.ok {
                 print("daemon reloaded\(response.message.map { ": \($0)" } ?? "")")
-            } else {
-                printError("tandem apply: warning: the daemon did not reload: \(response.error ?? "no reason given")")
+                return true
             }
+            printError("tandem apply: warning: the daemon did not reload: \(response.error ?? "no reason given")")
         } catch {
             printError("tandem apply: warning: could not reach the daemon to reload it: \(error)")
+        }
+        return false
+    }
+
+    /// How long `tandem apply` waits for the daemon's push of the new revision.
+    static let pushWait: Duration = .seconds(10)
+
+    /// On a primary, the daemon pushes each revision it reloads to the peer
+    /// (`ConfigPushService`); the apply waits for that push (bounded by `pushWait`) and
+    /// prints its outcome per section, as pfSense shows the sync's result after a save. The
+    /// apply itself has succeeded either way: a failed push is reported, not an exit status.
+    private func reportPush(to target: String, of revision: RevisionInfo, daemonReloaded: Bool?) {
+        guard let reloaded = daemonReloaded else {
+            print("no daemon: not pushed to \(target) (`tandem sync now` pushes without one)")
+            return
+        }
+        guard reloaded else {
+            printError("tandem apply: warning: not pushed to \(target): the daemon did not reload")
+            return
+        }
+        guard let time = revision.time else { return }
+        let record = SyncPushRecord(paths: paths)
+        let deadline = ContinuousClock.now + Self.pushWait
+        var progress = PushProgress.of(revisionTime: time, record: record.load())
+        while progress == .waiting, ContinuousClock.now < deadline {
+            usleep(50_000)
+            progress = PushProgress.of(revisionTime: time, record: record.load())
+        }
+        if progress == .waiting {
+            printError("tandem apply: warning: the push to \(target) has not finished after \(Self.pushWait); `tandem status` shows its outcome")
+            return
+        }
+        for line in progress.lines {
+            if progress.succeeded { print(line) } else { printError("tandem apply: warning: \(line)") }
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import TandemCompiler
 import TandemConcurrency
 import TandemConfig
+import TandemConfigSync
 import TandemDaemon
 import TandemNetlink
 import TandemRuleset
@@ -32,6 +33,8 @@ struct ApplyEdit {
         /// commit (compiled only then).
         var previousConfig: StableBytes
         var timings: StageTimings
+        /// Where a running daemon pushes the new revision (a primary), nil when it does not.
+        var pushTarget: String?
     }
 
     enum Outcome {
@@ -219,7 +222,8 @@ struct ApplyEdit {
         }
         return Done(path: path, what: what, report: report, settings: settings,
                     revision: revision,
-                    items: newItems, warnings: warnings, previousConfig: applied.bytes, timings: timings)
+                    items: newItems, warnings: warnings, previousConfig: applied.bytes, timings: timings,
+                    pushTarget: SyncPush.pushTarget(document)?.description)
     }
 }
 

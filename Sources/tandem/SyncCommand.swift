@@ -44,7 +44,7 @@ struct SyncCommand: AsyncParsableCommand {
             for section in plan.sections { print("\(section): \(word)") }
             if let pin = outcome.pinned { print("pinned the peer's certificate: sha256 \(pin)") }
             print(outcome.summary)
-            try? SyncPushRecord(paths: paths).save(outcome, time: Date(), revision: document.config.revision?.description)
+            try? SyncPushRecord(paths: paths).save(outcome, time: Date(), revision: document.config.revision)
             if !outcome.succeeded { throw ExitCode(1) }
         }
     }

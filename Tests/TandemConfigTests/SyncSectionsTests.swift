@@ -4,10 +4,11 @@ import Testing
 @Suite struct SyncSectionsTests {
     @Test func primaryExampleSendsItsToggledSections() throws {
         let doc = try ConfigDocument(bytes: ConfigFileReader.read(examplePath("primaryfw.xml")))
-        // synchronizerules/nat/aliases/virtualip/dhcpd/staticroutes, only sections present
-        // (no <schedules> and no <kea> in the file).
+        // synchronizeusers/rules/nat/aliases/virtualip/dhcpd/staticroutes, only sections
+        // present (no <schedules> and no <kea> in the file).
         #expect(SyncSections.sections(for: doc.config.hasync, in: doc.xml.root) ==
-                ["staticroutes", "gateways", "virtualip", "filter", "nat", "aliases", "dhcpd"])
+                ["system/user", "system/nextuid", "system/group", "system/nextgid",
+                 "staticroutes", "gateways", "virtualip", "filter", "nat", "aliases", "dhcpd"])
     }
 
     @Test func secondaryAndEmptyTogglesSendNothing() throws {

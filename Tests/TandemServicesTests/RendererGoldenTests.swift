@@ -31,7 +31,7 @@ import TandemServices
     /// the standby, each naming the other at its real address.
     @Test func examplePairHasMatchingHARoles() throws {
         let p = try ServiceGoldens.config(ServiceGoldens.examples.appendingPathComponent("primaryfw.xml"))
-        let s = try ServiceGoldens.config(ServiceGoldens.examples.appendingPathComponent("secondaryfw.xml"))
+        let s = try ServiceGoldens.exampleSecondary()
         let hp = try #require(KeaRenderer.haPlan(p)), hs = try #require(KeaRenderer.haPlan(s))
         #expect(hp.role == .primary && hs.role == .standby)
         #expect(hp.localName == hs.partnerName && hs.localName == hp.partnerName)

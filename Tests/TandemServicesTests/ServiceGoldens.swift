@@ -1,5 +1,7 @@
 import Foundation
+import TandemAddress
 import TandemConfig
+import TandemConfigSync
 import TandemServices
 
 /// Inputs and golden files of the service renderers. A case renders a config with a
@@ -25,6 +27,8 @@ enum ServiceGoldens {
         var name: String
         var source: URL
         var root: String
+        /// The primary whose push the source receives first (the node-local example secondary).
+        var pushedFrom: URL? = nil
         var description: String { name }
     }
 
@@ -32,9 +36,9 @@ enum ServiceGoldens {
         var all: [Case] = []
         let own = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
         for f in own { all.append(Case(name: String(f.dropLast(4)), source: directory.appendingPathComponent(f), root: root)) }
-        for f in ["primaryfw.xml", "secondaryfw.xml"] {
-            all.append(Case(name: "example-" + f.dropLast(4), source: examples.appendingPathComponent(f), root: root))
-        }
+        all.append(Case(name: "example-primaryfw", source: examples.appendingPathComponent("primaryfw.xml"), root: root))
+        all.append(Case(name: "example-secondaryfw", source: examples.appendingPathComponent("secondaryfw.xml"), root: root,
+                        pushedFrom: examples.appendingPathComponent("primaryfw.xml")))
         // The appliance layout (`--root /`), where Debian's AppArmor profiles expect the files.
         all.append(Case(name: "appliance-primaryfw", source: examples.appendingPathComponent("primaryfw.xml"), root: "/"))
         if FileManager.default.fileExists(atPath: corpus.path) {
@@ -51,8 +55,32 @@ enum ServiceGoldens {
         try ConfigDocument(bytes: Array(Data(contentsOf: url))).config
     }
 
+    /// `secondaryfw.xml` holds only node-local settings: its VIPs, DHCP scope and the rest
+    /// arrive with `primaryfw.xml`'s first push, as in the lab. This is the secondary as that
+    /// push (`SyncPush.plan` → `restore_config_section`) leaves it.
+    static func exampleSecondary() throws -> Config {
+        try afterPush(of: examples.appendingPathComponent("primaryfw.xml"), into: examples.appendingPathComponent("secondaryfw.xml"))
+    }
+
+    static func afterPush(of primary: URL, into secondary: URL) throws -> Config {
+        let from = try ConfigDocument(bytes: Array(Data(contentsOf: primary)))
+        let local = try ConfigDocument(bytes: Array(Data(contentsOf: secondary)))
+        guard let plan = SyncPush.plan(from) else { throw PushError(why: "\(primary.lastPathComponent) pushes nothing") }
+        let receiver = SyncReceiver(versions: .init(firmware: "test", kernel: "test"))
+        guard case .commit(let commit) = receiver.handle(call: plan.restoreCall, local: local, caller: IPAddress("203.0.113.1")) else {
+            throw PushError(why: "\(secondary.lastPathComponent) did not commit \(primary.lastPathComponent)'s push")
+        }
+        return commit.document.config
+    }
+
+    struct PushError: Error, CustomStringConvertible {
+        var why: String
+        var description: String { why }
+    }
+
     static func specs(_ c: Case) throws -> [ServiceSpec] {
-        ServicePlanner(paths: ServicePaths(root: c.root), keaHooksDirectory: hooks).plan(try config(c.source))
+        let config = try c.pushedFrom.map { try afterPush(of: $0, into: c.source) } ?? config(c.source)
+        return ServicePlanner(paths: ServicePaths(root: c.root), keaHooksDirectory: hooks).plan(config)
     }
 
     static func fileName(_ c: Case, _ kind: ServiceKind) -> String {

@@ -35,6 +35,7 @@ struct ConfigExtractor {
         config.virtualIPs = virtualIPs()
         config.carpMaintenanceMode = ItemReader.flag(root.child("virtualip_carp_maintenancemode"))
         config.carpSubsecond = ItemReader.flag(root.child("tandem")?.child("carp_subsecond"))
+        config.metrics = metricsSettings()
         config.hasync = hasync()
         config.dhcpd = dhcpScopes()
         config.unbound = unbound()

@@ -40,6 +40,8 @@ public struct Config: Sendable, Hashable {
     /// advertisements (advskew/256 s). Only OpenBSD-style peers and other Tandem nodes
     /// accept such advertisements; FreeBSD/pfSense peers drop them.
     public var carpSubsecond: Bool = false
+    /// Tandem extension `<tandem><metrics>`: who may read `/metrics`.
+    public var metrics = MetricsSettings()
     public var hasync: HASync?
     /// `<dhcpd><IF>` scopes in file order.
     public var dhcpd: [DHCPScope]

@@ -15,9 +15,10 @@ public struct SyncPushRecord: Sendable {
     public var lastPushPath: String { directory + "/last-push" }
     public var noticePath: String { directory + "/notice" }
 
-    /// Records an outcome: `time`, `revision` (the pushed config's revision text), `target`,
+    /// Records an outcome: `time`, `revision` (the pushed config's revision text),
+    /// `revision-time` (its `<revision><time>`, which `tandem apply` waits for), `target`,
     /// `sections`, `result` (`pushed`/`refused`/`failed`), `error`, `attempts`.
-    public func save(_ outcome: SyncPushOutcome, time: Date, revision: String?) throws {
+    public func save(_ outcome: SyncPushOutcome, time: Date, revision: ChangeStamp?) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var lines = [
             "time: \(Int(time.timeIntervalSince1970))",
@@ -25,7 +26,10 @@ public struct SyncPushRecord: Sendable {
             "sections: \(outcome.sections.joined(separator: ","))",
             "attempts: \(outcome.attempts)",
         ]
-        if let revision { lines.append("revision: \(revision.replacingOccurrences(of: "\n", with: " "))") }
+        if let text = revision?.description { lines.append("revision: \(text.replacingOccurrences(of: "\n", with: " "))") }
+        // Written as the config holds it (Swift's shortest round-trip form), so it reads
+        // back as the same Double.
+        if let stamp = revision?.time { lines.append("revision-time: \(stamp)") }
         switch outcome.result {
         case .pending: lines.append("result: pending")
         case .pushed: lines.append("result: pushed")

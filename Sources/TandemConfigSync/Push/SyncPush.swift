@@ -48,6 +48,14 @@ public enum SyncPush {
     /// Where this config pushes to, nil on a node that does not push.
     public static func target(for config: Config) -> SyncPushPlan.Target? { target(config) }
 
+    /// Where a daemon running this config pushes each revision to: the target when there is
+    /// one and a section to send (`plan` without building the call), else nil.
+    public static func pushTarget(_ document: ConfigDocument) -> SyncPushPlan.Target? {
+        guard let hasync = document.config.hasync, hasync.pushesConfig, let target = target(document.config),
+              !SyncSections.sections(for: hasync, in: document.xml.root).isEmpty else { return nil }
+        return target
+    }
+
     /// URL parts (`rc.filter_synchronize`): the peer listens on the port and protocol this
     /// node's own web GUI uses; OPNsense may write a whole URL in `synchronizetoip`.
     static func target(_ config: Config) -> SyncPushPlan.Target? {

@@ -47,7 +47,16 @@ public struct Authenticator: Sendable {
         return check(credentials, today: today, verify: verify)
     }
 
-    public func check(_ credentials: BasicCredentials, today: Int,
+    /// What a login is for: each door asks for its own privilege, through the same check.
+    public enum Purpose: Sendable, Hashable {
+        /// `/xmlrpc.php`: uid 0, `system-xmlrpc-ha-sync` or `page-all`.
+        case xmlrpcSync
+        /// The dashboard: uid 0 or `page-all` ("WebCfg - All pages", what pfSense's admins
+        /// group holds). The sync privilege alone does not open the web pages, as on pfSense.
+        case dashboard
+    }
+
+    public func check(_ credentials: BasicCredentials, today: Int, purpose: Purpose = .xmlrpcSync,
                       verify: (String, PasswordHash) -> Bool) -> AuthDecision {
         let name = credentials.username
         guard let user = users.first(where: { $0.name == name }), let stored = user.password else {
@@ -62,7 +71,10 @@ public struct Authenticator: Sendable {
             return .invalidCredentials(username: name, reason: "account expired on \(expires)")
         }
         guard matches else { return .invalidCredentials(username: name, reason: "wrong password") }
-        guard mayUseSync(user) else { return .notEnoughPrivileges(username: name) }
+        switch purpose {
+        case .xmlrpcSync: guard mayUseSync(user) else { return .notEnoughPrivileges(username: name) }
+        case .dashboard: guard mayUseDashboard(user) else { return .notEnoughPrivileges(username: name) }
+        }
         return .granted(username: name)
     }
 
@@ -71,6 +83,11 @@ public struct Authenticator: Sendable {
         if user.uid == 0 { return true }
         let held = privileges(of: user)
         return held.contains(Self.syncPrivilege) || held.contains(Self.allPagesPrivilege)
+    }
+
+    /// uid 0, or `page-all` held directly or through a group.
+    public func mayUseDashboard(_ user: User) -> Bool {
+        user.uid == 0 || privileges(of: user).contains(Self.allPagesPrivilege)
     }
 
     /// The user's own privileges and those of every group it belongs to: groups listing its

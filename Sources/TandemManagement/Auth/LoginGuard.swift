@@ -34,8 +34,23 @@ public actor LoginGuard {
 
     /// The decision for one request from `address` (nil for a non-IP transport).
     public func authenticate(header: String?, address: IPAddress?, system: SystemConfig) async -> AuthDecision {
+        guard let credentials = BasicCredentials(header: header) else {
+            let decision = AuthDecision.invalidCredentials(username: nil, reason: "no Basic credentials")
+            if let address, case .refuse(let retry) = limiter.admit(address, now: now) {
+                return .invalidCredentials(username: nil, reason: "address locked out for another \(Int(retry.rounded(.up))) s")
+            }
+            record(decision, address: address)
+            return decision
+        }
+        return await authenticate(credentials, purpose: .xmlrpcSync, address: address, system: system)
+    }
+
+    /// The decision for a user name and password (the dashboard's login form, or a Basic
+    /// header), counted by the same per-address limiter whatever the door.
+    public func authenticate(_ credentials: BasicCredentials, purpose: Authenticator.Purpose, address: IPAddress?,
+                             system: SystemConfig) async -> AuthDecision {
         if let address, case .refuse(let retry) = limiter.admit(address, now: now) {
-            return .invalidCredentials(username: BasicCredentials(header: header)?.username,
+            return .invalidCredentials(username: credentials.username,
                                        reason: "address locked out for another \(Int(retry.rounded(.up))) s")
         }
         let decoy = decoy(cost: Authenticator.decoyCost(for: system.allUsers))
@@ -44,7 +59,7 @@ public actor LoginGuard {
         let lane = address.map { limiter.isKnown($0) } == true ? knownLane : strangerLane
         let decision = await withCheckedContinuation { (continuation: CheckedContinuation<AuthDecision, Never>) in
             lane.async {
-                continuation.resume(returning: authenticator.check(header: header, today: today,
+                continuation.resume(returning: authenticator.check(credentials, today: today, purpose: purpose,
                                                                    verify: PasswordCheck.verify))
             }
         }
@@ -67,7 +82,7 @@ public actor LoginGuard {
                 logger.warning("management login: \(from) locked out for \(Int(lockout)) s after repeated failures")
             }
         case .notEnoughPrivileges(let user):
-            logger.warning("management login: user '\(user)' from \(from) lacks \(Authenticator.syncPrivilege)")
+            logger.warning("management login: user '\(user)' from \(from) lacks the privilege for this page")
         }
     }
 

@@ -12,13 +12,17 @@ public struct ManagementEndpoint: Sendable {
     public let xmlrpc: any XMLRPCService
     public let logins: LoginGuard
     public let settings: ManagementSettings
+    /// The dashboard and `/metrics`, when the node offers them.
+    public let dashboard: DashboardEndpoint?
     let counters: RequestCounter
 
-    public init(node: any ManagementNode, xmlrpc: any XMLRPCService, logins: LoginGuard, settings: ManagementSettings) {
+    public init(node: any ManagementNode, xmlrpc: any XMLRPCService, logins: LoginGuard, settings: ManagementSettings,
+                dashboard: DashboardEndpoint? = nil) {
         self.node = node
         self.xmlrpc = xmlrpc
         self.logins = logins
         self.settings = settings
+        self.dashboard = dashboard
         counters = RequestCounter()
     }
 
