@@ -60,7 +60,9 @@ out_verify=$(systemd-analyze verify --man=no --root="$rootfs" tandem.service 2>&
 [ -z "$out_verify" ] || { echo "build-image: systemd-analyze verify: $out_verify" >&2; exit 1; }
 
 # GRUB on the MBR, its modules in /boot/grub (grub-mkimage(1)); kernel and initrd through
-# Debian's /vmlinuz and /initrd.img links.
+# Debian's /vmlinuz and /initrd.img links. no_timer_check: under emulation on a busy host the
+# kernel's IO-APIC timer check can fail and panic ("IO-APIC + timer doesn't work!"), seen
+# under TCG here.
 mkdir -p "$rootfs/boot/grub/i386-pc"
 cp /usr/lib/grub/i386-pc/*.mod /usr/lib/grub/i386-pc/*.lst "$rootfs/boot/grub/i386-pc/"
 cat >"$rootfs/boot/grub/grub.cfg" <<'GRUB'
@@ -69,7 +71,7 @@ terminal_input serial console
 terminal_output serial console
 set timeout=1
 menuentry 'Tandem (Debian 12)' {
-  linux /vmlinuz root=LABEL=tandem-root ro console=tty0 console=ttyS0,115200
+  linux /vmlinuz root=LABEL=tandem-root ro console=tty0 console=ttyS0,115200 no_timer_check
   initrd /initrd.img
 }
 GRUB
