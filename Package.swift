@@ -54,6 +54,11 @@ let package = Package(
                        providers: [.apt(["libnetfilter-conntrack-dev"])]),
         // libxcrypt: crypt_r(3) for bcrypt/sha512-crypt passwords; only TandemManagement imports it.
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // Not a library binding: the clone(2) child that closes a netlink socket after the
+        // command has exited (close_after_exit.c says why it is C); only TandemNetlink uses it.
+        .target(name: "CCloseAfterExit"),
+        // glibc's <malloc.h> (mallopt(3)), which Swift's Glibc module leaves out.
+        .systemLibrary(name: "CMalloc"),
 
         // Pure core.
         .target(name: "TandemAddress"),
@@ -85,7 +90,7 @@ let package = Package(
 
         // Adapters.
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
-                                                     "CMnl", "CNftnl", "CNetfilterConntrack"]),
+                                                     "CMnl", "CNftnl", "CNetfilterConntrack", "CCloseAfterExit", "CMalloc"]),
         // The push's transport: XML-RPC over HTTPS with the peer's certificate pinned.
         .target(name: "TandemConfigSyncClient", dependencies: [
             "TandemConfigSync", "TandemConfig",
