@@ -89,8 +89,11 @@ let package = Package(
         .target(name: "TandemServices", dependencies: ["TandemConfig", "TandemAddress"]),
 
         // Adapters.
+        // Kernel tunables under /proc/sys and glibc's allocator settings: system calls that
+        // are not netlink.
+        .target(name: "TandemSystem", dependencies: ["CMalloc"]),
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
-                                                     "CMnl", "CNftnl", "CNetfilterConntrack", "CCloseAfterExit", "CMalloc"]),
+                                                     "TandemSystem", "CMnl", "CNftnl", "CNetfilterConntrack", "CCloseAfterExit"]),
         // The push's transport: XML-RPC over HTTPS with the peer's certificate pinned.
         .target(name: "TandemConfigSyncClient", dependencies: [
             "TandemConfigSync", "TandemConfig",
@@ -103,7 +106,7 @@ let package = Package(
         ], path: "Sources/TandemConfigSync/Client"),
         .target(name: "TandemDaemon", dependencies: [
             "TandemAddress", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
-            "TandemServices",
+            "TandemServices", "TandemSystem",
             "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -128,7 +131,7 @@ let package = Package(
         ]),
         .executableTarget(name: "tandem", dependencies: [
             "TandemCARP", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
-            "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient",
+            "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient", "TandemSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -169,7 +172,8 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "TandemNetlinkTests", dependencies: ["CMnl", "TandemAddress", "TandemNetlink", "TandemRuleset", "TandemStateSync", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
+        .testTarget(name: "TandemSystemTests", dependencies: ["TandemSystem"]),
+        .testTarget(name: "TandemNetlinkTests", dependencies: ["CMnl", "TandemSystem", "TandemAddress", "TandemNetlink", "TandemRuleset", "TandemStateSync", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,7 @@ import TandemConfigSyncClient
 import TandemDaemon
 import TandemNetlink
 import TandemRuleset
+import TandemSystem
 
 /// `tandem apply`: check → compile → one atomic batch → kernel settings → FILE becomes the
 /// node's config. On any failure the kernel keeps the ruleset it had and the node's config
