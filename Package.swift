@@ -167,6 +167,7 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "TandemManagementTests", dependencies: [
             "TandemManagement", "TandemConfig", "TandemAddress", "TandemTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

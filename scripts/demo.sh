@@ -267,6 +267,7 @@ bash "$LAB" start 1 "$BIN"
 wait_state 1 MASTER 6
 wait_state 2 BACKUP 2
 bash "$LAB" status "$BIN"
+dashboards after-failback
 trace
 
 

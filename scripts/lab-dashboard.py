@@ -278,16 +278,33 @@ def main():
         state = p2.js("document.getElementById('maintenance-state').innerText")
         c.check("maintenance off", ok and "off" in state, state.strip())
 
+        # "Sync now" on the primary: the push service pushes the running revision; the config
+        # sync widget shows the result without a reload.
+        def pushes():
+            return value(scrape(FW1)[0], "tandem_config_push_total", result="pushed") or 0
+        before = pushes()
+        ok = p1.submit("sync-now")
+        flash = p1.js("(document.getElementById('flash') || {}).innerText") or ""
+        deadline = time.monotonic() + 15
+        while pushes() <= before and time.monotonic() < deadline:
+            time.sleep(0.3)
+        after = pushes()
+        shown = p1.wait("/Last push\\s*pushed/.test(document.getElementById('w-configsync').innerText)", 5)
+        c.check("sync now pushes to the peer", ok and "Pushing" in flash and after > before and shown,
+                f"pushes counted {before:.0f} -> {after:.0f}; " + flash)
+
         # /metrics from the LAN, before the failover.
         m2, content_type, length = scrape(FW2)
         c.check("metrics parse", value(m2, "tandem_carp_state", interface="lan0", vhid="1", state="BACKUP") == 1
                 and "version=0.0.4" in content_type, f"{length} bytes, {len(m2)} samples")
         transitions_before = sum(v for (n, _), v in m2.items() if n == "tandem_carp_transitions_total")
         m1, _, _ = scrape(FW1)
-        c.check("metrics: primary MASTER, logins counted",
+        c.check("metrics: primary MASTER, logins and pushes counted",
                 value(m1, "tandem_carp_state", interface="lan0", vhid="1", state="MASTER") == 1
-                and (value(m1, "tandem_login_failures_total") or 0) >= 1,
-                f"login failures {value(m1, 'tandem_login_failures_total')}")
+                and (value(m1, "tandem_login_failures_total") or 0) >= 1
+                and (value(m1, "tandem_config_push_total", result="pushed") or 0) >= 1,
+                f"login failures {value(m1, 'tandem_login_failures_total')}, "
+                f"pushes {value(m1, 'tandem_config_push_total', result='pushed')}")
 
         # Rule counters: CARP's advertisements alone keep the "CARP operation" rule counting.
         rows = p1.js("Array.from(document.querySelectorAll('#w-rules tbody tr')).filter(r => r.cells.length === 4)"

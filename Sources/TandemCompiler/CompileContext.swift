@@ -14,10 +14,18 @@ struct CompileContext {
     private var reported: Set<ConfigDiagnostic> = []
     /// Built-in sets (bogons, RFC 1918, this firewall's addresses) some rule refers to.
     var builtinSetsUsed: Set<BuiltinSet> = []
+    /// Pass rules left out (`LeftOutRules`), in the order met.
+    var leftOut: [LeftOutRule] = []
+    /// pf tag name → its conntrack mark bit (Tags.swift).
+    let tagBits: [String: UInt32]
+    /// The UTC offset schedules are converted with (Schedules.swift), in minutes east.
+    let utcOffsetMinutes: Int
 
-    init(config: Config, filterRuleCount: Int? = nil) {
+    init(config: Config, filterRuleCount: Int? = nil, utcOffsetMinutes: Int = 0) {
         self.config = config
         self.partedTabs = (filterRuleCount ?? config.filterRules.count) > FilterRules.partSize
+        self.tagBits = Self.tagBits(for: config.filterRules)
+        self.utcOffsetMinutes = utcOffsetMinutes
     }
 
     mutating func warn(_ message: String, at location: SourceLocation, field: String = "") {

@@ -6,4 +6,16 @@ public enum ConntrackMarks {
     /// flow stays local and state sync never sends it to the peer (state-sync.md §1.7).
     /// The top bit, clear of the `rdr pass` marks (`0x5450nnnn`, PortForwards.passMark).
     public static let noStateSync: UInt32 = 0x8000_0000
+
+    /// pf tags (`<tag>`/`<tagged>`, Tags.swift): one bit per tag name. These are the bits
+    /// that are zero in every `rdr pass` mark (`0x5450nnnn` has bits 30, 28, 26, 22 and 20
+    /// set and the forward's index in the low 16), so a tag never makes one flow's mark
+    /// read as another's; the `rdr pass` test masks them out.
+    public static let tagBits: [UInt32] = [
+        0x2000_0000, 0x0800_0000, 0x0200_0000, 0x0100_0000, 0x0080_0000,
+        0x0020_0000, 0x0008_0000, 0x0004_0000, 0x0002_0000, 0x0001_0000,
+    ]
+
+    /// Every tag bit.
+    public static let tagMask: UInt32 = tagBits.reduce(0, |)
 }

@@ -14,6 +14,16 @@ enum PortForwards {
     /// ct mark values for "rdr pass" flows: 0x54500000 + n ("TP"), n = the forward's index.
     static func passMark(_ index: Int) -> UInt32 { 0x5450_0000 | UInt32(index & 0xffff) }
 
+    /// A forward's reflection mode, its own or the system default, as pfSense's
+    /// `filter_nat_rules_generate()` decides it (`pfsense/pfsense:src/etc/inc/filter.inc`):
+    /// `natreflection` when set; else none under `<disablenatreflection>`, pure NAT under
+    /// `<enablenatreflectionpurenat>`, and the NAT + proxy mode (`enable`) otherwise.
+    static func effectiveReflection(_ forward: PortForward, system: SystemConfig) -> String {
+        if let own = forward.natReflection { return own }
+        if system.natReflectionDisabled { return "disable" }
+        return system.natReflectionPureNAT ? "purenat" : "enable"
+    }
+
     static func add(to nat: inout NATPlan, filter: inout FilterPlan, context: inout CompileContext) {
         for (i, forward) in context.config.portForwards.enumerated() where !forward.disabled {
             let index = i + 1
@@ -110,7 +120,9 @@ enum PortForwards {
             if ports != nil, !hasPorts { ports = nil }
             if forward.associatedRuleID == "pass" {
                 statements.append(.ctMarkSet(passMark(index)))
-                filter.forwardEarly.append(Rule(matches: [.ctStatus([.dnat]), .ctMark(passMark(index))],
+                // Tag bits (Tags.swift) a pass rule may add to the flow are not part of it.
+                let mask: UInt32 = context.tagBits.isEmpty ? 0xffff_ffff : ~ConntrackMarks.tagMask
+                filter.forwardEarly.append(Rule(matches: [.ctStatus([.dnat]), .ctMark(passMark(index), mask: mask)],
                                                 statements: [.counter, .verdict(.accept)],
                                                 comment: comment.map { "rdr pass: \($0)" } ?? "rdr pass", origin: origin))
             }
@@ -122,10 +134,14 @@ enum PortForwards {
         if let dports { matches.append(.port(.destination, dports)) }
         nat.dstnat.append(Rule(matches: matches, statements: statements, comment: comment, origin: origin))
 
+        let reflection = effectiveReflection(forward, system: context.config.system)
+        // The proxy mode is not supported: a forward that asks for it is warned about; one
+        // that only inherits it from the system default is left unreflected without a word,
+        // as before the default was read (most files carry neither setting).
         if forward.natReflection == "enable" {
             context.warn("NAT reflection 'enable' (NAT + proxy) is not supported; use purenat", at: location, field: "natreflection")
         }
-        guard forward.natReflection == "purenat", !forward.noRedirect, let target = targetAddress else { return }
+        guard reflection == "purenat", !forward.noRedirect, let target = targetAddress else { return }
         // Reflection: the same rdr on every other internal interface, for the outside address.
         var reflectedDst: Match?
         if case .match(let m) = dst { reflectedDst = m }

@@ -23,12 +23,27 @@ enum RuleTranslator {
             context.warn("'match' rules (queue/tag only) are not applied", at: location, field: "type")
             return out
         }
-        if let gw = rule.gateway, !gw.isEmpty {
-            context.warn("policy routing to gateway '\(gw)' is not applied; the rule filters only", at: location, field: "gateway")
+        // Never broader than written: a pass rule with a condition Tandem cannot enforce is
+        // left out; a block or reject rule drops the condition and blocks more.
+        let missing = Unenforceable.conditions(of: rule, context: &context)
+        if !missing.isEmpty {
+            if rule.action == .pass {
+                context.leaveOut(rule, missing: missing)
+                return out
+            }
+            context.warn("\(rule.action.rawValue) rule applied without \(missing.joined(separator: ", ")): it blocks more than written",
+                         at: location)
         }
-        if let s = rule.schedule, !s.isEmpty {
-            context.warn("schedule '\(s)' is not applied; the rule is always active", at: location, field: "sched")
+        // One copy of the rule per time window of its schedule (Schedules.swift).
+        var windows: [[Match]] = [[]]
+        if let name = rule.schedule, !name.isEmpty, case .windows(let w) = context.scheduleWindows(name) {
+            windows = w
         }
+        // pf tags as conntrack mark bits (Tags.swift).
+        var tagMatch: [Match] = []
+        if let name = rule.tagged, !name.isEmpty, let bit = context.tagBit(name) { tagMatch = [.ctMark(bit, mask: bit)] }
+        var tagSet: [Statement] = []
+        if let name = rule.tag, !name.isEmpty, let bit = context.tagBit(name) { tagSet = [.ctMarkSetBits(bit)] }
         if rule.stateType == .synproxyState || rule.stateType == .sloppyState {
             context.warn("'\(rule.stateType.rawValue)' is applied as 'keep state'", at: location, field: "statetype")
         }
@@ -92,7 +107,9 @@ enum RuleTranslator {
 
         let comment = ruleComment(tracker: rule.tracker, descr: rule.descr)
         let origin = RuleOrigin(location, descr: rule.descr, tracker: rule.tracker)
-        for (_, matches) in perFamily {
+        for (_, familyMatches) in perFamily {
+          for window in windows {
+            let matches = familyMatches + tagMatch + window
             var head: [Statement] = [.counter]
             if rule.log {
                 let tag = rule.tracker.flatMap { $0.isEmpty ? nil : $0 } ?? "rule\(index)"
@@ -105,7 +122,7 @@ enum RuleTranslator {
                 // event already carries the bit the daemon's sync filter skips.
                 let noSync: [Statement] = rule.noPfsync && rule.stateType != .none
                     ? [.ctMarkSetBits(ConntrackMarks.noStateSync)] : []
-                out.filter.append(Rule(matches: all, statements: head + noSync + [.verdict(.accept)],
+                out.filter.append(Rule(matches: all, statements: head + noSync + tagSet + [.verdict(.accept)],
                                        comment: comment, origin: origin))
                 if rule.stateType == .none {
                     if let notrackScope {
@@ -136,6 +153,7 @@ enum RuleTranslator {
             case .match:
                 break
             }
+          }
         }
         return out
     }

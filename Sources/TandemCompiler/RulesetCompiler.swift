@@ -1,3 +1,4 @@
+import Foundation
 import TandemAddress
 import TandemConfig
 import TandemRuleset
@@ -7,10 +8,13 @@ import TandemRuleset
 public struct RulesetCompilation: Sendable, Hashable {
     public var ruleset: Ruleset
     public var diagnostics: [ConfigDiagnostic]
+    /// Pass rules not applied because a condition of theirs cannot be enforced.
+    public var leftOut: [LeftOutRule]
 
-    public init(ruleset: Ruleset, diagnostics: [ConfigDiagnostic]) {
+    public init(ruleset: Ruleset, diagnostics: [ConfigDiagnostic], leftOut: [LeftOutRule] = []) {
         self.ruleset = ruleset
         self.diagnostics = diagnostics
+        self.leftOut = leftOut
     }
 }
 
@@ -40,8 +44,14 @@ public enum RulesetCompiler {
     /// it holds only some of them (an edit's skeleton, `ItemEdit`): long files cut interface
     /// tabs into parts (`FilterRules.partSize`), and the skeleton's chains must be named as
     /// the whole file's are.
-    public static func compile(_ config: Config, filterRuleCount: Int? = nil) -> RulesetCompilation {
-        var context = CompileContext(config: config, filterRuleCount: filterRuleCount)
+    ///
+    /// `utcOffsetMinutes` moves schedules' local times to the kernel's UTC; by default it is
+    /// the offset of the config's `<timezone>` now (UTC when there is none).
+    public static func compile(_ config: Config, filterRuleCount: Int? = nil,
+                               utcOffsetMinutes: Int? = nil) -> RulesetCompilation {
+        let offset = utcOffsetMinutes ?? config.system.timezone.flatMap { TimeZone(identifier: $0) }
+            .map { $0.secondsFromGMT() / 60 } ?? 0
+        var context = CompileContext(config: config, filterRuleCount: filterRuleCount, utcOffsetMinutes: offset)
         let aliases = AliasSets.build(config: config, context: &context)
         context.aliasSets = aliases
 
@@ -59,6 +69,7 @@ public enum RulesetCompiler {
 
         let table = TableLayout.assemble(filter: filter, nat: nat, aliasSets: aliases.sets,
                                          builtinSets: context.usedBuiltinSets(), context: context)
-        return RulesetCompilation(ruleset: Ruleset(tables: [table]), diagnostics: context.diagnostics)
+        return RulesetCompilation(ruleset: Ruleset(tables: [table]), diagnostics: context.diagnostics,
+                                  leftOut: context.leftOut)
     }
 }

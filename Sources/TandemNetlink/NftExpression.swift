@@ -40,6 +40,9 @@ enum NftExpression: Sendable, Hashable {
     case notrack
     /// `[ fib daddr type => reg D ]`
     case fib(flags: UInt32, result: UInt32, dreg: UInt32 = 1)
+    /// `[ byteorder reg D = hton(reg S, SIZE, LEN) ]`: host to network order, so that a
+    /// range compares a host-order value (`meta hour`) as a number.
+    case byteorderHton(sreg: UInt32 = 1, dreg: UInt32 = 1, length: UInt32, size: UInt32)
 }
 
 /// How a lookup names its set: a named set of the table, or an anonymous one created in
@@ -66,6 +69,8 @@ enum NftSetReference: Sendable, Hashable {
 /// `enum nft_meta_keys`.
 enum NftMetaKey: UInt32, Sendable, Hashable {
     case mark = 3, nfproto = 15, l4proto = 16, iifname = 6, oifname = 7
+    /// NFT_META_TIME_DAY (u8), NFT_META_TIME_HOUR (u32, host order).
+    case timeDay = 31, timeHour = 32
 }
 
 /// `enum nft_ct_keys`.

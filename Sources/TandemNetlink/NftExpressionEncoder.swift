@@ -36,6 +36,14 @@ enum NftExpressionEncoder {
                 bytes(e, NFTNL_EXPR_BITWISE_MASK, mask)
                 bytes(e, NFTNL_EXPR_BITWISE_XOR, xor)
             }
+        case .byteorderHton(let sreg, let dreg, let length, let size):
+            return expr("byteorder") { e in
+                u32(e, NFTNL_EXPR_BYTEORDER_SREG, sreg)
+                u32(e, NFTNL_EXPR_BYTEORDER_DREG, dreg)
+                u32(e, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON.rawValue)
+                u32(e, NFTNL_EXPR_BYTEORDER_LEN, length)
+                u32(e, NFTNL_EXPR_BYTEORDER_SIZE, size)
+            }
         case .range(let op, let sreg, let from, let to):
             return expr("range") { e in
                 u32(e, NFTNL_EXPR_RANGE_SREG, sreg)

@@ -49,3 +49,10 @@ extension NftLinearizer {
         ctx.out.append(.cmp(.eq, data: NftEncoding.hostOrder(value)))
     }
 }
+
+extension NftLinearizer {
+    /// A u32 in network order (what a `byteorder hton` leaves in the register).
+    static func bigEndian(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)]
+    }
+}

@@ -103,6 +103,16 @@ struct NftLinearizer: Sendable {
                         .cmp(negated ? .neq : .eq, data: NftEncoding.hostOrder(NftConstant.rtnLocal))]
         case .concatenation(let fields, let set):
             try emitConcatenation(fields, set: set, &ctx)
+        case .metaDay(let days):
+            // One byte: compared as bytes, it compares as a number.
+            ctx.out.append(.meta(.timeDay))
+            ctx.out += days.count == 1 ? [.cmp(.eq, data: [days.lowerBound])]
+                                       : [.cmp(.gte, data: [days.lowerBound]), .cmp(.lte, data: [days.upperBound])]
+        case .metaHour(let seconds):
+            // As nft emits it: the host-order u32 to network order, then compared bytewise.
+            ctx.out += [.meta(.timeHour), .byteorderHton(length: 4, size: 4),
+                        .cmp(.gte, data: Self.bigEndian(seconds.lowerBound)),
+                        .cmp(.lte, data: Self.bigEndian(seconds.upperBound))]
         }
     }
 

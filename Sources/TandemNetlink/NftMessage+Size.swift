@@ -169,7 +169,8 @@ extension NftExpression {
         case .immediateData(_, let data): try body("immediate data", data.count, NftLimit.dataValue)
         case .immediateVerdict(_, let chain): try body("jump chain name", chain?.utf8.count ?? 0, NftLimit.name)
         case .log(let prefix, _, _): try body("log prefix", prefix?.utf8.count ?? 0, NftLimit.logPrefix)
-        case .meta, .metaSet, .payload, .ct, .ctSet, .nat, .masquerade, .counter, .reject, .notrack, .fib: break
+        case .meta, .metaSet, .payload, .ct, .ctSet, .nat, .masquerade, .counter, .reject, .notrack, .fib,
+             .byteorderHton: break
         }
     }
 

@@ -1,5 +1,17 @@
 import TandemAddress
 
+extension RenderText {
+    /// nft's day names, 0 = Sunday (nft(8), META EXPRESSIONS).
+    static let weekdays = ["\"Sunday\"", "\"Monday\"", "\"Tuesday\"", "\"Wednesday\"", "\"Thursday\"",
+                           "\"Friday\"", "\"Saturday\""]
+
+    /// `HH:MM:SS` of seconds after midnight.
+    static func clock(_ seconds: UInt32) -> String {
+        func two(_ n: UInt32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+    }
+}
+
 extension Match {
     /// nft syntax for one match (after `Rule.canonicalized`, so dependencies are explicit).
     public func render() -> String {
@@ -48,6 +60,14 @@ extension Match {
                 }
             }
             return "\(names.joined(separator: " . ")) @\(set)"
+        case .metaDay(let days):
+            // A range, as the netlink form compares it (`cmp gte`, `cmp lte`).
+            let first = RenderText.weekdays[Int(days.lowerBound) % 7], last = RenderText.weekdays[Int(days.upperBound) % 7]
+            return "meta day " + (days.count == 1 ? first : "\(first)-\(last)")
+        case .metaHour(let seconds):
+            // nft reads these as the local time of the nft process; Tandem's values are
+            // UTC, so `nft -f` of this text matches the same times only with TZ=UTC.
+            return "meta hour \"\(RenderText.clock(seconds.lowerBound))\"-\"\(RenderText.clock(seconds.upperBound))\""
         }
     }
 }

@@ -66,6 +66,12 @@ public enum Match: Sendable, Hashable {
     /// `ip saddr . ip daddr . th dport @set`: the fields' values, concatenated, are an
     /// element of the named set (a group of filter rules, `RuleGroups`).
     case concatenation([KeyField], set: String)
+    /// `meta day`: the weekday, 0 = Sunday … 6 = Saturday, within the range. The kernel
+    /// counts days in UTC (less the kernel's `sys_tz`, 0 unless set), nft_meta.c.
+    case metaDay(ClosedRange<UInt8>)
+    /// `meta hour`: seconds since midnight UTC within the range (nft_meta.c
+    /// `nft_meta_hour()`).
+    case metaHour(ClosedRange<UInt32>)
 }
 
 /// One field of a concatenated lookup.

@@ -1,10 +1,14 @@
+import TandemCompiler
 import TandemConfig
 
 /// The `--json` form of `tandem check`:
-/// `{"file":…,"valid":…,"errors":[{"line":…,"column":…,"path":…,"message":…}],"warnings":[…]}`.
+/// `{"file":…,"valid":…,"errors":[{"line":…,"column":…,"path":…,"message":…}],"warnings":[…],
+/// "left_out":[{"path":…,"line":…,"description":…,"tracker":…,"missing":[…]}]}`: `left_out`
+/// lists the pass rules not applied because a condition of theirs cannot be enforced.
 struct CheckReport {
     var file: String
     var check: ConfigCheck
+    var leftOut: [LeftOutRule] = []
 
     var json: String {
         func item(_ d: ConfigDiagnostic) -> String {
@@ -14,7 +18,14 @@ struct CheckReport {
         }
         let errors = check.errors.map(item).joined(separator: ",")
         let warnings = check.warnings.map(item).joined(separator: ",")
-        return "{\"file\":\(quote(file)),\"valid\":\(check.isValid),\"errors\":[\(errors)],\"warnings\":[\(warnings)]}"
+        func rule(_ r: LeftOutRule) -> String {
+            let missing = r.missing.map(quote).joined(separator: ",")
+            return "{\"path\":\(quote(r.path)),\"line\":\(r.line.map(String.init) ?? "null"),"
+                + "\"description\":\(r.description.map(quote) ?? "null"),\"tracker\":\(r.tracker.map(quote) ?? "null"),"
+                + "\"missing\":[\(missing)]}"
+        }
+        let left = leftOut.map(rule).joined(separator: ",")
+        return "{\"file\":\(quote(file)),\"valid\":\(check.isValid),\"errors\":[\(errors)],\"warnings\":[\(warnings)],\"left_out\":[\(left)]}"
     }
 }
 

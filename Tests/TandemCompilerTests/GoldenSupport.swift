@@ -9,11 +9,9 @@ import TandemTestSupport
 enum GoldenFiles {
     static let directory: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Goldens")
-    /// `<package>/../shared/corpus`, or TANDEM_CORPUS when set (a worktree elsewhere).
-    static let corpus: URL = ProcessInfo.processInfo.environment["TANDEM_CORPUS"].map { URL(fileURLWithPath: $0) }
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/corpus")
+    /// The real configs of `Tests/Corpus`.
+    static let corpus: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Corpus")
 
     static var recording: Bool { ProcessInfo.processInfo.environment["TANDEM_RECORD_GOLDENS"] == "1" }
 

@@ -124,7 +124,6 @@ import Testing
             <rule><interface>lan</interface><tracker>7</tracker><direction>in</direction><icmptype>echoreq</icmptype><protocol>tcp</protocol></rule></filter>
             """) == [
             "warning: filter/rule[1]/destination/port: ports are ignored: protocol is any, not tcp or udp",
-            "warning: filter/rule[1]/sched: schedule 'night' is read but not applied: the rule is always active",
             "warning: filter/rule[2]/tracker: tracker 7 is also used by filter/rule[1]: counters and kernel errors cannot tell these rules apart",
             "warning: filter/rule[2]/direction: <direction> only applies to floating rules",
             "warning: filter/rule[2]/icmptype: <icmptype> is ignored: protocol is tcp, not icmp",

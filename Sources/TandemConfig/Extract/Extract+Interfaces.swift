@@ -34,6 +34,10 @@ extension ConfigExtractor {
         let looksLikeAddress = text.contains(".") || text.contains(":") || text.allSatisfy(\.isNumber)
         if keywords.contains(text.lowercased()) || !looksLikeAddress { return .dynamic(text.lowercased()) }
         guard let a = IPAddress(text), a.family == family else {
+            if Self.isTemplatePlaceholder(text) {
+                issues.append(r.error("'\(text)' is a template placeholder, not an address: pfSense's is_ipaddr() refuses it and leaves the interface without an address", field: address))
+                return .none
+            }
             let what = family == .ipv4 ? "an IPv4 address" : "an IPv6 address"
             let modes = keywords.sorted().joined(separator: ", ")
             issues.append(r.error("'\(text)' is neither \(what) nor one of \(modes)", field: address))
@@ -48,6 +52,12 @@ extension ConfigExtractor {
             return .none
         }
         return .static(network)
+    }
+
+    /// `xxx.xxx.xxx.xxx`, `xxx.xxx.xxx.xxx/xx`: what config templates (pfSense 1.2's
+    /// commented examples among them) hold where an address belongs.
+    static func isTemplatePlaceholder(_ text: String) -> Bool {
+        text.lowercased().contains("xx") && text.lowercased().allSatisfy { "x.:/".contains($0) }
     }
 
     func gatewayGroups() -> [String] {

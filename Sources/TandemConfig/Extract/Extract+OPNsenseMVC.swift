@@ -173,6 +173,13 @@ extension ConfigExtractor {
 
     /// MVC sections Tandem does not apply yet, each reported once where it is written.
     mutating func mvcUnappliedSections() {
+        // pfSense's (and OPNsense's legacy) `<nat><onetoone>` and `<nat><npt>` lists.
+        for (name, what) in [("onetoone", "1:1 NAT rules"), ("npt", "NPt (IPv6 prefix translation) rules")] {
+            let items = listItems(root.child("nat")?.children(name) ?? [])
+            guard let first = items.first else { continue }
+            let location = SourceLocation(path: itemPath("nat", name, first.index), element: first.element)
+            issues.append(.warning("\(items.count) \(what) are read but not applied", at: location))
+        }
         guard let mvc else { return }
         for (path, what) in [("Firewall/Filter/npt", "NPt (IPv6 prefix translation) rules"),
                              ("Firewall/Filter/onetoone", "1:1 NAT rules")] {

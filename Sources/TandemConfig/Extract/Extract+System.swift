@@ -29,6 +29,8 @@ extension ConfigExtractor {
         s.nextGID = r.int("nextgid", &issues)
         s.disableReplyTo = r.flag("disablereplyto")
         s.ruleGroups = r.flag("tandem/rulegroups")
+        s.natReflectionDisabled = r.flag("disablenatreflection")
+        s.natReflectionPureNAT = r.flag("enablenatreflectionpurenat")
         return s
     }
 

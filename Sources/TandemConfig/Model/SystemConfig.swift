@@ -23,6 +23,11 @@ public struct SystemConfig: Sendable, Hashable {
     /// rules, and compiling the groups costs the apply more than the kernel saves at list
     /// sizes under ~50,000 rules.
     public var ruleGroups = false
+    /// `<disablenatreflection>`: port forwards without their own `natreflection` reflect
+    /// nothing (pfSense's factory default writes it).
+    public var natReflectionDisabled = false
+    /// `<enablenatreflectionpurenat>`: otherwise they reflect by pure NAT, not the proxy.
+    public var natReflectionPureNAT = false
     public var location: SourceLocation
 
     public init(hostname: String? = nil, domain: String? = nil, timeservers: [String] = [],

@@ -94,6 +94,8 @@ extension ConfigValidator {
                 error("static route has no <gateway>", route.location, "gateway")
             }
             switch route.network {
+            case .alias(let name)? where ConfigExtractor.isTemplatePlaceholder(name):
+                error("'\(name)' is a template placeholder, not a network: pfSense's is_subnet() refuses it and installs no route", route.location, "network")
             case .alias(let name)?: checkAddressAlias(name, route.location, "network")
             case nil: error("static route has no <network>", route.location, "network")
             case .network?: break
@@ -132,6 +134,12 @@ extension ConfigValidator {
         location.has(side + "/address") ? side + "/address" : side + "/network"
     }
 
+    /// `lan`, `lanip`, `(self)`, `any`: what only `<network>` holds.
+    func isNetworkKeyword(_ name: String) -> Bool {
+        name == "(self)" || name == "any" || interfaces[name] != nil
+            || (name.hasSuffix("ip") && interfaces[String(name.dropLast(2))] != nil)
+    }
+
     mutating func checkEndpoint(_ address: EndpointAddress, _ location: SourceLocation, _ side: String) {
         // The field is looked up only for the names that need checking, not for the plain
         // addresses most rules hold (issue #3).
@@ -139,7 +147,14 @@ extension ConfigValidator {
         case .alias(let name):
             // A `<network>` may name a VIP by its key (`_vip<uniqid>`) as well as an alias.
             if name.hasPrefix("_vip"), vipsByUniqid[String(name.dropFirst(4))] != nil { return }
-            checkAddressAlias(name, location, endpointField(location, side))
+            let field = endpointField(location, side)
+            if aliases[name] == nil, field.hasSuffix("/address"), isNetworkKeyword(name) {
+                // pfSense's filter_generate_address() writes <address> as it stands, so pfctl
+                // would refuse the ruleset on an undefined table or macro.
+                error("'\(name)' is a <network> keyword written in <address>: pfSense would fail to load its ruleset on it; write <network>\(name)</network>", location, field)
+                return
+            }
+            checkAddressAlias(name, location, field)
         case .interfaceNetwork(let name), .interfaceAddress(let name):
             checkInterfaceReference(name, location, endpointField(location, side))
         case .any, .thisFirewall, .network:

@@ -54,12 +54,8 @@ extension ConfigValidator {
         if rule.direction != nil, !rule.floating {
             warning("<direction> only applies to floating rules", l, "direction")
         }
-        if rule.schedule != nil {
-            warning("schedule '\(rule.schedule!)' is read but not applied: the rule is always active", l, "sched")
-        }
-        if rule.tag != nil || rule.tagged != nil {
-            warning("packet tags are read but not applied", l, rule.tag != nil ? "tag" : "tagged")
-        }
+        // Schedules, tags and policy routing are the compiler's: what it cannot enforce
+        // it leaves out or applies narrower, and says so (`tandem check` lists it).
         // The list is built only for a rule that sets a limit (most do not).
         if rule.maxStates != nil || rule.maxSourceNodes != nil || rule.maxSourceConnections != nil
             || rule.maxSourceStates != nil || rule.stateTimeout != nil {

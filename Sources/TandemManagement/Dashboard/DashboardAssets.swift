@@ -35,6 +35,8 @@ enum DashboardAssets {
         .badge.init, .badge.bad { background:var(--badbg); color:var(--bad); }
         .badge.warn { background:var(--warnbg); color:var(--warn); }
         .badge.idle { background:var(--line); color:var(--muted); }
+        .dot { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:8px; background:var(--line); }
+        .dot.ok { background:var(--ok); } .dot.bad { background:var(--bad); } .dot.warn { background:#d99a00; }
         .actions { display:flex; gap:8px; }
         button { font:inherit; padding:5px 12px; border-radius:4px; border:1px solid var(--brand); background:var(--brand); color:#fff; cursor:pointer; }
         button:disabled { opacity:.45; cursor:default; }

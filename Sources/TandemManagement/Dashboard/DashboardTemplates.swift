@@ -110,7 +110,7 @@ enum DashboardTemplates {
         <dl>
         <dt>Peer</dt><dd class="mono">{{peer}} via {{interface}} <span class="badge {{badge}}">{{state}}</span></dd>
         <dt>Flows</dt><dd>{{localFlows}} local, {{remoteFlows}} from the peer</dd>
-        <dt>Agreement</dt><dd><span class="badge {{agreementBadge}}">&#8203;</span>{{agreement}}</dd>
+        <dt>Agreement</dt><dd><span class="dot {{agreementBadge}}"></span>{{agreement}}</dd>
         </dl>
         {{/sync}}
         {{^sync}}<p class="muted">State sync is not configured (hasync/pfsyncenabled).</p>{{/sync}}
@@ -120,7 +120,7 @@ enum DashboardTemplates {
         <h2>Config sync</h2>
         <dl>
         <dt>Pushes to</dt><dd class="mono">{{#pushPeer}}{{pushPeer}}{{/pushPeer}}{{^pushPeer}}none (secondary){{/pushPeer}}</dd>
-        <dt>Last push</dt><dd><span class="badge {{lastPushBadge}}">&#8203;</span>{{lastPush}}</dd>
+        <dt>Last push</dt><dd><span class="dot {{lastPushBadge}}"></span>{{lastPush}}</dd>
         {{#pushNotice}}<dt>Notice</dt><dd class="bad-text">{{pushNotice}}</dd>{{/pushNotice}}
         <dt>Last received</dt><dd>{{lastReceived}}</dd>
         </dl>
