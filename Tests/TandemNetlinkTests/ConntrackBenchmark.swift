@@ -1,5 +1,6 @@
 import TandemAddress
 import TandemStateSync
+@testable import TandemNetlink
 
 /// Measures how fast a conntrack table takes injected entries and gives them back, for the
 /// sync benchmarks (state-sync.md §6.1 "bulk resync and commit time"). Not used by the
