@@ -17,6 +17,8 @@ packages=(
   # node services run and supervised by `tandem daemon`, and the clients the tests use
   # against them (DHCP client, DNS lookups)
   kea-dhcp4-server unbound chrony isc-dhcp-client bind9-dnsutils
+  # perfdhcp (Kea's DHCP load generator, `make bench`) is in kea-admin
+  kea-admin
   # the DNSSEC root trust anchor (RFC 7958) Unbound starts from when validation is on
   dns-root-data
   # the dashboard's tests and `make demo`'s screenshots: headless Chromium (large, ~100 MB;

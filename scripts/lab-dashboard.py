@@ -296,6 +296,8 @@ def main():
         # /metrics from the LAN, before the failover.
         m2, content_type, length = scrape(FW2)
         c.check("metrics parse", value(m2, "tandem_carp_state", interface="lan0", vhid="1", state="BACKUP") == 1
+                and value(m2, "tandem_statesync_lag_records") is not None
+                and value(m2, "tandem_statesync_flows", table="local") is not None
                 and "version=0.0.4" in content_type, f"{length} bytes, {len(m2)} samples")
         transitions_before = sum(v for (n, _), v in m2.items() if n == "tandem_carp_transitions_total")
         m1, _, _ = scrape(FW1)

@@ -218,52 +218,81 @@ confirm_config() {
       -e 's|<filter>|<filter><rule><tracker>1799999999</tracker><type>block</type><interface>lan</interface><ipprotocol>inet</ipprotocol><protocol>tcp</protocol><source><any></any></source><destination><any></any><port>7399</port></destination><descr>commit-confirm test</descr></rule>|' \
       "$1" >"$2"
 }
-ruleset_has_7399() { ip netns exec "$P-fw1" nft -s list ruleset | grep -q 'dport 7399'; }
+# Outputs are captured before they are searched: `cmd | grep -q` fails under pipefail when
+# grep exits at the first match while cmd still writes (SIGPIPE).
+# matches PATTERN COMMAND...: COMMAND's output (both streams) has a line matching PATTERN.
+matches() { local pattern=$1 out; shift; out=$("$@" 2>&1); grep -q -- "$pattern" <<<"$out"; }
+fw1_ruleset() { ip netns exec "$P-fw1" nft -s list ruleset; }
+ruleset_has_7399() { matches 'dport 7399' fw1_ruleset; }
 no_7399() { ! ruleset_has_7399; }
-expired() { "$BIN" status --json --root "/tmp/$P/fw1" | grep -q '"lastExpiry"'; }
+expired() { matches '"lastExpiry"' "$BIN" status --json --root "/tmp/$P/fw1"; }
+fw1_history() { "$BIN" history --root "/tmp/$P/fw1" --limit 1 | tail -n 1; }
+
+# After a commit-confirm test, whatever happened: nothing pending, fw1 on ORIG again.
+confirm_cleanup() {
+  local orig=$1
+  "$BIN" confirm --root "/tmp/$P/fw1" >/dev/null 2>&1
+  if ! cmp -s <(grep -v -e '<time>' -e '<description>' -e '<username>' "/tmp/$P/fw1/etc/tandem/config.xml") \
+              <(grep -v -e '<time>' -e '<description>' -e '<username>' "$orig"); then
+    ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$orig" >/dev/null 2>&1
+  fi
+  until_ok 4 all_in 1 MASTER
+  rm -f "$orig" "/tmp/$P-confirm.xml"
+}
 
 t_confirm_expires() {
   # `apply --confirm` that nobody confirms: the daemon restores the previous revision, its
   # ruleset (the 7399 rule goes) and its VIPs (fw1 takes them back).
+  local orig="/tmp/$P-confirm-orig.xml" rc=0
+  cp "/tmp/$P/fw1/etc/tandem/config.xml" "$orig"
+  confirm_expires_body "$orig" || rc=1
+  confirm_cleanup "$orig"
+  return $rc
+}
+
+confirm_expires_body() {
   local cfg="/tmp/$P-confirm.xml" out before after
-  confirm_config "/tmp/$P/fw1/etc/tandem/config.xml" "$cfg"
-  before=$(ip netns exec "$P-fw1" nft -s list ruleset)
+  confirm_config "$1" "$cfg"
+  before=$(fw1_ruleset)
   out=$(ip netns exec "$P-fw1" "$BIN" apply --confirm 4s --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
-  echo "$out" | grep -q '^commit-confirm: revision [0-9]* applied; revision [0-9]* is restored 4 s from now' || { echo "not armed: $out"; return 1; }
-  ruleset_has_7399 || { echo "the new rule is not in fw1's ruleset"; return 1; }
+  grep -q '^commit-confirm: revision [0-9]* applied; revision [0-9]* is restored 4 s from now' <<<"$out" || { echo "not armed: $out"; return 1; }
+  ruleset_has_7399 || { echo "the new rule is not in fw1's ruleset; apply said: $out"; return 1; }
   until_ok 3 all_in 2 MASTER || { echo "fw2 did not take over after the apply: $(states 2 | tr '\n' ' ')"; return 1; }
-  "$BIN" status --root "/tmp/$P/fw1" | grep -q '^commit-confirm PENDING: ' || { echo "status shows no pending confirm"; return 1; }
+  matches '^commit-confirm PENDING: ' "$BIN" status --root "/tmp/$P/fw1" || { echo "status shows no pending confirm"; return 1; }
   until_ok 8 expired || { echo "no expiry 8 s after the apply"; return 1; }
   until_ok 2 no_7399 || { echo "the 7399 rule is still in fw1's ruleset"; return 1; }
   until_ok 4 all_in 1 MASTER || { echo "fw1 did not take the VIPs back: $(states 1 | tr '\n' ' ')"; return 1; }
-  after=$(ip netns exec "$P-fw1" nft -s list ruleset)
+  after=$(fw1_ruleset)
   [ "$before" = "$after" ] || { echo "fw1's ruleset differs from before the apply: $(diff <(echo "$before") <(echo "$after") | head -5 | tr '\n' ' ')"; return 1; }
-  "$BIN" history --root "/tmp/$P/fw1" --limit 1 | grep -q 'Commit-confirm expired: restored revision [0-9]*  *.*filter: -rule (tracker 1799999999)' \
-    || { echo "history: $("$BIN" history --root "/tmp/$P/fw1" --limit 1 | tail -1)"; return 1; }
-  "$BIN" status --root "/tmp/$P/fw1" | grep -q '^last commit-confirm expiry: .* restored revision' || { echo "status shows no expiry"; return 1; }
+  out=$(fw1_history)
+  grep -q 'Commit-confirm expired: restored revision [0-9]*  *.*filter: -rule (tracker 1799999999)' <<<"$out" || { echo "history: $out"; return 1; }
+  matches '^last commit-confirm expiry: .* restored revision' "$BIN" status --root "/tmp/$P/fw1" || { echo "status shows no expiry"; return 1; }
   grep -q 'commit-confirm expired: restored revision' "/tmp/$P/fw1/daemon.log" || { echo "no log line"; return 1; }
-  rm -f "$cfg"
-  echo "restored after 4 s: ruleset as before, fw1 MASTER again, $("$BIN" history --root "/tmp/$P/fw1" --limit 1 | tail -1 | awk '{sub(/[*]$/, "", $1); print "revision", $1}')"
+  echo "restored after 4 s: ruleset as before, fw1 MASTER again, $(awk '{sub(/[*]$/, "", $1); print "revision", $1}' <<<"$out")"
 }
 
 t_confirm_kept() {
-  # The same apply, confirmed in time: it stays past the deadline; then a plain apply of
-  # the original puts fw1 back.
-  local cfg="/tmp/$P-confirm.xml" orig="/tmp/$P-confirm-orig.xml" out
+  # The same apply, confirmed in time: it stays past the deadline (then the cleanup puts
+  # fw1 back on its original config by a plain apply).
+  local orig="/tmp/$P-confirm-orig.xml" rc=0
   cp "/tmp/$P/fw1/etc/tandem/config.xml" "$orig"
-  confirm_config "$orig" "$cfg"
+  confirm_kept_body "$orig" || rc=1
+  confirm_cleanup "$orig"
+  return $rc
+}
+
+confirm_kept_body() {
+  local cfg="/tmp/$P-confirm.xml" out
+  confirm_config "$1" "$cfg"
   out=$(ip netns exec "$P-fw1" "$BIN" apply --confirm 3s --root "/tmp/$P/fw1" "$cfg" 2>&1) || { echo "apply failed: $out"; return 1; }
   out=$("$BIN" confirm --root "/tmp/$P/fw1" 2>&1) || { echo "confirm failed: $out"; return 1; }
-  echo "$out" | grep -q '^revision [0-9]* confirmed' || { echo "confirm said: $out"; return 1; }
+  grep -q '^revision [0-9]* confirmed' <<<"$out" || { echo "confirm said: $out"; return 1; }
   sleep 3.5
   ruleset_has_7399 || { echo "the confirmed rule is gone"; return 1; }
-  "$BIN" history --root "/tmp/$P/fw1" --limit 1 | grep -q 'tandem apply tandem-labtest-.*-confirm.xml' \
-    || { echo "history: $("$BIN" history --root "/tmp/$P/fw1" --limit 1 | tail -1)"; return 1; }
+  out=$(fw1_history)
+  grep -q 'tandem apply tandem-labtest-.*-confirm.xml' <<<"$out" || { echo "history: $out"; return 1; }
   out=$("$BIN" confirm --root "/tmp/$P/fw1" 2>&1) && { echo "a second confirm succeeded: $out"; return 1; }
-  echo "$out" | grep -q 'nothing to confirm' || { echo "a second confirm said: $out"; return 1; }
-  out=$(ip netns exec "$P-fw1" "$BIN" apply --root "/tmp/$P/fw1" "$orig" 2>&1) || { echo "apply failed: $out"; return 1; }
-  rm -f "$cfg" "$orig"
-  until_ok 4 all_in 1 MASTER || { echo "fw1 did not take back: $(states 1 | tr '\n' ' ')"; return 1; }
+  grep -q 'nothing to confirm' <<<"$out" || { echo "a second confirm said: $out"; return 1; }
   echo "kept past its 3 s deadline after tandem confirm"
 }
 

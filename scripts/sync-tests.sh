@@ -58,13 +58,15 @@ t_tls_up() {
 
 t_no_credentials() {
   local out; out=$(post -H 'Content-Type: text/xml' --data "$ver" "$URL2/xmlrpc.php")
-  echo "$out" | grep -q "<int>-1</int>" && echo "$out" | grep -q "Invalid username or password" || { echo "$out"; return 1; }
+  # Here-strings, not `echo | grep -q`: grep -q exits at the first match, and under
+  # pipefail the echo's SIGPIPE would fail the check.
+  grep -q "<int>-1</int>" <<<"$out" && grep -q "Invalid username or password" <<<"$out" || { echo "$out"; return 1; }
   echo "fault -1"
 }
 
 t_wrong_password() {
   local out; out=$(in_client python3 "$PRIMARY" "$URL2" admin wrong "$REPO/etc/examples/primaryfw.xml" filter)
-  [ $? -eq 2 ] && echo "$out" | grep -q "fault -1: Authentication failed: Invalid username or password" || { echo "$out"; return 1; }
+  [ $? -eq 2 ] && grep -q "fault -1: Authentication failed: Invalid username or password" <<<"$out" || { echo "$out"; return 1; }
   echo "fault -1"
 }
 
@@ -72,7 +74,7 @@ t_no_privilege() {
   echo "bobpass" | "$BIN" user add bob --password-stdin --root "$FW2" >/dev/null || { echo "user add failed"; return 1; }
   "$BIN" user list --root "$FW2" | grep -q "^bob .*sync not allowed" || { "$BIN" user list --root "$FW2"; return 1; }
   local out; out=$(in_client python3 "$PRIMARY" "$URL2" bob bobpass "$REPO/etc/examples/primaryfw.xml" filter)
-  [ $? -eq 2 ] && echo "$out" | grep -q "fault -2: Authentication failed: not enough privileges" || { echo "$out"; return 1; }
+  [ $? -eq 2 ] && grep -q "fault -2: Authentication failed: not enough privileges" <<<"$out" || { echo "$out"; return 1; }
   echo "fault -2"
 }
 
@@ -90,7 +92,7 @@ t_interop_restore() {
 
 t_version_refused() {
   local out; out=$(in_client python3 "$PRIMARY" "$URL2" admin tandem-lab "$CORPUS/opnsense-carp-master.xml" filter)
-  [ $? -eq 3 ] && echo "$out" | grep -q "different configuration version" || { echo "$out"; return 1; }
+  [ $? -eq 3 ] && grep -q "different configuration version" <<<"$out" || { echo "$out"; return 1; }
   echo "config_version 23.3 against 11.2: not sent"
 }
 
@@ -100,7 +102,7 @@ t_invalid_refused() {
   local bad=/tmp/$P/bad.xml
   sed 's|<interface>lan</interface>|<interface>opt9</interface>|' "$REPO/etc/examples/primaryfw.xml" > "$bad"
   local out; out=$(in_client python3 "$PRIMARY" "$URL2" admin tandem-lab "$bad" filter)
-  [ $? -eq 2 ] && echo "$out" | grep -q "opt9" || { echo "$out"; return 1; }
+  [ $? -eq 2 ] && grep -q "opt9" <<<"$out" || { echo "$out"; return 1; }
   [ "$(revisions "$FW2")" -eq "$before" ] && [ "$(md5sum < "$FW2/etc/tandem/config.xml")" = "$sum" ] || { echo "config changed"; return 1; }
   echo "$(echo "$out" | head -c 160)"
 }
@@ -190,8 +192,8 @@ t_push_follows() {
     || { echo "fw1's rule and vhid 7 not both on fw2 after 10 s"; return 1; }
   t1=$(now)
   rm -f "$cfg"
-  echo "$out" | grep -q "^config pushed to https://203.0.113.2" && echo "$out" | grep -q "^  filter: pushed" \
-    && echo "$out" | grep -q "^  virtualip: pushed" || { echo "apply did not report the push: $out"; return 1; }
+  grep -q "^config pushed to https://203.0.113.2" <<<"$out" && grep -q "^  filter: pushed" <<<"$out" \
+    && grep -q "^  virtualip: pushed" <<<"$out" || { echo "apply did not report the push: $out"; return 1; }
   [ "$(vip_line 2 7 | cut -d' ' -f2)" = 100 ] || { echo "vhid 7 on fw2: $(vip_line 2 7)"; return 1; }
   ! in_fw 2 nft list ruleset | grep -q "edited on the secondary" || { echo "fw2's own edit survived the push"; return 1; }
   # The original config back: the push takes vhid 7 off fw2 again.
@@ -210,13 +212,13 @@ t_push_failure_reported() {
   local cfg=/tmp/$P-fail.xml out
   add_rule "$FW1/etc/tandem/config.xml" "$cfg" "pushed while fw2 is down" 8082
   out=$(in_fw 1 "$BIN" apply --root "$FW1" "$cfg" 2>&1) || { echo "apply on fw1 failed: $out"; return 1; }
-  echo "$out" | grep -q "warning: push failed: " || { echo "no failed push reported: $out"; return 1; }
+  grep -q "warning: push failed: " <<<"$out" || { echo "no failed push reported: $out"; return 1; }
   local failed_line; failed_line=$(echo "$out" | grep "push failed" | head -c 120)
   bash "$LAB" stop 1 >/dev/null 2>&1
   add_rule "$FW1/etc/tandem/config.xml" "$cfg" "applied without a daemon" 8083
   out=$(in_fw 1 "$BIN" apply --root "$FW1" "$cfg" 2>&1) || { echo "apply on fw1 without a daemon failed: $out"; return 1; }
   rm -f "$cfg"
-  echo "$out" | grep -q "^no daemon: not pushed to https://203.0.113.2" || { echo "no 'not pushed' line: $out"; return 1; }
+  grep -q "^no daemon: not pushed to https://203.0.113.2" <<<"$out" || { echo "no 'not pushed' line: $out"; return 1; }
   echo "$failed_line"
 }
 

@@ -164,6 +164,11 @@ public enum ItemEdit {
             guard config.filterRules.count == 1 else {
                 throw NotApplicable("the edited filter rule is not one <rule> element")
             }
+            // Tag bits are given in order of first use over the whole file: a skeleton of one
+            // rule would number them differently from the rules the kernel keeps.
+            if !(config.filterRules[0].tag ?? "").isEmpty || !(config.filterRules[0].tagged ?? "").isEmpty {
+                throw NotApplicable("the edited filter rule uses pf tags, numbered over the whole file")
+            }
             config.filterRules[0].number = n
             config.filterRules[0].location.path = "filter/rule[\(n)]"
         case .alias, .unchanged:

@@ -13,6 +13,14 @@ extension NodeDaemon {
         _ = await commitConfirmStep(.tick)
     }
 
+    /// Keeps a pending restore point in the history whatever its `backupcount`.
+    func pinRestorePoint() {
+        let wanted: Set<Int> = commitConfirm.pending.map { [$0.restore] } ?? []
+        do { try ConfigStore(paths: paths).pin(wanted) } catch {
+            logger.error("commit-confirm: could not keep revision \(wanted.sorted()) from pruning: \(error)")
+        }
+    }
+
     /// Feeds one event to the value and runs its actions; the reply, when the event is a
     /// request.
     func commitConfirmStep(_ event: CommitConfirm.Event) async -> ControlResponse? {
@@ -24,6 +32,7 @@ extension NodeDaemon {
             for action in commitConfirm.handle(event, now: Date().timeIntervalSince1970) {
                 switch action {
                 case .persist:
+                    pinRestorePoint()
                     do { try commitConfirm.save(paths) } catch {
                         persistError = "\(error)"
                         logger.error("commit-confirm: could not record \(paths.commitConfirm): \(error)")

@@ -82,6 +82,7 @@ public actor NodeDaemon {
     public func start() async throws {
         do {
             commitConfirm = try CommitConfirm.load(paths)
+            pinRestorePoint()
             if let p = commitConfirm.pending {
                 logger.notice("commit-confirm pending from before the restart: revision \(p.restore) is restored at \(NodeStatus.clock(p.deadline)) UTC unless confirmed")
             }

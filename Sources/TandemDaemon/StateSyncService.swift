@@ -219,7 +219,11 @@ final class SyncWorker: @unchecked Sendable {
                        "digestsSkipped": c.digestsSkipped, "disagreements": c.disagreements,
                        "bulksRequestedOnDisagreement": c.bulksRequestedOnDisagreement,
                        "rejected": c.rejectedTotal, "peerFlowsRefused": c.refusedTotal,
-                       "peerTimeoutsCapped": c.timeoutsCapped].merging(byReason) { a, _ in a },
+                       "peerTimeoutsCapped": c.timeoutsCapped, "recordsOutOfWindow": c.recordsOutOfWindow,
+                       "duplicateRecords": c.duplicateRecords, "resendQueueOverflows": c.resendQueueOverflows,
+                       // A level, not a count: records sent and not yet acknowledged (the lag
+                       // /metrics exports as tandem_statesync_lag_records).
+                       "resendQueue": s.resendQueue].merging(byReason) { a, _ in a },
             agreement: agreement)
     }
 

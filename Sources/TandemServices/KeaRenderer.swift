@@ -122,6 +122,19 @@ public struct KeaRenderer: Sendable {
         // Option 42 carries IPv4 addresses only (the validator warns about names).
         let ntp = scope.ntpServers.compactMap(IPv4Address.init)
         if !ntp.isEmpty { options.append(Self.option("ntp-servers", ntp.map(\.description).joined(separator: ", "))) }
+        if !scope.winsServers.isEmpty {
+            // pfSense writes `option netbios-node-type 8` (H-node) beside the servers
+            // (`services_dhcpdv4_configure()` in pfsense/pfsense:src/etc/inc/services.inc).
+            options.append(Self.option("netbios-name-servers", scope.winsServers.map(\.description).joined(separator: ", ")))
+            options.append(Self.option("netbios-node-type", "8"))
+        }
+        if let boot = scope.netboot {
+            // RFC 2131 `siaddr` and `file` are Kea subnet parameters; the root path is
+            // option 17 (RFC 2132 §3.19).
+            if let next = boot.nextServer { s.append(("next-server", .string(next.description))) }
+            if let file = boot.filename { s.append(("boot-file-name", .string(file))) }
+            if let root = boot.rootPath { options.append(Self.option("root-path", root)) }
+        }
         if !options.isEmpty { s.append(("option-data", .array(options))) }
 
         let reservations: [JSONValue] = scope.staticMaps.compactMap { map in

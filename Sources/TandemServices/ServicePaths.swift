@@ -34,7 +34,9 @@ public struct ServicePaths: Sendable, Hashable {
 
     // Unbound.
     public var unboundConfig: String { isAppliance ? "/etc/unbound/tandem.conf" : lib + "/services/unbound.conf" }
-    public var unboundDirectory: String { isAppliance ? "/etc/unbound" : lib + "/unbound" }
+    /// Debian's own: its profile lets the `unbound` user rewrite the RFC 5011 trust anchor
+    /// there (`/etc/unbound` is read-only to it).
+    public var unboundDirectory: String { isAppliance ? "/var/lib/unbound" : lib + "/unbound" }
     public var unboundPidFile: String { isAppliance ? "/run/unbound.pid" : run + "/unbound.pid" }
     public var unboundControlSocket: String { isAppliance ? "/run/unbound.ctl" : run + "/unbound.ctl" }
 

@@ -62,6 +62,11 @@ public struct UnboundRenderer: Sendable {
                 set("access-control", "\(n.masked) allow")
             }
         }
+        // The configured access lists after the automatic ones (`unbound_acls_config()`);
+        // for the same network unbound keeps the last line.
+        for acl in u.accessLists {
+            for n in acl.networks { set("access-control", "\(n.masked) \(acl.action.unboundAction)") }
+        }
 
         set("hide-identity", u.hideIdentity ? "yes" : "no")
         set("hide-version", u.hideVersion ? "yes" : "no")
@@ -76,7 +81,26 @@ public struct UnboundRenderer: Sendable {
             set("module-config", "\"iterator\"")
         }
         localData(config, facts: facts, registerStatic: u.registerDHCPStatic, set: set)
+        hostOverrides(u, set: set)
+        // A domain override's zone is private (rebinding protection allows private answers)
+        // and not DNSSEC-validated, as pfSense writes them (`unbound_add_domain_overrides()`).
+        let overridden = Self.overridesByDomain(u)
+        for (domain, _) in overridden {
+            set("private-domain", "\"\(domain)\"")
+            set("domain-insecure", "\"\(domain)\"")
+            // Unbound answers the private and documentation reverse zones itself (its
+            // default local zones, unbound.conf(5) `local-zone`); a forwarded one must
+            // pass through.
+            if domain.hasSuffix(".in-addr.arpa") || domain.hasSuffix(".ip6.arpa") {
+                set("local-zone", "\"\(domain)\" typetransparent")
+            }
+        }
 
+        for (domain, servers) in overridden {
+            lines.append("forward-zone:")
+            set("name", "\"\(domain)\"")
+            for o in servers { set("forward-addr", o.port.map { "\(o.server)@\($0)" } ?? o.server.description) }
+        }
         if u.forwarding {
             let servers = config.system.dnsServers.filter { IPAddress($0) != nil }
             // Without servers it resolves from the root servers (the validator warns).
@@ -122,6 +146,24 @@ public struct UnboundRenderer: Sendable {
                 set("local-data-ptr", "\"\(ip) \(name)\"")
             }
         }
+    }
+
+    /// Host overrides and their aliases, forward and reverse (one PTR per address, to the
+    /// override's own name), as pfSense's `unbound_generate_zone_data()`.
+    private func hostOverrides(_ u: Unbound, set: (String, String) -> Void) {
+        var ptr: Set<IPAddress> = []
+        for h in u.hosts {
+            for a in h.addresses {
+                let type = a.family == .ipv4 ? "A" : "AAAA"
+                if ptr.insert(a).inserted { set("local-data-ptr", "\"\(a) \(h.fqdn).\"") }
+                for name in [h.fqdn] + h.aliases.map(\.fqdn) { set("local-data", "\"\(name). \(type) \(a)\"") }
+            }
+        }
+    }
+
+    /// Overrides grouped by domain, domains sorted (pfSense `msort($domains, "domain")`).
+    static func overridesByDomain(_ u: Unbound) -> [(String, [Unbound.DomainOverride])] {
+        Dictionary(grouping: u.domainOverrides, by: \.domain).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     private func quoted(_ s: String) -> String { "\"" + s + "\"" }

@@ -246,14 +246,18 @@ struct Apply {
         // reloaded since), it is recorded as one first.
         let store = ConfigStore(paths: paths)
         do {
+            // Pinned before the apply's commit prunes the history; the daemon keeps the pin
+            // of the pending restore point and drops the others.
             if let newest = try store.newestRevision(),
                try ConfigFileReader.read(RevisionHistory(store: store).path(newest)) == ConfigFileReader.read(paths.config) {
+                try store.pin([newest], keepingOthers: true)
                 return newest
             }
             let current = try store.load()
             let user = ApplyPipeline.stampIdentity(paths.config).user
             let info = try store.commit(current, user: user, description: "Config before tandem apply --confirm",
                                         time: Date().timeIntervalSince1970)
+            try store.pin([info.number], keepingOthers: true)
             print("recorded the current config as revision \(info.number), to restore unless confirmed")
             return info.number
         } catch {
@@ -313,7 +317,9 @@ struct Apply {
             return
         }
         guard reloaded else {
-            printError("tandem apply: warning: not pushed to \(target): the daemon did not reload")
+            // It may still reload and push (a reload of a large config can outlast the
+            // control socket's timeout): not waited for, not claimed either way.
+            printError("tandem apply: warning: the push to \(target) is not waited for: the daemon did not confirm the reload; `tandem status` shows the last push")
             return
         }
         guard let time = revision.time else { return }

@@ -118,6 +118,30 @@ import Testing
         #expect(try messages("<dhcpd><lan><range><from>10.0.0.1</from><to>10.0.0.2</to></range></lan></dhcpd>") == [])
     }
 
+    /// DHCP and resolver settings Tandem reads but does not apply each get a positioned
+    /// warning; bad override and access-list values are positioned errors.
+    @Test func serviceSettingsReadButNotApplied() throws {
+        #expect(try messages("""
+            <dhcpd><lan><enable/><range><from>192.0.2.100</from><to>192.0.2.199</to></range>
+            <mac_allow>00:00:5e:00:53:01</mac_allow><numberoptions><item><number>66</number><type>text</type><value>tftp</value></item></numberoptions>
+            <netboot/><winsserver>wins</winsserver></lan></dhcpd>
+            <unbound><enable/><domainoverrides><domain>corp.example</domain><ip>198.51.100.53</ip><forward_tls_upstream/></domainoverrides>
+            <domainoverrides><domain>bad.example</domain><ip>198.51.100.53@0</ip></domainoverrides>
+            <hosts><host>a</host><domain>example.com</domain><ip>192.0.2.9,nope</ip></hosts>
+            <acls><aclname>empty</aclname><aclaction>refuse</aclaction></acls><acls><aclname>x</aclname><aclaction>drop</aclaction></acls></unbound>
+            """) == [
+            "warning: dhcpd/lan/mac_allow: MAC allow/deny lists are read but not applied: every client is served",
+            "warning: dhcpd/lan/numberoptions: 1 custom DHCP option(s) are read but not applied",
+            "warning: dhcpd/lan/netboot: network booting is on without a next server, file name or root path: nothing is handed out",
+            "dhcpd/lan/winsserver: 'wins' is not an IPv4 address",
+            "warning: unbound/domainoverrides[1]/forward_tls_upstream: DNS over TLS to the override's server is read but not applied: queries for corp.example go to 198.51.100.53 in plain DNS",
+            "unbound/domainoverrides[2]/ip: '0' in '198.51.100.53@0' is not a port (1-65535)",
+            "unbound/hosts[1]/ip: 'nope' is not an IP address",
+            "warning: unbound/acls[1]/row: access list 'empty' has no network: it changes nothing",
+            "unbound/acls[2]/aclaction: 'drop' is not one of 'allow', 'deny', 'refuse', 'allow snoop', 'deny nonlocal', 'refuse nonlocal'",
+        ])
+    }
+
     @Test func ruleWarnings() throws {
         #expect(try messages("""
             <filter><rule><interface>lan</interface><tracker>7</tracker><destination><any/><port>22</port></destination><sched>night</sched></rule>

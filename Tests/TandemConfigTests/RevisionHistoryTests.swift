@@ -169,6 +169,24 @@ import Testing
         }
     }
 
+    @Test func pinnedRevisionsAreNotPruned() throws {
+        try withRoot { paths in
+            let store = ConfigStore(paths: paths, keep: 2)
+            let doc = try example()
+            try store.pin([])   // nothing pinned: no directory made
+            #expect(!FileManager.default.fileExists(atPath: paths.history))
+            for i in 1...2 { try store.commit(doc, user: "a", description: "\(i)", time: Double(i)) }
+            try store.pin([1])
+            try store.pin([2], keepingOthers: true)
+            for i in 3...5 { try store.commit(doc, user: "a", description: "\(i)", time: Double(i)) }
+            #expect(try store.history().map(\.number) == [5, 4, 2, 1])
+            try store.pin([])
+            #expect(try store.pinnedRevisions() == [])
+            try store.commit(doc, user: "a", description: "6", time: 6)
+            #expect(try store.history().map(\.number) == [6, 5])
+        }
+    }
+
     /// `<system><backupcount>` decides how many revisions are kept.
     @Test func backupCountPrunes() throws {
         try withRoot { paths in

@@ -97,6 +97,30 @@ struct CommitConfirmDaemonTests {
         #expect(await second.status().node.hostname == "primaryfw")
     }
 
+    /// A small `backupcount` and more commits before the deadline do not prune the
+    /// revision to restore: it is pinned while the deadline is pending.
+    @Test func theRestorePointIsKeptFromPruning() async throws {
+        let (paths, dir) = try root()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = ConfigStore(paths: paths)
+        var current = try store.load()
+        current.edit { root in root.setValue("2", at: "system/backupcount") }
+        try store.commit(current, user: "root", description: "backupcount 2", time: 3)   // revision 3
+        let d = daemon(paths)
+        try await d.start()
+        #expect(try store.history().map(\.number) == [3, 2])
+        let armed = await d.handle(ControlRequest(command: .armConfirm, seconds: 0.2, revision: 2, applied: 3))
+        #expect(armed.ok)
+        #expect(try store.pinnedRevisions() == [2])
+        try store.commit(current, user: "root", description: "another", time: 4)          // revision 4
+        #expect(try store.history().map(\.number) == [4, 3, 2], "revision 2 pinned")
+        try await Task.sleep(for: .milliseconds(300))
+        await d.commitConfirmTick()
+        #expect(try store.history().first?.description == "Commit-confirm expired: restored revision 2")
+        #expect(try store.load().xml.root.descendant("system/backupcount") == nil)
+        #expect(try store.pinnedRevisions() == [])
+    }
+
     @Test func armingIsValidated() {
         #expect(throws: ControlRequestError.self) { try ControlRequest(command: .armConfirm, seconds: 0, revision: 1, applied: 2).validated() }
         #expect(throws: ControlRequestError.self) { try ControlRequest(command: .armConfirm, seconds: 5, applied: 2).validated() }

@@ -130,6 +130,18 @@ struct ItemEditTests {
         #expect(throws: ItemEdit.NotApplicable.self) { try Self.windows(applied, v6) }
     }
 
+    /// A tagged rule's bit depends on every rule before it: its edit is a full apply.
+    @Test func aRuleWithATagIsNotOneItem() throws {
+        let tagged = Self.config.replacingOccurrences(of: "<port>22</port></destination></rule>",
+                                                      with: "<port>22</port></destination><tag>SSH</tag></rule>")
+        let config = try ConfigDocument(text: tagged).config
+        var one = config
+        one.filterRules = [config.filterRules[1]]
+        #expect(throws: ItemEdit.NotApplicable.self) { try ItemEdit.numbered(one, kind: .filterRule(number: 2)) }
+        one.filterRules[0].tag = nil
+        #expect(try ItemEdit.numbered(one, kind: .filterRule(number: 2)).filterRules[0].number == 2)
+    }
+
     @Test func aRuleWithNoKernelRuleOfItsOwnHasNoPlaceToGo() throws {
         let disabled = Self.config.replacingOccurrences(of: "<type>block</type>", with: "<type>block</type><disabled></disabled>")
         let applied = try Self.applied(disabled)

@@ -33,6 +33,23 @@ extension ConfigExtractor {
             }
             scope.denyUnknown = r.flag("denyunknown")
             scope.ntpServers = r.strings("ntpserver").filter { !$0.isEmpty }
+            let wins = element.children("winsserver")
+            for (i, server) in wins.enumerated() {
+                let text = server.text.trimmed
+                guard !text.isEmpty else { continue }
+                if let a = IPv4Address(text) {
+                    scope.winsServers.append(a)
+                } else {
+                    issues.append(r.error("'\(text)' is not an IPv4 address", field: wins.count > 1 ? "winsserver[\(i + 1)]" : "winsserver"))
+                }
+            }
+            if r.flag("netboot") {
+                scope.netboot = DHCPScope.Netboot(nextServer: r.ipv4("nextserver", &issues), filename: r.nonEmpty("filename"),
+                                                  rootPath: r.nonEmpty("rootpath"))
+            }
+            scope.macAllow = r.list("mac_allow")
+            scope.macDeny = r.list("mac_deny")
+            scope.customOptionCount = listItems(element.child("numberoptions")?.children("item") ?? []).count
             return scope
         }
     }
@@ -61,6 +78,9 @@ extension ConfigExtractor {
         u.activeInterfaces = active.contains("all") ? [] : active
         let outgoing = r.list("outgoing_interface")
         u.outgoingInterfaces = outgoing.contains("all") ? [] : outgoing
+        u.hosts = unboundHosts(element)
+        u.domainOverrides = unboundDomainOverrides(element)
+        u.accessLists = unboundAccessLists(element)
         return u
     }
 }

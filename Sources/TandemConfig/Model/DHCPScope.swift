@@ -46,7 +46,28 @@ public struct DHCPScope: Sendable, Hashable {
     public var staticMaps: [StaticMap]
     public var denyUnknown: Bool
     public var ntpServers: [String]
+    /// `winsserver` (up to two): NetBIOS name servers, DHCP option 44 (RFC 2132 §8.9).
+    public var winsServers: [IPv4Address] = []
+    /// `netboot` with `nextserver`, `filename`, `rootpath`: network boot (RFC 2131 `siaddr`
+    /// and `file`, RFC 2132 option 17). Nil when `netboot` is off.
+    public var netboot: Netboot?
+    /// Read only to warn that they are not applied: `mac_allow`, `mac_deny`, `numberoptions`.
+    public var macAllow: [String] = []
+    public var macDeny: [String] = []
+    public var customOptionCount = 0
     public var location: SourceLocation
+
+    public struct Netboot: Sendable, Hashable {
+        public var nextServer: IPv4Address?
+        public var filename: String?
+        public var rootPath: String?
+
+        public init(nextServer: IPv4Address? = nil, filename: String? = nil, rootPath: String? = nil) {
+            self.nextServer = nextServer
+            self.filename = filename
+            self.rootPath = rootPath
+        }
+    }
 
     public init(interface: String, enabled: Bool = false, range: Range? = nil, gateway: IPv4Address? = nil,
                 dnsServers: [IPv4Address] = [], domain: String? = nil, domainSearchList: String? = nil,

@@ -13,6 +13,12 @@ public struct Unbound: Sendable, Hashable {
     /// `active_interface`: interface names, or `all` (empty list here means all).
     public var activeInterfaces: [String]
     public var outgoingInterfaces: [String]
+    /// `hosts`: host overrides (`Unbound+Overrides.swift`).
+    public var hosts: [HostOverride] = []
+    /// `domainoverrides`: domains forwarded to their own servers.
+    public var domainOverrides: [DomainOverride] = []
+    /// `acls`: access lists after the automatic ones.
+    public var accessLists: [AccessList] = []
     public var location: SourceLocation
 
     public init(enabled: Bool = false, dnssec: Bool = false, forwarding: Bool = false, registerDHCP: Bool = false,

@@ -157,6 +157,34 @@ public struct ConfigStore: Sendable {
         return try read(historyPath(number))
     }
 
+    /// Keeps exactly `numbers` from pruning (a pending commit-confirm's restore point, which
+    /// a small `backupcount` or many commits before the deadline would otherwise remove):
+    /// an empty `NNNNNN.pin` file next to each, the others removed unless `keepingOthers`.
+    public func pin(_ numbers: Set<Int>, keepingOthers: Bool = false) throws(ConfigStoreError) {
+        do {
+            // Nothing to pin and nothing pinned: no directory is made for it.
+            if numbers.isEmpty, try pinnedRevisions().isEmpty { return }
+            try StoreLock.exclusive(paths.history) { () throws(StoreError) in
+                for n in try pinnedRevisions() where !numbers.contains(n) && !keepingOthers {
+                    let path = pinPath(n)
+                    if unlink(path) != 0, errno != ENOENT { throw StoreError(operation: "unlink", path: path, errno: errno) }
+                }
+                for n in numbers.sorted() { try AtomicFile.write([], to: pinPath(n)) }
+            }
+        } catch {
+            throw .file(error)
+        }
+    }
+
+    /// The revisions kept from pruning (`pin`).
+    public func pinnedRevisions() throws(StoreError) -> [Int] {
+        try entries(suffix: ".pin")
+    }
+
+    func pinPath(_ number: Int) -> String {
+        String(historyPath(number).dropLast(4)) + ".pin"
+    }
+
     func historyPath(_ number: Int) -> String {
         let digits = String(number)
         return paths.history + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".xml"
@@ -164,6 +192,11 @@ public struct ConfigStore: Sendable {
 
     /// Revision numbers present in the history directory, ascending.
     func revisionNumbers() throws(StoreError) -> [Int] {
+        try entries(suffix: ".xml")
+    }
+
+    /// Numbers of the history directory's `NNNNNN<suffix>` files, ascending.
+    private func entries(suffix: String) throws(StoreError) -> [Int] {
         guard let dir = opendir(paths.history) else {
             if errno == ENOENT { return [] }
             throw StoreError(operation: "opendir", path: paths.history, errno: errno)
@@ -174,7 +207,7 @@ public struct ConfigStore: Sendable {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            guard name.hasSuffix(".xml"), let n = Int(name.dropLast(4)), n > 0 else { continue }
+            guard name.hasSuffix(suffix), let n = Int(name.dropLast(suffix.count)), n > 0 else { continue }
             numbers.append(n)
         }
         return numbers.sorted()
@@ -182,7 +215,8 @@ public struct ConfigStore: Sendable {
 
     private func prune() throws(StoreError) {
         let numbers = try revisionNumbers()
-        for n in numbers.dropLast(Self.backupCount(configAt: paths.config) ?? keep) {
+        let pinned = Set(try pinnedRevisions())
+        for n in numbers.dropLast(Self.backupCount(configAt: paths.config) ?? keep) where !pinned.contains(n) {
             let path = historyPath(n)
             if unlink(path) != 0, errno != ENOENT { throw StoreError(operation: "unlink", path: path, errno: errno) }
         }

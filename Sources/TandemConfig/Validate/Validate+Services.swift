@@ -37,6 +37,15 @@ extension ConfigValidator {
                     warning("DHCP failover on '\(scope.interface)' without a CARP VIP there: no failover role can be chosen", l, "failover_peerip")
                 }
             }
+            if !scope.macAllow.isEmpty || !scope.macDeny.isEmpty {
+                warning("MAC allow/deny lists are read but not applied: every client is served", l, scope.macAllow.isEmpty ? "mac_deny" : "mac_allow")
+            }
+            if scope.customOptionCount > 0 {
+                warning("\(scope.customOptionCount) custom DHCP option(s) are read but not applied", l, "numberoptions")
+            }
+            if let boot = scope.netboot, boot.filename == nil, boot.nextServer == nil, boot.rootPath == nil {
+                warning("network booting is on without a next server, file name or root path: nothing is handed out", l, "netboot")
+            }
             // Kea refuses a subnet whose reservations repeat a MAC or an address (Kea ARM,
             // "Host Reservations in DHCPv4": `ip-reservations-unique` defaults to true).
             var macs: [String: SourceLocation] = [:], addresses: [IPv4Address: SourceLocation] = [:]
@@ -80,6 +89,12 @@ extension ConfigValidator {
         }
         if u.enabled, u.registerDHCP {
             warning("registering dynamic DHCP leases in DNS is read but not applied (static mappings are, with regdhcpstatic)", u.location, "regdhcp")
+        }
+        for o in u.domainOverrides where u.enabled && o.tls {
+            warning("DNS over TLS to the override's server is read but not applied: queries for \(o.domain) go to \(o.server) in plain DNS", o.location, "forward_tls_upstream")
+        }
+        for acl in u.accessLists where u.enabled && acl.networks.isEmpty {
+            warning("access list '\(acl.name)' has no network: it changes nothing", acl.location, "row")
         }
         for name in u.activeInterfaces + u.outgoingInterfaces where name != "lo0" && interfaces[name] == nil {
             let field = u.activeInterfaces.contains(name) ? "active_interface" : "outgoing_interface"
