@@ -15,7 +15,7 @@ BIN          = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path 2>/dev/null
 RELEASE_FLAGS ?= -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
                  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 
-.PHONY: all deps build release test demo bench fuzz clean
+.PHONY: all deps build release deb image image-test test demo bench fuzz clean
 
 all: build
 
@@ -26,7 +26,22 @@ build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
 release: deps
-	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) --product tandem
+
+# tandem_VERSION_amd64.deb in build/ from the release binary (packaging/build-deb.sh: Depends
+# from dpkg-shlibdeps checked against ldd, lintian without errors).
+RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)/tandem
+deb: release
+	bash packaging/build-deb.sh "$(RELEASE_BIN)" build
+
+# A bootable Debian 12 disk image with the package (build/image/tandem.img), and a boot of it
+# under QEMU that checks the firewall came up. Not part of `test`: they download from the
+# Debian archive and take minutes.
+image: deb
+	@bash scripts/install-deps.sh image
+	bash packaging/image/build-image.sh "build/tandem_$$("$(RELEASE_BIN)" --version)_amd64.deb" build/image
+image-test: image
+	bash packaging/image/image-test.sh build/image
 
 # Unit, golden and kernel tests. Kernel tests create their own `tandem-*` namespaces and
 # skip with one line where namespaces cannot be made.
@@ -40,6 +55,8 @@ test: deps
 	@bash scripts/lab-services-tests.sh "$(BIN)"
 	@bash scripts/cli-tests.sh "$(BIN)"
 	@bash scripts/sync-tests.sh "$(BIN)"
+	@bash scripts/setup-tests.sh "$(BIN)"
+	@bash scripts/deb-tests.sh "$(BIN)"
 
 demo: build
 	@bash scripts/demo.sh "$(BIN)"

@@ -21,10 +21,17 @@ packages=(
   kea-admin
   # the DNSSEC root trust anchor (RFC 7958) Unbound starts from when validation is on
   dns-root-data
+  # the Debian package (make deb, make test): dpkg-shlibdeps, strip, lintian
+  dpkg-dev binutils lintian
   # the dashboard's tests and `make demo`'s screenshots: headless Chromium (large, ~100 MB;
   # installed once) with a font, and the Prometheus text parser that reads /metrics
   chromium fonts-dejavu-core python3-prometheus-client
 )
+# `install-deps.sh image`: also what `make image` and `make image-test` need (a root file
+# system from the archive, a boot loader, a disk image, an emulator).
+if [ "${1:-}" = image ]; then
+  packages+=(debootstrap grub-pc-bin fdisk e2fsprogs qemu-system-x86 qemu-utils)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -211,6 +211,44 @@ t_apply_reload() {
   echo "advskew 0 -> 200 -> 0 by tandem apply; the daemon reloaded without a second commit"
 }
 
+t_handover() {
+  # A package upgrade's restart (packaging/postinst): handover-request, SIGTERM, a new
+  # daemon. fw1 must stay MASTER (fw2 never takes over) and client-to-server pings through
+  # the VIPs keep flowing; the gap is the longest pause between replies (sent 10 ms apart).
+  # The new daemon runs under a fake service manager: READY=1 only after its first apply.
+  local root="/tmp/$P/fw1" log2="/tmp/$P/fw2/daemon.log" out="/tmp/$P-handover" lines2 ping manager
+  lines2=$(wc -l <"$log2")
+  ip netns exec "$P-client" ping -D -n -i 0.01 -c 400 -W 1 198.51.100.254 >"$out.ping" 2>&1 &
+  ping=$!
+  # Abstract sockets belong to a network namespace: the manager runs in fw1's.
+  ip netns exec "$P-fw1" timeout 20 python3 "$HERE/fake-notify.py" "@$P-notify" "$root/daemon.log" 15 >"$out.notify" 2>&1 &
+  manager=$!
+  sleep 1
+  : >"$root/run/tandem/handover-request"
+  # SIGTERM, then wait (bounded, 5 s) until the daemon has exited: a zombie counts, since
+  # systemd reaps at once where this machine's PID 1 may take a second or two.
+  local pid; pid=$(cat "$root/daemon.pid")
+  kill -s TERM "$pid"
+  for _ in $(seq 500); do
+    [ -r "/proc/$pid/stat" ] && [ "$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f1)" != Z ] || break
+    sleep 0.01
+  done
+  rm -f "$root/daemon.pid"
+  NOTIFY_SOCKET="@$P-notify" WATCHDOG_USEC=1000000 bash "$LAB" start 1 "$BIN" >/dev/null || { echo "fw1 did not restart"; return 1; }
+  wait "$ping"
+  wait "$manager" || { echo "notify: $(cat "$out.notify")"; return 1; }
+  local gap received
+  received=$(grep -c 'bytes from' "$out.ping")
+  gap=$(awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (last && t - last > max) max = t - last; last = t } END { printf "%d", max }' "$out.ping")
+  local notify; notify=$(cat "$out.notify")
+  rm -f "$out.ping" "$out.notify"
+  grep -q 'handover: resuming' "$root/daemon.log" || { echo "the new daemon did not resume"; return 1; }
+  ! tail -n +$((lines2 + 1)) "$log2" | grep -q -- '-> MASTER' || { echo "fw2 took over during the handover"; return 1; }
+  all_in 1 MASTER || { echo "fw1 after the handover: $(states 1 | tr '\n' ' ')"; return 1; }
+  [ "$received" -ge 390 ] || { echo "only $received of 400 pings answered, longest gap $gap ms"; return 1; }
+  echo "fw1 stayed MASTER, fw2 never took over; $received/400 pings answered, longest gap $gap ms; $notify"
+}
+
 # A config for the commit-confirm tests: fw1's with advskew 200 (fw2 takes the VIPs) and a
 # block rule for TCP 7399 (tracker 1799999999) in its ruleset.
 confirm_config() {
@@ -603,6 +641,7 @@ else
   check "tandem apply reaches the running daemon" t_apply_reload
   check "apply --confirm that expires: the daemon restores the previous ruleset and VIPs" t_confirm_expires
   check "apply --confirm that is confirmed keeps the new config" t_confirm_kept
+  check "an upgrade's restart hands over: fw1 stays MASTER, traffic flows, READY after the apply" t_handover
   dashboard_tests
   check "SIGTERM of the master: takeover within 100 ms" t_sigterm
   check "the old master returns and preempts" t_preempt

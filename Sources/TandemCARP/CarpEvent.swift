@@ -17,6 +17,10 @@ public enum CarpEvent: Sendable, Hashable {
     /// Bow out: a master advertises advbase 255 / advskew 255 once so the peer takes over at
     /// once (OpenBSD's carp interface going down), removes its VIPs, and the vhid stops.
     case shutdown
+    /// Stop for a handover to a new daemon (a package upgrade): a master advertises once
+    /// more at its normal priority, so the peer's master-down interval starts afresh while
+    /// the successor starts, keeps its VIPs, and the vhid stops (`resumesAsMaster`).
+    case handOver
 }
 
 /// What the driver must do, in order.

@@ -15,6 +15,11 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
     public private(set) var demotion: Int
     /// After `.shutdown` the vhid ignores everything.
     public private(set) var isStopped = false
+    /// Whether the first link-up enters MASTER at once instead of BACKUP: the previous
+    /// daemon was master and exited without bowing out (a handover), so the VIPs are still
+    /// in place and the peer, which heard it until moments ago, is BACKUP. Waiting for
+    /// master-down here would let the peer take over and hand the traffic back and forth.
+    public private(set) var resumesAsMaster: Bool
     /// The counter the next advertisement carries: random at start, then +1 per
     /// advertisement (FreeBSD `sc_counter`). Never adopted from the peer, so an
     /// echo of ours is recognisable by it.
@@ -31,8 +36,10 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// `sc_delayed_arp` = 2 "to deal with some L3 switches"; pfSense sends two GARPs).
     private var advertisementsUntilSecondAnnounce: Int?
 
-    public init(config: CarpGroupConfig, initialCounter: UInt64, maintenance: Bool = false, demotion: Int = 0) {
+    public init(config: CarpGroupConfig, initialCounter: UInt64, maintenance: Bool = false, demotion: Int = 0,
+                resumesAsMaster: Bool = false) {
         self.config = config
+        self.resumesAsMaster = resumesAsMaster
         self.nextCounter = initialCounter
         self.maintenance = maintenance
         self.demotion = demotion
@@ -68,6 +75,11 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
             demotion = value
             return advertiseIfChanged(from: before, now: now)
         case .shutdown: return shutdown(now: now)
+        case .handOver:
+            let actions = state == .master ? [advertise()] : []
+            deadline = nil
+            isStopped = true
+            return actions
         }
     }
 
@@ -75,8 +87,14 @@ public struct CarpMachine<Instant: InstantProtocol>: Sendable where Instant.Dura
 
     private mutating func linkChanged(up: Bool, now: Instant) -> [CarpAction<Instant>] {
         linkUp = up
+        if !up { resumesAsMaster = false }
         switch (up, state) {
         case (true, .initial):
+            // Only the very first link-up resumes; a later one is an ordinary start.
+            if resumesAsMaster {
+                resumesAsMaster = false
+                return enterMaster(now: now, reason: .resumedAfterHandover)
+            }
             return enterBackup(now: now, reason: .initializationComplete)
         case (false, .master):
             return [.removeAddresses(config.addresses)] + enterInit(now: now, reason: .linkDown)

@@ -39,6 +39,8 @@ public enum CarpNodeEvent: Sendable, Hashable {
     case sendResult(CarpGroupID, succeeded: Bool)
     /// Bow out of every vhid (SIGTERM).
     case shutdown
+    /// Stop every vhid for a successor daemon without bowing out (`CarpEvent.handOver`).
+    case handOver
 }
 
 /// All vhids of a node, with the shared parts FreeBSD keeps globally: the demotion, the
@@ -59,12 +61,15 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
 
     /// `initialCounter` gives each vhid's first counter; the daemon passes random values
     /// (FreeBSD `arc4random`), tests fixed ones.
-    public init(groups: [CarpGroupConfig], maintenance: Bool = false,
+    /// `resumingAsMaster`: the vhids a handed-over predecessor was master of
+    /// (`CarpMachine.resumesAsMaster`).
+    public init(groups: [CarpGroupConfig], maintenance: Bool = false, resumingAsMaster: Set<CarpGroupID> = [],
                 initialCounter: (CarpGroupID) -> UInt64 = { _ in .random(in: .min ... .max) }) {
         self.maintenance = maintenance
         for config in groups {
             let id = CarpGroupID(interface: config.interface, vhid: config.vhid)
-            machines[id] = CarpMachine(config: config, initialCounter: initialCounter(id), maintenance: maintenance)
+            machines[id] = CarpMachine(config: config, initialCounter: initialCounter(id), maintenance: maintenance,
+                                       resumesAsMaster: resumingAsMaster.contains(id))
         }
     }
 
@@ -104,6 +109,8 @@ public struct CarpNode<Instant: InstantProtocol>: Sendable where Instant.Duratio
             return sendResult(id, succeeded: succeeded, now: now)
         case .shutdown:
             return broadcast(.shutdown, now: now)
+        case .handOver:
+            return broadcast(.handOver, now: now)
         }
     }
 

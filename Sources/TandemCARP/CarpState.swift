@@ -17,6 +17,8 @@ public enum CarpTransitionReason: String, Sendable, Hashable, Codable, CustomStr
     case moreFrequentAdvertisement = "more frequent advertisement received"
     case linkDown = "link down"
     case shutdown = "shutdown"
+    /// The vhid was MASTER in the daemon this one replaced (a package upgrade's handover).
+    case resumedAfterHandover = "resumed as master after a handover"
 
     public var description: String { rawValue }
 }

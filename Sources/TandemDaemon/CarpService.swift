@@ -27,15 +27,22 @@ public actor CarpService {
     private var stopped = false
     private let mastership: Mastership?
 
+    /// The vhids a handed-over predecessor was master of: they keep their VIPs and enter
+    /// MASTER at their first link-up (`CarpMachine.resumesAsMaster`).
+    private let resuming: Set<CarpGroupID>
+
+    /// `resuming`: the vhids to resume as master, each with the counter to continue from.
     public init(plan: NodePlan, link: any LinkControl, io: any CarpPacketIO, logger: Logger,
-                mastership: Mastership? = nil) throws {
+                mastership: Mastership? = nil, resuming: [CarpGroupID: UInt64] = [:]) throws {
         self.link = link
         self.io = io
         self.logger = logger
         self.mastership = mastership
         let (groups, configs) = try Self.groups(of: plan, logger: logger)
         self.groups = groups
-        self.node = CarpNode(groups: configs, maintenance: plan.maintenance)
+        self.resuming = Set(resuming.keys).intersection(groups.keys)
+        self.node = CarpNode(groups: configs, maintenance: plan.maintenance, resumingAsMaster: self.resuming,
+                             initialCounter: { resuming[$0] ?? .random(in: .min ... .max) })
     }
 
     /// The plan's groups as the CARP node takes them.
@@ -86,7 +93,7 @@ public actor CarpService {
     /// tell the node its own addresses (to drop echoes), then the links' state, which
     /// moves each vhid from INIT to BACKUP.
     public func start() {
-        for (id, group) in groups.sorted(by: { $0.key < $1.key }) {
+        for (id, group) in groups.sorted(by: { $0.key < $1.key }) where !resuming.contains(id) {
             guard let index = interfaceIndex(id.interface) else { continue }
             for address in group.addresses {
                 do {
@@ -105,6 +112,21 @@ public actor CarpService {
             if !up { logger.warning("interface \(name) is down or missing: its vhids stay in INIT") }
             process(.link(interface: name, up: up))
         }
+    }
+
+    /// A handover (package upgrade): a last advertisement, then stop without bowing out,
+    /// leaving the VIPs of the vhids in MASTER in place; returns those vhids with the
+    /// counter each continues from, for the next daemon to resume.
+    public func handOver() -> [CarpGroupID: UInt64] {
+        guard !stopped else { return [:] }
+        let ids = node.machines.filter { $0.value.state == .master }.map(\.key)
+        carryOut(node.handle(.handOver, at: clock.now))
+        var masters: [CarpGroupID: UInt64] = [:]
+        for id in ids { masters[id] = node.machines[id]?.nextCounter }
+        stopped = true
+        for t in timers.values { t.cancel() }
+        timers.removeAll()
+        return masters
     }
 
     /// Handles one event and carries out the node's actions.

@@ -105,17 +105,35 @@ public enum DaemonRunner {
                                                 attributes: [.posixPermissions: 0o700])
         let services = NodeServices(paths: paths, routes: dependencies.link as? any RouteControl, logger: logger)
         let daemon = NodeDaemon(paths: paths, dependencies: dependencies, logger: logger, services: services)
-        try await daemon.start()
+        let resuming: [CarpGroupID: UInt64]
+        do {
+            resuming = try HandoverFiles(paths: paths).take()
+        } catch {
+            logger.error("handover: \(error); starting CARP as usual")
+            resuming = [:]
+        }
+        try await daemon.start(resuming: resuming)
+        // Ready only now: the ruleset is committed and CARP runs (sd_notify(3)), so units
+        // ordered after tandem.service start with the firewall in place.
+        let notifier = SystemdNotifier()
+        let status = "config applied; CARP started\(resuming.isEmpty ? "" : " (handover: \(resuming.count) vhid(s) resumed)")"
+        if let error = notifier.send([("READY", "1"), ("STATUS", status), ("MAINPID", "\(getpid())")]) {
+            logger.error("sd_notify READY=1 failed: errno \(error)")
+        }
         // First in the group, so it stops last: the daemons outlive CARP's bow-out.
         var extra: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: NodeServicesService(services: services, daemon: daemon, logger: logger)),
         ]
         do {
             if let (settings, filter) = try await daemon.stateSyncSetup() {
-                extra.append(.init(service: StateSyncService(settings: settings, filter: filter, daemon: daemon, logger: logger)))
+                extra.append(.init(service: StateSyncService(settings: settings, filter: filter, daemon: daemon, logger: logger,
+                                                                demoteUntilBulk: resuming.isEmpty)))
             }
         } catch {
             logger.error("state sync not started: \(error)")
+        }
+        if let interval = notifier.watchdogInterval {
+            extra.append(.init(service: WatchdogService(daemon: daemon, notifier: notifier, interval: interval, logger: logger)))
         }
         let (commits, trigger) = ConfigPushService.makeStream()
         await daemon.setPushTrigger(trigger)
@@ -139,5 +157,29 @@ public enum DaemonRunner {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+        await daemon.completeHandover()
+    }
+}
+
+/// `WATCHDOG=1` every half `WatchdogSec=` while the daemon's actors answer; STOPPING=1 on
+/// the way out (sd_notify(3)).
+struct WatchdogService: Service {
+    let daemon: NodeDaemon
+    let notifier: SystemdNotifier
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        // Early in the group, so it stops late: the pings go on while CARP bows out.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await daemon.heartbeat()
+                if let error = notifier.send([("WATCHDOG", "1")]) {
+                    logger.warning("sd_notify WATCHDOG=1 failed: errno \(error)")
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+        notifier.send([("STOPPING", "1")])
     }
 }

@@ -78,8 +78,9 @@ public actor NodeDaemon {
     }
 
     /// Loads and applies the config and starts CARP. Throws when the first config cannot
-    /// be loaded: there is nothing sensible to run.
-    public func start() async throws {
+    /// be loaded: there is nothing sensible to run. `resuming`: the vhids a handed-over
+    /// predecessor was master of (`Handover`).
+    public func start(resuming: [CarpGroupID: UInt64] = [:]) async throws {
         do {
             commitConfirm = try CommitConfirm.load(paths)
             pinRestorePoint()
@@ -92,13 +93,20 @@ public actor NodeDaemon {
         let config = try deps.config.load()
         let plan = try NodePlan(config: config)
         await apply(config: config, plan: plan)
-        await services?.apply(config)
+        // A handover resumes CARP before the services start (~1 s for Kea, Unbound and
+        // chronyd): the peer's master-down interval is running since the last advertisement.
+        if resuming.isEmpty { await services?.apply(config) }
         let io = try deps.makePacketIO(plan)
-        let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership)
+        let carp = try CarpService(plan: plan, link: deps.link, io: io, logger: logger, mastership: mastership,
+                                   resuming: resuming)
+        if !resuming.isEmpty {
+            logger.notice("handover: resuming \(resuming.keys.sorted().map(\.description).joined(separator: " ")) as master")
+        }
         self.carp = carp
         openSockets = plan.carpSocketShape
         packetIO.set(io)
         await carp.start()
+        if !resuming.isEmpty { await services?.apply(config) }
     }
 
     /// SIGHUP or a `reload` request: re-read the config, apply it, and restart CARP only if
@@ -166,9 +174,40 @@ public actor NodeDaemon {
     }
 
     /// SIGTERM: bow out of every vhid (advertise the worst priority so the peer takes over
-    /// at once, DESIGN.md "The daemon") and remove the VIPs.
+    /// at once, DESIGN.md "The daemon") and remove the VIPs. When a handover was requested
+    /// (`Handover`: a package upgrade restarts the daemon) CARP instead goes on advertising
+    /// while the other services stop, until `completeHandover()` just before the exit.
     public func shutdown() async {
+        if HandoverFiles(paths: paths).takeRequest(), carp != nil {
+            handingOver = true
+            logger.notice("handover requested: CARP keeps advertising until the exit, without bowing out")
+            return
+        }
         await carp?.process(.shutdown)
+    }
+
+    private var handingOver = false
+
+    /// The last step of a handover: one more advertisement from each master, CARP stopped
+    /// with its VIPs in place, and the masters written down for the successor. It runs as
+    /// late as possible, because the peer's master-down interval starts at that
+    /// advertisement and must outlast the successor's start.
+    func completeHandover() async {
+        guard handingOver, let carp else { return }
+        let masters = await carp.handOver()
+        let files = HandoverFiles(paths: paths)
+        do {
+            try files.write(masters)
+            logger.notice("handover: stopped without bowing out; master of \(masters.isEmpty ? "no vhid" : masters.keys.sorted().map(\.description).joined(separator: " "))")
+        } catch {
+            logger.error("handover: could not write \(files.paths.handover): \(error); the VIPs stay, the next daemon starts as backup")
+        }
+    }
+
+    /// The watchdog's probe: returns once this actor and CARP's have each run a job, so a
+    /// wedged event loop stops the WATCHDOG=1 pings and systemd restarts the daemon.
+    func heartbeat() async {
+        _ = await carp?.interfaces
     }
 
     public func dispatch(_ event: CarpNodeEvent) async {

@@ -19,9 +19,14 @@ struct StateSyncService: Service {
     let filter: FlowFilter
     let daemon: NodeDaemon
     let logger: Logger
+    /// False after a handover: the kernel's table never left this node, only the daemon
+    /// was replaced, so there is no bulk to wait for before holding the VIPs.
+    var demoteUntilBulk = true
 
     func run() async throws {
-        await daemon.dispatch(.setDemotion(source: Self.demotionSource, value: 240))
+        if demoteUntilBulk {
+            await daemon.dispatch(.setDemotion(source: Self.demotionSource, value: 240))
+        }
         let worker = SyncWorker(settings: settings, filter: filter, daemon: daemon, logger: logger)
         worker.start()
         try? await gracefulShutdown()

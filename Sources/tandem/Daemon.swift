@@ -6,7 +6,8 @@ import TandemDaemon
 import TandemNetlink
 
 /// `tandem daemon [--root DIR]`: the long-running node (DESIGN.md "The daemon"). SIGTERM
-/// bows out of CARP and exits; SIGHUP reloads the config.
+/// bows out of CARP and exits (unless a handover was requested, see `Handover`); SIGHUP
+/// reloads the config. Under systemd it notifies readiness and the watchdog (sd_notify(3)).
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
@@ -22,7 +23,14 @@ struct DaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = logLevel
+        // Under systemd, standard error is the journal: priorities go with each line.
+        let journal = JournalLogHandler.stderrIsJournal()
         LoggingSystem.bootstrap { label in
+            if journal {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -20,6 +20,7 @@ struct Tandem: AsyncParsableCommand {
             DaemonCommand.self,
             SyncCommand.self,
             UserCommand.self,
+            SetupCommand.self,
             HistoryCommand.self,
             RollbackCommand.self,
             ConfirmCommand.self,
