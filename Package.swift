@@ -54,6 +54,11 @@ let package = Package(
                        providers: [.apt(["libnetfilter-conntrack-dev"])]),
         // libxcrypt: crypt_r(3) for bcrypt/sha512-crypt passwords; only TandemManagement imports it.
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // Not a library binding: the clone(2) child that closes a netlink socket after the
+        // command has exited (close_after_exit.c says why it is C); only TandemNetlink uses it.
+        .target(name: "CCloseAfterExit"),
+        // glibc's <malloc.h> (mallopt(3)), which Swift's Glibc module leaves out.
+        .systemLibrary(name: "CMalloc"),
 
         // Pure core.
         .target(name: "TandemAddress"),
@@ -84,8 +89,11 @@ let package = Package(
         .target(name: "TandemServices", dependencies: ["TandemConfig", "TandemAddress"]),
 
         // Adapters.
+        // Kernel tunables under /proc/sys and glibc's allocator settings: system calls that
+        // are not netlink.
+        .target(name: "TandemSystem", dependencies: ["CMalloc"]),
         .target(name: "TandemNetlink", dependencies: ["TandemAddress", "TandemConcurrency", "TandemRuleset", "TandemStateSync",
-                                                     "CMnl", "CNftnl", "CNetfilterConntrack"]),
+                                                     "TandemSystem", "CMnl", "CNftnl", "CNetfilterConntrack", "CCloseAfterExit"]),
         // The push's transport: XML-RPC over HTTPS with the peer's certificate pinned.
         .target(name: "TandemConfigSyncClient", dependencies: [
             "TandemConfigSync", "TandemConfig",
@@ -98,7 +106,7 @@ let package = Package(
         ], path: "Sources/TandemConfigSync/Client"),
         .target(name: "TandemDaemon", dependencies: [
             "TandemAddress", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemCARP", "TandemStateSync",
-            "TandemServices",
+            "TandemServices", "TandemSystem",
             "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,7 +131,7 @@ let package = Package(
         ]),
         .executableTarget(name: "tandem", dependencies: [
             "TandemCARP", "TandemConfig", "TandemCompiler", "TandemRuleset", "TandemNetlink", "TandemDaemon", "TandemConcurrency",
-            "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient",
+            "TandemManagement", "TandemConfigSync", "TandemConfigSyncClient", "TandemSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -165,7 +173,8 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "TandemNetlinkTests", dependencies: ["CMnl", "TandemAddress", "TandemNetlink", "TandemRuleset", "TandemStateSync", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
+        .testTarget(name: "TandemSystemTests", dependencies: ["TandemSystem"]),
+        .testTarget(name: "TandemNetlinkTests", dependencies: ["CMnl", "TandemSystem", "TandemAddress", "TandemNetlink", "TandemRuleset", "TandemStateSync", "TandemCompiler", "TandemConfig", "TandemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,7 @@ import TandemManagement
 import TandemNetlink
 import TandemServices
 import TandemStateSync
+import TandemSystem
 
 /// The node: the running config, its plan, the CARP groups, and the answers to control
 /// requests. The services in `DaemonServices.swift` only feed it events.

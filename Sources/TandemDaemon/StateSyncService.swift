@@ -4,6 +4,7 @@ import ServiceLifecycle
 import TandemAddress
 import TandemNetlink
 import TandemStateSync
+import TandemSystem
 
 /// Mirrors the conntrack table to the peer (DESIGN.md item 5): this node's forwarded flows
 /// from ctnetlink events go to the `SyncDriver`; the peer's flows come back and are injected

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CMnl
+import CCloseAfterExit
 
 /// An owned libmnl netlink socket (closed on deinit). The single funnel through which
 /// Tandem's netlink modules send and receive: EINTR is retried here, errors become
@@ -33,7 +34,8 @@ final class NetlinkSocket {
     var fileDescriptor: Int32 { mnl_socket_get_fd(handle) }
 
     /// Makes this socket's release happen in a child process after this one has exited
-    /// (see `tandem_close_after_exit`); `deinit` then drops only this process's reference.
+    /// (`tandem_close_after_exit` in `CCloseAfterExit` says how and why); `deinit` then
+    /// drops only this process's reference.
     /// False when no child could be made (the release happens here).
     func closeAfterExit() -> Bool {
         tandem_close_after_exit(fileDescriptor) == 0

@@ -28,7 +28,8 @@ public struct NetlinkRulesetCommitter: RulesetCommitter {
     }
 
     /// Closes the kept socket without waiting for the kernel's release: a child process
-    /// holds it until this process has exited and takes the wait (`tandem_close_after_exit`).
+    /// holds it until this process has exited and takes the wait (`tandem_close_after_exit`
+    /// in `CCloseAfterExit`).
     /// For a command about to exit, which would otherwise wait for it at its exit. When no
     /// child can be made, the socket is closed here, waiting.
     public func closeKeptSessionAfterExit() {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import CMnl
+import TandemSystem
 import TandemAddress
 
 /// The real `LinkControl`: rtnetlink requests over one NETLINK_ROUTE socket (libmnl).

@@ -8,6 +8,7 @@ import TandemConfigSyncClient
 import TandemDaemon
 import TandemNetlink
 import TandemRuleset
+import TandemSystem
 
 /// `tandem apply`: check → compile → one atomic batch → kernel settings → FILE becomes the
 /// node's config. On any failure the kernel keeps the ruleset it had and the node's config
@@ -21,6 +22,10 @@ struct Apply {
     let verbose: Bool
     let confirmSeconds: Double?
     let description: String?
+    /// The kernel's side, its netlink socket kept open from the first use to the end: the
+    /// command hands the socket's release to a child at its exit (`finish`).
+    private let committer = NetlinkRulesetCommitter(keepingSessionOpen: true)
+    private var pipeline: ApplyPipeline { ApplyPipeline(paths: paths, committer: committer) }
 
     init(_ options: ApplyOptions) {
         confirmSeconds = options.confirmSeconds
@@ -36,12 +41,12 @@ struct Apply {
         ProcessMemory.keepFreedBlocks()
         let path = file ?? paths.config
         let restore = try confirmSeconds.map { _ in try commitConfirmPreconditions() }
-        let pipeline = ApplyPipeline(paths: paths, committer: NetlinkRulesetCommitter(keepingSessionOpen: true))
+        let pipeline = self.pipeline
         if !dryRun, !validateFirst {
             // A file that differs from the applied one in one rule or alias: that item alone.
             let edit: ApplyEdit.Outcome
             do {
-                edit = try ApplyEdit(paths: paths, committer: pipeline.committer, description: description).run(path)
+                edit = try ApplyEdit(paths: paths, committer: committer, description: description).run(path)
             } catch let error as NftCommitError {
                 printError("tandem apply: the kernel refused the ruleset; nothing was changed")
                 printError("\(error)")
@@ -53,7 +58,7 @@ struct Apply {
                 var timings = done.timings
                 try finish(path: done.path, settings: done.settings, revision: done.revision, report: done.report,
                            items: .known(done.items), edit: done.what, pushTarget: done.pushTarget,
-                           timings: &timings, pipeline: pipeline, restore: restore) {
+                           timings: &timings, restore: restore) {
                     // Only after a failure past the commit: put the previous ruleset back whole.
                     guard let document = try? ConfigDocument(bytes: done.previousConfig.array) else { return nil }
                     return CommittedRuleset(ruleset: RulesetCompiler.compile(document.config).ruleset,
@@ -120,7 +125,7 @@ struct Apply {
                                                  filterRules: prepared.config.filterRules.count, stamped: stored)
                            }
                        }, edit: nil, pushTarget: SyncPush.pushTarget(prepared.document)?.description,
-                       timings: &timings, pipeline: pipeline, restore: restore) { previous }
+                       timings: &timings, restore: restore) { previous }
         } catch let error as NftCommitError {
             if !dryRun, case .success(let pending) = revision.value { ConfigStore(paths: paths).discard(pending) }
             printError("tandem apply: the kernel refused the ruleset; nothing was changed")
@@ -142,7 +147,7 @@ struct Apply {
     private func finish(path: String, settings: [KernelSetting],
                         revision background: Background<Result<ConfigStore.Pending, ConfigStoreError>>,
                         report: CommitReport, items index: ItemIndex, edit: String?, pushTarget: String?,
-                        timings: inout StageTimings, pipeline: ApplyPipeline, restore: Int?,
+                        timings: inout StageTimings, restore: Int?,
                         previous: () -> CommittedRuleset?) throws -> Never {
         let revision: RevisionInfo
         let recordStart = ContinuousClock.now
@@ -193,7 +198,7 @@ struct Apply {
             }
         } catch {
             // The node's config is still the old one: so must the kernel's ruleset be.
-            try rollBack(previous(), after: report, pipeline: pipeline)
+            try rollBack(previous(), after: report)
             printError("tandem apply: \(error); the previous ruleset was restored and nothing was changed")
             throw ExitCode(1)
         }
@@ -215,7 +220,7 @@ struct Apply {
         fflush(nil)
         // The netlink socket's release waits for the kernel to free what the commit replaced
         // (an RCU grace period, ~10 ms): a child takes that wait after this process exits.
-        (pipeline.committer as? NetlinkRulesetCommitter)?.closeKeptSessionAfterExit()
+        committer.closeKeptSessionAfterExit()
         // Done: the kernel, the config and the state are written. Exit here instead of
         // unwinding, which frees the parsed document, both rulesets and the batch one
         // object at a time (tens of milliseconds for a large config).
@@ -335,9 +340,8 @@ struct Apply {
     }
 
     /// Puts the previous ruleset back after a failure that followed the commit.
-    private func rollBack(_ previous: CommittedRuleset?, after report: CommitReport,
-                          pipeline: ApplyPipeline) throws {
+    private func rollBack(_ previous: CommittedRuleset?, after report: CommitReport) throws {
         guard let previous else { return }
-        _ = try pipeline.committer.commit(CommitRequest(ruleset: previous.ruleset, expectedGeneration: report.generation))
+        _ = try committer.commit(CommitRequest(ruleset: previous.ruleset, expectedGeneration: report.generation))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import TandemConfig
-import TandemNetlink
+import TandemSystem
 
 /// Kernel settings a firewall needs, derived from the config and written under /proc/sys
 /// of the current network namespace only (README "Kernel settings").
@@ -41,7 +41,7 @@ struct ProcSysWriter: KernelSettingsWriter {
             // nf_conntrack_* appear once the first ct rule loads the conntrack module.
             guard access(path, F_OK) == 0 else { continue }
             guard access(path, W_OK) == 0 else {
-                throw NetlinkError("access(\(path), W_OK)", errno: errno, context: "sysctl \(s.dotted)")
+                throw SystemCallError("access(\(path), W_OK)", errno: errno, context: "sysctl \(s.dotted)")
             }
         }
     }

@@ -1,5 +1,6 @@
 import Testing
 import TandemAddress
+import TandemSystem
 import TandemTestSupport
 @testable import TandemNetlink
 #if canImport(Glibc)
@@ -144,11 +145,6 @@ struct RtnetlinkTests {
         #expect(try lab.ns.exec(["cat", "/proc/sys/net/ipv4/conf/veth0/arp_announce"]).hasPrefix("2"))
         #expect(try lab.ns.run { try Sysctl.read(key) } == "2")
         // The host has no veth0 of ours: the write did not leave the namespace.
-        #expect(throws: NetlinkError.self) { try Sysctl.read(["net", "ipv4", "conf", "tandem-none", "arp_announce"]) }
-    }
-
-    @Test(arguments: [[], ["net", ".."], ["net", "a/b"], ["net", ""]])
-    func sysctlRejectsNamesThatLeaveProcSys(_ components: [String]) {
-        #expect(throws: NetlinkError.self) { try Sysctl.path(components) }
+        #expect(throws: SystemCallError.self) { try Sysctl.read(["net", "ipv4", "conf", "tandem-none", "arp_announce"]) }
     }
 }

@@ -1,7 +1,7 @@
-import CMnl
+import CMalloc
 
 /// Process memory settings for the state-sync tables (glibc's `mallopt`, declared by
-/// `<malloc.h>` through the C shim).
+/// `<malloc.h>` through `CMalloc`).
 public enum SyncMemory {
     /// The replica and flow tables grow by doubling to tens of megabytes. glibc raises its
     /// mmap threshold to the size of each mmapped block freed, so the next, smaller blocks

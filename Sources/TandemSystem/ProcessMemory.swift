@@ -1,7 +1,7 @@
-import CMnl
+import CMalloc
 
 /// Allocator settings for the short-lived `tandem apply` process (glibc's `mallopt`,
-/// through the C shim's `<malloc.h>`).
+/// through `CMalloc`).
 public enum ProcessMemory {
     /// Blocks up to 32 MiB (glibc's largest mmap threshold on 64-bit) come from the heap,
     /// and freed heap is not trimmed: an apply reads, compares, cuts and writes copies of a

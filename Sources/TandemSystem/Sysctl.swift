@@ -10,10 +10,10 @@ public enum Sysctl {
     /// or contain `/`, so a config-supplied interface name cannot leave /proc/sys.
     public static func path(_ components: [String]) throws -> String {
         guard !components.isEmpty else {
-            throw NetlinkError("sysctl path", errno: EINVAL, context: "empty sysctl name")
+            throw SystemCallError("sysctl path", errno: EINVAL, context: "empty sysctl name")
         }
         for c in components where c.isEmpty || c == "." || c == ".." || c.contains("/") || c.contains("\0") {
-            throw NetlinkError("sysctl path", errno: EINVAL, context: "sysctl component '\(c)' in \(components.joined(separator: "."))")
+            throw SystemCallError("sysctl path", errno: EINVAL, context: "sysctl component '\(c)' in \(components.joined(separator: "."))")
         }
         // Appended in a loop: `joined(separator:)` is unspecialized standard library code
         // whose generic types the runtime looks up by name at first use.
@@ -29,7 +29,7 @@ public enum Sysctl {
         let p = try path(components)
         func name() -> String { components.joined(separator: ".") }  // for errors only (see `path`)
         let fd = open(p, O_WRONLY | O_CLOEXEC | O_TRUNC)
-        guard fd >= 0 else { throw NetlinkError("open(\(p))", errno: errno, context: "sysctl \(name())") }
+        guard fd >= 0 else { throw SystemCallError("open(\(p))", errno: errno, context: "sysctl \(name())") }
         defer { close(fd) }
         let bytes = Array((value + "\n").utf8)
         var written = 0
@@ -37,7 +37,7 @@ public enum Sysctl {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw NetlinkError("write(\(p), \(value))", errno: errno, context: "sysctl \(name())")
+                throw SystemCallError("write(\(p), \(value))", errno: errno, context: "sysctl \(name())")
             }
             written += n
         }
@@ -46,7 +46,7 @@ public enum Sysctl {
     public static func read(_ components: [String]) throws -> String {
         let p = try path(components)
         let fd = open(p, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw NetlinkError("open(\(p))", errno: errno) }
+        guard fd >= 0 else { throw SystemCallError("open(\(p))", errno: errno) }
         defer { close(fd) }
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -54,7 +54,7 @@ public enum Sysctl {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw NetlinkError("read(\(p))", errno: errno)
+                throw SystemCallError("read(\(p))", errno: errno)
             }
             if n == 0 { break }
             out += buffer[0..<n]

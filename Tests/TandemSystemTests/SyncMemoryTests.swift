@@ -1,5 +1,5 @@
 import Testing
-import TandemNetlink
+import TandemSystem
 
 @Suite struct SyncMemoryTests {
     /// The binding reaches glibc's mallopt, which answers 1 for a threshold it takes.

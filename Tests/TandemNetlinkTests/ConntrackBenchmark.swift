@@ -1,11 +1,12 @@
 import TandemAddress
 import TandemStateSync
+@testable import TandemNetlink
 
 /// Measures how fast a conntrack table takes injected entries and gives them back, for the
 /// sync benchmarks (state-sync.md §6.1 "bulk resync and commit time"). Not used by the
 /// daemon.
-public enum ConntrackBenchmark {
-    public struct Report: Sendable, CustomStringConvertible {
+enum ConntrackBenchmark {
+    struct Report: Sendable, CustomStringConvertible {
         public var operation: String
         public var entries: Int
         public var seconds: Double
@@ -23,7 +24,7 @@ public enum ConntrackBenchmark {
     /// clients, 198.51.100.0/24 servers; distinct up to several million). With `sourceNAT`,
     /// each is translated to 203.0.113.1 and a port unique per server, as an outbound NAT
     /// must (the kernel refuses a binding whose reply tuple another entry already has).
-    public static func syntheticFlows(_ n: Int, sourceNAT: Bool = false, zone: UInt16 = 0) -> [FlowState] {
+    static func syntheticFlows(_ n: Int, sourceNAT: Bool = false, zone: UInt16 = 0) -> [FlowState] {
         (0..<n).map { i in
             let client = IPAddress.v4(IPv4Address(192, 0, 2, UInt8(1 + i % 250)))
             let server = IPAddress.v4(IPv4Address(198, 51, 100, UInt8(1 + (i / 250) % 250)))
@@ -40,7 +41,7 @@ public enum ConntrackBenchmark {
     }
 
     /// Applies `flows` (batched on a kernel table) and times it.
-    public static func inject(_ flows: [FlowState], into table: some ConntrackTable) throws(NetlinkError) -> Report {
+    static func inject(_ flows: [FlowState], into table: some ConntrackTable) throws(NetlinkError) -> Report {
         let clock = ContinuousClock()
         let start = clock.now
         let results = try table.apply(flows)
@@ -50,7 +51,7 @@ public enum ConntrackBenchmark {
     }
 
     /// Dumps the whole table into `FlowState`s and times it.
-    public static func dump(_ table: some ConntrackTable) throws(NetlinkError) -> Report {
+    static func dump(_ table: some ConntrackTable) throws(NetlinkError) -> Report {
         let clock = ContinuousClock()
         let start = clock.now
         let flows = try table.dump(family: nil)
