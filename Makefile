@@ -62,7 +62,7 @@ demo: build
 	@bash scripts/demo.sh "$(BIN)"
 
 bench: deps
-	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) --product tandem
 	@bash bench/run.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 # libFuzzer harnesses (Fuzz/), each for FUZZ_SECONDS (default 600); not part of `test`.
