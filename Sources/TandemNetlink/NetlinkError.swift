@@ -1,24 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import TandemSystem
 
 /// A failed netlink or socket call: what was being done, and the errno the kernel or
-/// libmnl reported (STYLE.md §6/§7: every error names the call and the errno).
-public struct NetlinkError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var operation: String
-    public var errno: Int32
-    /// Extra context: the object or config item the call was about.
-    public var context: String?
-
-    public init(_ operation: String, errno: Int32, context: String? = nil) {
-        self.operation = operation
-        self.errno = errno
-        self.context = context
-    }
-
-    public var description: String {
-        var s = "\(operation): \(String(cString: strerror(errno))) (errno \(errno))"
-        if let context { s = "\(context): " + s }
-        return s
-    }
-}
+/// libmnl reported. It is the system-call error every module shares, under the name the
+/// netlink code has always used.
+public typealias NetlinkError = SystemCallError

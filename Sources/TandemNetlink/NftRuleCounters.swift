@@ -99,47 +99,9 @@ public enum NftRuleCounters {
 }
 
 extension NftSession {
-    /// Every rule of a table: a `NFT_MSG_GETRULE` dump with only the table set.
+    /// Every rule of a table: a `NFT_MSG_GETRULE` dump with only the table set; a table
+    /// that does not exist (yet) has no rules.
     func dumpRules(_ family: TableFamily, table: String) throws -> [Reply] {
-        let seq = socket.sequence()
-        let f = NftMessageEncoder.family(family)
-        let buffer = NftBatchBuffer(capacity: 4096)
-        buffer.append(room: 1024) { p in
-            let r = nftnl_rule_alloc()!
-            defer { nftnl_rule_free(r) }
-            nftnl_rule_set_str(r, UInt16(NFTNL_RULE_TABLE.rawValue), table)
-            let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_GETRULE.rawValue), f, UInt16(NLM_F_DUMP), seq)!
-            nftnl_rule_nlmsg_build_payload(nlh, r)
-            return nlh
-        }
-        let operation = "NFT_MSG_GETRULE \(table)"
-        var replies: [Reply] = []
-        do {
-            try socket.setBufferSizes(receive: 1 << 22)
-            try socket.send(buffer.bytes, operation: operation)
-            var receive = [UInt8](repeating: 0, count: 1 << 17)
-            while try socket.waitReadable(timeoutMilliseconds: 5000) {
-                let n = try receive.withUnsafeMutableBytes { try socket.receive(into: $0, operation: operation) } ?? 0
-                var o = 0
-                while o + 16 <= n {
-                    let (len, type, s) = receive.withUnsafeBytes { b in
-                        (Int(NftAcknowledgements.u32(b, o)), NftAcknowledgements.u16(b, o + 4), NftAcknowledgements.u32(b, o + 8))
-                    }
-                    guard len >= 16, o + len <= n else { break }
-                    defer { o += (len + 3) & ~3 }
-                    guard s == seq else { continue }
-                    if type == Self.nlmsgDone { return replies }
-                    if type == NftAcknowledgements.nlmsgError {
-                        let err = receive.withUnsafeBytes { Int32(bitPattern: NftAcknowledgements.u32($0, o + 16)) }
-                        if -err == Self.noEntry { return [] }  // no such table (yet)
-                        throw NftCommitError.netlink(NetlinkError(operation, errno: -err))
-                    }
-                    replies.append(Reply(payload: Array(receive[(o + 20)..<(o + len)])))
-                }
-            }
-        } catch let e as NetlinkError {
-            throw NftCommitError.netlink(e)
-        }
-        throw NftCommitError.netlink(NetlinkError("\(operation): dump did not finish", errno: 62))
+        try dumpRules(family, table: table, chain: nil, missingTableIsEmpty: true)
     }
 }

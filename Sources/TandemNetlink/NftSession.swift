@@ -171,6 +171,14 @@ extension NftSession {
     /// The handles of a chain's rules in order: a `NFT_MSG_GETRULE` dump filtered by the
     /// kernel to one table and chain, reading only `NFTA_RULE_HANDLE` from each rule.
     func ruleHandles(_ family: TableFamily, table: String, chain: String) throws -> [UInt64] {
+        try dumpRules(family, table: table, chain: chain, missingTableIsEmpty: false).compactMap(\.ruleHandle)
+    }
+
+    /// A `NFT_MSG_GETRULE` dump of one table, or of one chain when `chain` is set (the kernel
+    /// filters by the attributes the request carries: `nf_tables_dump_rules()` in
+    /// net/netfilter/nf_tables_api.c). ENOENT for the table is an empty list when
+    /// `missingTableIsEmpty`, an error otherwise.
+    func dumpRules(_ family: TableFamily, table: String, chain: String?, missingTableIsEmpty: Bool) throws -> [Reply] {
         let seq = socket.sequence()
         let f = NftMessageEncoder.family(family)
         let buffer = NftBatchBuffer(capacity: 4096)
@@ -178,13 +186,13 @@ extension NftSession {
             let r = nftnl_rule_alloc()!
             defer { nftnl_rule_free(r) }
             nftnl_rule_set_str(r, UInt16(NFTNL_RULE_TABLE.rawValue), table)
-            nftnl_rule_set_str(r, UInt16(NFTNL_RULE_CHAIN.rawValue), chain)
+            if let chain { nftnl_rule_set_str(r, UInt16(NFTNL_RULE_CHAIN.rawValue), chain) }
             let nlh = nftnl_nlmsg_build_hdr(p, UInt16(NFT_MSG_GETRULE.rawValue), f, UInt16(NLM_F_DUMP), seq)!
             nftnl_rule_nlmsg_build_payload(nlh, r)
             return nlh
         }
-        let operation = "NFT_MSG_GETRULE \(table) \(chain)"
-        var handles: [UInt64] = []
+        let operation = chain.map { "NFT_MSG_GETRULE \(table) \($0)" } ?? "NFT_MSG_GETRULE \(table)"
+        var replies: [Reply] = []
         do {
             try socket.setBufferSizes(receive: 1 << 22)
             try socket.send(buffer.bytes, operation: operation)
@@ -199,14 +207,13 @@ extension NftSession {
                     guard len >= 16, o + len <= n else { break }
                     defer { o += (len + 3) & ~3 }
                     guard s == seq else { continue }
-                    if type == Self.nlmsgDone { return handles }
+                    if type == Self.nlmsgDone { return replies }
                     if type == NftAcknowledgements.nlmsgError {
                         let err = receive.withUnsafeBytes { Int32(bitPattern: NftAcknowledgements.u32($0, o + 16)) }
+                        if missingTableIsEmpty && -err == Self.noEntry { return [] }
                         throw NftCommitError.netlink(NetlinkError(operation, errno: -err))
                     }
-                    let reply = Reply(payload: Array(receive[(o + 20)..<(o + len)]))
-                    guard let h = reply.ruleHandle else { continue }
-                    handles.append(h)
+                    replies.append(Reply(payload: Array(receive[(o + 20)..<(o + len)])))
                 }
             }
         } catch let e as NetlinkError {
