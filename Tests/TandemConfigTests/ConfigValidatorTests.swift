@@ -115,7 +115,7 @@ import Testing
             "warning: dhcpd/lan/failover_peerip: DHCP failover on 'lan' without a CARP VIP there: no failover role can be chosen",
         ])
         // A disabled scope is data only.
-        #expect(try messages("<dhcpd><lan><range><from>10.0.0.1</from><to>10.0.0.2</to></range></lan></dhcpd>") == [])
+        #expect(try messages("<dhcpd><lan><range><from>203.0.113.1</from><to>203.0.113.2</to></range></lan></dhcpd>") == [])
     }
 
     /// DHCP and resolver settings Tandem reads but does not apply each get a positioned
