@@ -11,6 +11,16 @@ struct SyncCommand: AsyncParsableCommand {
         abstract: "Config sync to the peer over XML-RPC.",
         subcommands: [Now.self, TrustPeer.self])
 
+    /// The node's current config, or the command's error and exit status 1.
+    static func loadConfig(_ paths: NodePaths, command: String) throws -> ConfigDocument {
+        do {
+            return try ConfigStore(paths: paths).load()
+        } catch {
+            printError("tandem sync \(command): \(error)")
+            throw ExitCode(1)
+        }
+    }
+
     /// `tandem sync now`: push the current revision, as the daemon does after a commit.
     struct Now: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -21,13 +31,7 @@ struct SyncCommand: AsyncParsableCommand {
 
         func run() async throws {
             let paths = rootOptions.paths
-            let document: ConfigDocument
-            do {
-                document = try ConfigStore(paths: paths).load()
-            } catch {
-                printError("tandem sync now: \(error)")
-                throw ExitCode(1)
-            }
+            let document = try SyncCommand.loadConfig(paths, command: "now")
             guard let plan = SyncPush.plan(document) else {
                 print("nothing to push: hasync/synchronizetoip is empty (a secondary) or no synchronize* toggle is on")
                 return
@@ -60,13 +64,7 @@ struct SyncCommand: AsyncParsableCommand {
 
         func run() async throws {
             let paths = rootOptions.paths
-            let document: ConfigDocument
-            do {
-                document = try ConfigStore(paths: paths).load()
-            } catch {
-                printError("tandem sync trust-peer: \(error)")
-                throw ExitCode(1)
-            }
+            let document = try SyncCommand.loadConfig(paths, command: "trust-peer")
             guard let plan = SyncPush.plan(document) else {
                 printError("tandem sync trust-peer: this node does not push its config (hasync/synchronizetoip is empty)")
                 throw ExitCode(1)
